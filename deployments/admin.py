@@ -1,0 +1,40 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from deployments.models import Assignment, Venue, VenueNeed
+
+
+class VenueNeedInline(admin.TabularInline):
+    model = VenueNeed
+    extra = 0
+
+
+@admin.register(Venue)
+class VenueAdmin(SimpleHistoryAdmin):
+    list_display = ("code", "name", "kind", "operation")
+    list_filter = ("operation", "kind")
+    search_fields = ("code", "name", "address")
+    inlines = [VenueNeedInline]
+
+
+@admin.register(VenueNeed)
+class VenueNeedAdmin(SimpleHistoryAdmin):
+    list_display = ("venue", "specialty", "starts_at", "ends_at", "quantity")
+    list_filter = ("specialty", "venue__operation")
+    search_fields = ("venue__code", "venue__name")
+    list_select_related = ("venue", "specialty")
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(SimpleHistoryAdmin):
+    """Read-mostly: placements go through deployments.transitions so every SPEC §5 rule is checked."""
+
+    list_display = ("id", "venue", "pledge_line", "quantity", "k9_team", "starts_at", "ends_at", "status")
+    list_filter = ("status", "venue__operation")
+    search_fields = ("venue__code", "role", "pledge__request__country")
+    readonly_fields = ("pledge", "pledge_line", "quantity", "k9_team", "venue", "starts_at", "ends_at", "status",
+                       "status_reason", "created_by")  # fmt: skip
+    list_select_related = ("venue", "pledge_line__specialty", "k9_team")
+
+    def has_add_permission(self, request):
+        return False

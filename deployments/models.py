@@ -1,0 +1,165 @@
+from django.conf import settings
+from django.contrib.postgres.constraints import ExclusionConstraint
+from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Func, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from pledges.models import K9Team, Pledge, PledgeLine
+from reinforcements.models import Operation, Specialty
+
+
+class TsTzRange(Func):
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
+
+
+class Venue(models.Model):
+    class Kind(models.TextChoices):
+        STADIUM = "stadium", _("Stadium")
+        ARENA = "arena", _("Arena")
+        RIVER_SEGMENT = "river_segment", _("River segment")
+        FAN_ZONE = "fan_zone", _("Fan zone")
+        TRANSPORT_HUB = "transport_hub", _("Transport hub")
+        VILLAGE = "village", _("Village")
+        OTHER = "other", _("Other")
+
+    operation = models.ForeignKey(Operation, on_delete=models.PROTECT, related_name="venues")
+    code = models.SlugField(_("code"), max_length=50)
+    name = models.CharField(_("name"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    latitude = models.DecimalField(
+        _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(-90), MaxValueValidator(90)],
+    )  # fmt: skip
+    longitude = models.DecimalField(
+        _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
+        validators=[MinValueValidator(-180), MaxValueValidator(180)],
+    )  # fmt: skip
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["operation", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operation", "code"],
+                name="deployments_venue_code_unique_per_operation",
+                violation_error_message=_("This operation already has a venue with this code."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class VenueNeed(models.Model):
+    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="needs")
+    specialty = models.ForeignKey(Specialty, on_delete=models.PROTECT, related_name="+")
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["venue", "starts_at", "specialty"]
+        indexes = [models.Index(fields=["venue", "specialty", "starts_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_at__lt=F("ends_at")),
+                name="deployments_venueneed_starts_before_end",
+                violation_error_message=_("A need must start before it ends."),
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1),
+                name="deployments_venueneed_quantity_positive",
+                violation_error_message=_("A need is for at least one."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.venue.code}: {self.quantity} × {self.specialty.code}"
+
+    def clean(self):
+        if self.starts_at and self.ends_at and self.starts_at >= self.ends_at:
+            raise ValidationError({"ends_at": _("A need must start before it ends.")})
+
+
+class Assignment(models.Model):
+    """Officers of an accepted pledge line, or one accepted K9 team, at a venue for a time."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", _("Planned")
+        CONFIRMED = "confirmed", _("Confirmed")
+        ACTIVE = "active", _("Active")
+        COMPLETED = "completed", _("Completed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    OPEN_STATUSES = (Status.PLANNED, Status.CONFIRMED, Status.ACTIVE)
+
+    # Derived from the line or team when created, never changed: scoping and withdrawal read it.
+    pledge = models.ForeignKey(Pledge, on_delete=models.PROTECT, related_name="assignments", editable=False)
+    pledge_line = models.ForeignKey(
+        PledgeLine, on_delete=models.PROTECT, null=True, blank=True, related_name="assignments"
+    )
+    quantity = models.PositiveIntegerField(_("officers"), null=True, blank=True)
+    k9_team = models.ForeignKey(K9Team, on_delete=models.PROTECT, null=True, blank=True, related_name="assignments")
+    venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="assignments")
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    role = models.CharField(_("role"), max_length=200, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED, editable=False
+    )
+    status_reason = models.TextField(_("reason"), blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["created_at"])
+
+    class Meta:
+        ordering = ["starts_at", "id"]
+        indexes = [
+            models.Index(fields=["venue", "starts_at"]),
+            models.Index(
+                fields=["pledge_line", "starts_at"], condition=~Q(status="cancelled"), name="assign_line_open"
+            ),
+            models.Index(fields=["status", "starts_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(pledge_line__isnull=False, quantity__gte=1, k9_team__isnull=True)
+                    | Q(pledge_line__isnull=True, quantity__isnull=True, k9_team__isnull=False)
+                ),
+                name="deployments_assignment_line_xor_team",
+                violation_error_message=_("Assign either officers of a pledge line (with a quantity) or one K9 team."),
+            ),
+            models.CheckConstraint(
+                condition=Q(starts_at__lt=F("ends_at")),
+                name="deployments_assignment_starts_before_end",
+                violation_error_message=_("An assignment must start before it ends."),
+            ),
+            # SPEC §5: a K9 team is never in two overlapping live assignments, even under concurrency.
+            ExclusionConstraint(
+                name="deployments_assignment_k9_no_overlap",
+                expressions=[
+                    ("k9_team", RangeOperators.EQUAL),
+                    (TsTzRange("starts_at", "ends_at", RangeBoundary()), RangeOperators.OVERLAPS),
+                ],
+                condition=Q(k9_team__isnull=False) & ~Q(status="cancelled"),
+                violation_error_message=_("This K9 team is already assigned at an overlapping time."),
+            ),
+        ]
+
+    def __str__(self):
+        who = self.k9_team if self.k9_team_id else f"{self.quantity} × {self.pledge_line}"
+        return f"{who} @ {self.venue.code}"
+
+    @property
+    def country(self) -> str:
+        return self.pledge.request.country

@@ -1,0 +1,54 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Notification(models.Model):
+    """An in-app message, and the outbox row for its email (SPEC §6)."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("Email")
+        IN_APP = "in_app", _("In-app")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    event = models.CharField(_("event"), max_length=50)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("body"))
+    url = models.CharField(_("link"), max_length=500, blank=True)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, null=True, blank=True)
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    subject_object = GenericForeignKey("content_type", "object_id")
+    # Reminders carry "<rule>:<object>:<day>" so the same reminder reaches a person once a day.
+    dedup_key = models.CharField(max_length=200, null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["recipient", "channel", "read_at"]),
+            models.Index(fields=["status", "created_at"], condition=models.Q(status="pending"), name="notif_pending"),
+            models.Index(fields=["content_type", "object_id"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "channel", "dedup_key"],
+                name="notifications_notification_once_per_key",
+                violation_error_message=_("This reminder was already sent today."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.event} → {self.recipient}"

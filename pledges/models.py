@@ -1,0 +1,170 @@
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from reinforcements.models import ReinforcementRequest, Specialty
+
+language_code = RegexValidator(r"^[a-z]{2}$", _("Use ISO 639-1 codes in lower case, e.g. pl, en."))
+
+
+class Pledge(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        ACCEPTED = "accepted", _("Accepted")
+        PARTIALLY_ACCEPTED = "partially_accepted", _("Partially accepted")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    EDITABLE_STATUSES = (Status.DRAFT, Status.CHANGES_REQUESTED)
+    ACCEPTED_STATUSES = (Status.ACCEPTED, Status.PARTIALLY_ACCEPTED)
+
+    request = models.ForeignKey(ReinforcementRequest, on_delete=models.PROTECT, related_name="pledges")
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False)
+    commander_name = models.CharField(_("commander's name"), max_length=200)
+    commander_contact = models.CharField(_("commander's contact"), max_length=200)
+    notes = models.TextField(_("notes"), blank=True)
+    decision_note = models.TextField(_("decision note"), blank=True, editable=False)
+    changes_note = models.TextField(_("changes requested"), blank=True, editable=False)
+    withdraw_reason = models.TextField(_("withdrawal reason"), blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", editable=False
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
+    )
+    decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["created_at"])
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "submitted_at"])]
+
+    def __str__(self):
+        return _("Pledge #%(id)s (%(country)s)") % {"id": self.pk, "country": self.country}
+
+    @property
+    def country(self) -> str:
+        return self.request.country
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE_STATUSES
+
+
+class _Availability(models.Model):
+    available_from = models.DateField(_("available from"))
+    available_to = models.DateField(_("available to"))
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        if self.available_from and self.available_to and self.available_from > self.available_to:
+            raise ValidationError({"available_to": _("Availability cannot end before it starts.")})
+        request = self.pledge.request if self.pledge_id else None
+        if (
+            request
+            and self.available_from
+            and self.available_to
+            and (self.available_from < request.period_start or self.available_to > request.period_end)
+        ):
+            raise ValidationError(
+                    {"available_to": _("Availability must lie within the request's period (%(s)s to %(e)s).")
+                     % {"s": request.period_start, "e": request.period_end}}
+                )  # fmt: skip
+
+
+class PledgeLine(_Availability):
+    """An officer contingent of one specialty."""
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="lines")
+    specialty = models.ForeignKey(Specialty, on_delete=models.PROTECT, related_name="+")
+    officers_offered = models.PositiveIntegerField(_("officers offered"))
+    officers_accepted = models.PositiveIntegerField(_("officers accepted"), default=0, editable=False)
+    languages = ArrayField(
+        models.CharField(max_length=2, validators=[language_code]), default=list, blank=True,
+        verbose_name=_("languages"),
+    )  # fmt: skip
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(officers_offered__gte=1),
+                name="pledges_pledgeline_offered_positive",
+                violation_error_message=_("Offer at least one officer."),
+            ),
+            models.CheckConstraint(
+                condition=Q(officers_accepted__gte=0) & Q(officers_accepted__lte=F("officers_offered")),
+                name="pledges_pledgeline_accepted_within_offer",
+                violation_error_message=_("Accepted officers must be between 0 and the number offered."),
+            ),
+            models.CheckConstraint(
+                condition=Q(available_from__lte=F("available_to")),
+                name="pledges_pledgeline_availability_ordered",
+                violation_error_message=_("Availability cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.officers_offered} × {self.specialty.code}"
+
+    def clean(self):
+        super().clean()
+        if self.specialty_id and self.specialty.is_canine:
+            raise ValidationError({"specialty": _("Canine specialties are pledged as K9 teams, not officer lines.")})
+
+
+class K9Team(_Availability):
+    class Detection(models.TextChoices):
+        EXPLOSIVES = "explosives", _("Explosives")
+        NARCOTICS = "narcotics", _("Narcotics")
+        PATROL = "patrol", _("Patrol")
+        SEARCH_RESCUE = "search_rescue", _("Search and rescue")
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="k9_teams")
+    handler_name = models.CharField(_("handler's name"), max_length=200)
+    dog_name = models.CharField(_("dog's name"), max_length=100)
+    dog_breed = models.CharField(_("dog's breed"), max_length=100)
+    detection = models.CharField(_("detection"), max_length=20, choices=Detection.choices)
+    certification_expires_on = models.DateField(_("certification expires on"))
+    accepted = models.BooleanField(_("accepted"), default=False, editable=False)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("K9 team")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(available_from__lte=F("available_to")),
+                name="pledges_k9team_availability_ordered",
+                violation_error_message=_("Availability cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.handler_name} & {self.dog_name}"
+
+    def clean(self):
+        super().clean()
+        if (
+            self.certification_expires_on
+            and self.available_from
+            and self.certification_expires_on < self.available_from
+        ):
+            raise ValidationError(
+                {"certification_expires_on": _("The certification expires before the team is available.")}
+            )

@@ -1,0 +1,198 @@
+"""Every status change of a pledge (SPEC §4), and the edits its state allows."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from notifications.outbox import notify_other_side
+from pledges.models import K9Team, Pledge, PledgeLine
+from reinforcements.errors import InvalidTransition
+from reinforcements.history import save_by
+from reinforcements.models import ReinforcementRequest
+from reinforcements.roles import require_coordinator, require_liaison_of
+
+Status = Pledge.Status
+PLEDGE_FIELDS = ("commander_name", "commander_contact", "notes")
+
+
+def _locked(pledge_id: int) -> Pledge:
+    return Pledge.objects.select_for_update(of=("self",)).select_related("request").get(pk=pledge_id)
+
+
+def _tell(actor, pledge, event, **context):
+    notify_other_side(actor, pledge.request.country, event, pledge, path=f"/pledges/{pledge.pk}/", context=context)
+
+
+def _move(pledge, actor, to, fields=()):
+    pledge.status = to
+    save_by(pledge, actor, update_fields=["status", *fields])
+
+
+@transaction.atomic
+def create_pledge(*, actor, request_id: int, lines=(), k9_teams=(), **fields) -> Pledge:
+    """A draft pledge on a sent or acknowledged request of the liaison's own country.
+
+    `lines` and `k9_teams` are lists of field dicts (PledgeLine / K9Team fields).
+    """
+    request = ReinforcementRequest.objects.select_for_update().get(pk=request_id)
+    require_liaison_of(actor, request.country)
+    if request.status not in ReinforcementRequest.OPEN_STATUSES:
+        raise InvalidTransition(request, "pledge on")
+    pledge = Pledge(request=request, created_by=actor, **{k: v for k, v in fields.items() if k in PLEDGE_FIELDS})
+    pledge.full_clean()
+    save_by(pledge, actor)
+    _save_children(pledge, actor, lines, k9_teams)
+    return pledge
+
+
+@transaction.atomic
+def update_pledge(pledge_id: int, *, actor, lines=None, k9_teams=None, **fields) -> Pledge:
+    """Edit a draft or a pledge with changes requested. Children with an `id` are updated,
+    without one created, and those left out deleted."""
+    pledge = _locked(pledge_id)
+    require_liaison_of(actor, pledge.request.country)
+    if not pledge.is_editable:
+        raise InvalidTransition(pledge, "edit")
+    for name, value in fields.items():
+        if name in PLEDGE_FIELDS:
+            setattr(pledge, name, value)
+    pledge.full_clean()
+    save_by(pledge, actor)
+    _save_children(pledge, actor, lines, k9_teams)
+    return pledge
+
+
+def _save_children(pledge, actor, lines, k9_teams):
+    errors = {}
+    for key, model, rows in (("lines", PledgeLine, lines), ("k9_teams", K9Team, k9_teams)):
+        if rows is None:
+            continue
+        manager = getattr(pledge, key)
+        existing = {obj.pk: obj for obj in manager.all()}
+        keep, row_errors = [], []
+        for row in rows:
+            row = dict(row)
+            pk = row.pop("id", None)
+            if pk is not None and pk not in existing:
+                row_errors.append({"id": [_("No such item on this pledge.")]})
+                continue
+            obj = existing.get(pk) or model(pledge=pledge)
+            for name, value in row.items():
+                setattr(obj, name, value)
+            try:
+                obj.full_clean(exclude=["pledge"])
+            except ValidationError as exc:
+                row_errors.append(exc.message_dict)
+                continue
+            row_errors.append({})
+            keep.append(obj)
+        if any(row_errors):
+            errors[key] = row_errors
+            continue
+        manager.exclude(pk__in=[obj.pk for obj in keep if obj.pk]).delete()
+        for obj in keep:
+            save_by(obj, actor)
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def submit_pledge(pledge_id: int, *, actor) -> Pledge:
+    """draft|changes_requested -> submitted, by the pledge country's liaison; tells coordinators."""
+    pledge = _locked(pledge_id)
+    require_liaison_of(actor, pledge.request.country)
+    if pledge.status not in Pledge.EDITABLE_STATUSES:
+        raise InvalidTransition(pledge, "submit")
+    if not (pledge.lines.exists() or pledge.k9_teams.exists()):
+        raise ValidationError({"lines": _("Pledge at least one officer line or K9 team before submitting.")})
+    pledge.submitted_by, pledge.submitted_at = actor, timezone.now()
+    _move(pledge, actor, Status.SUBMITTED, ["submitted_by", "submitted_at"])
+    _tell(actor, pledge, "pledge_submitted")
+    return pledge
+
+
+@transaction.atomic
+def request_changes(pledge_id: int, *, actor, note: str) -> Pledge:
+    """submitted -> changes_requested, by a coordinator, with a note; tells the liaisons."""
+    pledge = _locked(pledge_id)
+    require_coordinator(actor)
+    if pledge.status != Status.SUBMITTED:
+        raise InvalidTransition(pledge, "request changes to")
+    note = (note or "").strip()
+    if not note:
+        raise ValidationError({"note": _("Say what should change.")})
+    pledge.changes_note = note
+    _move(pledge, actor, Status.CHANGES_REQUESTED, ["changes_note"])
+    _tell(actor, pledge, "pledge_changes_requested", note=note)
+    return pledge
+
+
+@transaction.atomic
+def decide_pledge(pledge_id: int, *, actor, decision_note: str = "", lines: dict, k9_teams: dict) -> Pledge:
+    """submitted -> accepted | partially_accepted | rejected, by a coordinator; tells the liaisons.
+
+    `lines` maps every line id to the officers accepted (0..offered); `k9_teams` every team id to a bool.
+    """
+    pledge = _locked(pledge_id)
+    require_coordinator(actor)
+    if pledge.status != Status.SUBMITTED:
+        raise InvalidTransition(pledge, "decide")
+    all_lines = list(pledge.lines.select_for_update())
+    all_teams = list(pledge.k9_teams.select_for_update())
+    errors = {}
+    line_ids, team_ids = {line.pk for line in all_lines}, {team.pk for team in all_teams}
+    if set(lines) != line_ids:
+        errors["lines"] = _("Decide every officer line of this pledge, and only those (ids %(ids)s).") % {
+            "ids": ", ".join(map(str, sorted(line_ids))) or "-"
+        }
+    if set(k9_teams) != team_ids:
+        errors["k9_teams"] = _("Decide every K9 team of this pledge, and only those (ids %(ids)s).") % {
+            "ids": ", ".join(map(str, sorted(team_ids))) or "-"
+        }
+    for line in all_lines:
+        accepted = lines.get(line.pk, 0)
+        if not 0 <= accepted <= line.officers_offered:
+            errors["lines"] = _("Officers accepted must be between 0 and %(n)s (line %(id)s).") % {
+                "n": line.officers_offered, "id": line.pk,
+            }  # fmt: skip
+    if errors:
+        raise ValidationError(errors)
+    for line in all_lines:
+        line.officers_accepted = lines[line.pk]
+        save_by(line, actor, update_fields=["officers_accepted"])
+    for team in all_teams:
+        team.accepted = bool(k9_teams[team.pk])
+        save_by(team, actor, update_fields=["accepted"])
+    full = all(line.officers_accepted == line.officers_offered for line in all_lines) and all(
+        team.accepted for team in all_teams
+    )
+    nothing = not any(line.officers_accepted for line in all_lines) and not any(team.accepted for team in all_teams)
+    status = Status.ACCEPTED if full else Status.REJECTED if nothing else Status.PARTIALLY_ACCEPTED
+    pledge.decision_note, pledge.decided_by, pledge.decided_at = decision_note or "", actor, timezone.now()
+    _move(pledge, actor, status, ["decision_note", "decided_by", "decided_at"])
+    _tell(actor, pledge, "pledge_decided", status=pledge.get_status_display(), note=pledge.decision_note)
+    return pledge
+
+
+@transaction.atomic
+def withdraw_pledge(pledge_id: int, *, actor, reason: str) -> Pledge:
+    """draft|submitted|changes_requested|accepted|partially_accepted -> withdrawn, by the liaison,
+    with a reason. Cancels the pledge's open assignments; tells the coordinators, listing them."""
+    from deployments.transitions import cancel_open_assignments_of
+
+    pledge = _locked(pledge_id)
+    require_liaison_of(actor, pledge.request.country)
+    if pledge.status in (Status.REJECTED, Status.WITHDRAWN):
+        raise InvalidTransition(pledge, "withdraw")
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason.")})
+    cancelled = cancel_open_assignments_of(pledge, actor=actor, reason=_("Pledge withdrawn: %s") % reason)
+    pledge.withdraw_reason = reason
+    _move(pledge, actor, Status.WITHDRAWN, ["withdraw_reason"])
+    _tell(
+        actor, pledge, "pledge_withdrawn", reason=reason,
+        cancelled="; ".join(str(a) for a in cancelled) or _("none"),
+    )  # fmt: skip
+    return pledge

@@ -1,0 +1,178 @@
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+country_code = RegexValidator(r"^[A-Z]{2}$", _("Use an ISO 3166-1 alpha-2 code in capitals, e.g. PL."))
+
+
+class Language(models.TextChoices):
+    FR = "fr", _("French")
+    EN = "en", _("English")
+
+
+class User(AbstractUser):
+    """Ministry staff and liaison officers; the role comes from groups or a LiaisonProfile."""
+
+    language = models.CharField(
+        _("language"), max_length=2, choices=Language.choices, default=Language.EN,
+        help_text=_("Language of the pages and of the notifications this user receives."),
+    )  # fmt: skip
+
+
+class Operation(models.Model):
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    host_country = models.CharField(_("host country"), max_length=2, validators=[country_code])
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"))
+    timezone = models.CharField(_("time zone"), max_length=64, default="Europe/Paris")
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-starts_on", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(starts_on__lte=F("ends_on")),
+                name="reinforcements_operation_dates_ordered",
+                violation_error_message=_("An operation cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        import zoneinfo
+
+        try:
+            zoneinfo.ZoneInfo(self.timezone)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValidationError({"timezone": _("Unknown time zone.")}) from exc
+
+
+class Specialty(models.Model):
+    """Reference data, seeded by migration 0002."""
+
+    code = models.SlugField(_("code"), max_length=50, unique=True)
+    name_en = models.CharField(_("name (English)"), max_length=100)
+    name_fr = models.CharField(_("name (French)"), max_length=100)
+    is_canine = models.BooleanField(_("canine"), default=False)
+
+    class Meta:
+        ordering = ["is_canine", "code"]
+        verbose_name_plural = _("specialties")
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def name(self) -> str:
+        return self.name_fr if translation.get_language() == "fr" else self.name_en
+
+
+class ReinforcementRequest(models.Model):
+    class Authority(models.TextChoices):
+        INTERIOR = "interior", _("Interior (police)")
+        DEFENCE = "defence", _("Defence (military specialists)")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SENT = "sent", _("Sent")
+        ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+        DECLINED = "declined", _("Declined")
+        CANCELLED = "cancelled", _("Cancelled")
+        CLOSED = "closed", _("Closed")
+
+    OPEN_STATUSES = (Status.SENT, Status.ACKNOWLEDGED)
+
+    operation = models.ForeignKey(Operation, on_delete=models.PROTECT, related_name="requests")
+    country = models.CharField(_("country"), max_length=2, validators=[country_code])
+    authority = models.CharField(_("authority"), max_length=10, choices=Authority.choices, default=Authority.INTERIOR)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False)
+    response_due = models.DateField(_("response due"), null=True, blank=True)
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    message = models.TextField(_("message to the country"), blank=True)
+    internal_notes = models.TextField(_("internal notes"), blank=True)
+    status_reason = models.TextField(_("reason"), blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["created_at"])
+
+    class Meta:
+        ordering = ["operation", "country", "authority"]
+        indexes = [models.Index(fields=["operation", "status"]), models.Index(fields=["country", "status"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["operation", "country", "authority"],
+                name="reinforcements_request_one_per_country_authority",
+                violation_error_message=_("This operation already has a request to this country from this authority."),
+            ),
+            models.CheckConstraint(
+                condition=Q(period_start__lte=F("period_end")),
+                name="reinforcements_request_period_ordered",
+                violation_error_message=_("The period cannot end before it starts."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.operation.code} / {self.country} / {self.authority}"
+
+    def clean(self):
+        if self.operation_id and self.period_start and self.period_end:
+            op = self.operation
+            if self.period_start < op.starts_on or self.period_end > op.ends_on:
+                raise ValidationError(
+                    {"period_end": _("The period must lie within the operation's dates (%(s)s to %(e)s).")
+                     % {"s": op.starts_on, "e": op.ends_on}}
+                )  # fmt: skip
+
+
+class RequestLine(models.Model):
+    """Officers asked for, or teams where the specialty is canine."""
+
+    request = models.ForeignKey(ReinforcementRequest, on_delete=models.CASCADE, related_name="lines")
+    specialty = models.ForeignKey(Specialty, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "specialty"],
+                name="reinforcements_requestline_one_per_specialty",
+                violation_error_message=_("A request has one line per specialty."),
+            ),
+            models.CheckConstraint(
+                condition=Q(quantity__gte=1),
+                name="reinforcements_requestline_quantity_positive",
+                violation_error_message=_("Ask for at least one."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.quantity} × {self.specialty.code}"
+
+
+class LiaisonProfile(models.Model):
+    """Makes a user the liaison officer of exactly one country."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="liaison_profile")
+    country = models.CharField(_("country"), max_length=2, validators=[country_code], db_index=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    history = HistoricalRecords()
+
+    def __str__(self):
+        return f"{self.user} ({self.country})"
+
+    @property
+    def language(self) -> str:
+        # One place for a person's language: the user's own field (pages and notifications).
+        return self.user.language

@@ -1,0 +1,144 @@
+"""Every status change of a reinforcement request (SPEC §4). The only writer of `.status`."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from notifications.outbox import notify_other_side
+from reinforcements.errors import DomainError, InvalidTransition
+from reinforcements.history import save_by
+from reinforcements.models import ReinforcementRequest, RequestLine
+from reinforcements.roles import require_coordinator, require_liaison_of
+
+Status = ReinforcementRequest.Status
+
+
+def _locked(request_id: int) -> ReinforcementRequest:
+    return ReinforcementRequest.objects.select_for_update().select_related("operation").get(pk=request_id)
+
+
+def _require_reason(reason: str, field: str = "reason") -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({field: _("Give a reason.")})
+    return reason
+
+
+def _tell(actor, req, event, **context):
+    notify_other_side(actor, req.country, event, req, path=f"/requests/{req.pk}/", context=context)
+
+
+def _move(req, actor, to, reason=""):
+    req.status, req.status_reason = to, reason
+    fields = ["status", "status_reason"]
+    if to == Status.SENT:
+        req.sent_at = timezone.now()
+        fields.append("sent_at")
+    save_by(req, actor, update_fields=fields)
+
+
+@transaction.atomic
+def create_request(*, actor, lines: list[tuple], **fields) -> ReinforcementRequest:
+    """A new draft; `lines` are (specialty, quantity) pairs. Coordinators only."""
+    require_coordinator(actor)
+    req = ReinforcementRequest(**fields)
+    req.full_clean()
+    save_by(req, actor)
+    _replace_lines(req, lines, actor)
+    return req
+
+
+@transaction.atomic
+def amend_request(request_id: int, *, actor, lines: list[tuple] | None = None, **changes) -> ReinforcementRequest:
+    """Edit a draft, or amend a sent/acknowledged request: then its liaisons are told."""
+    req = _locked(request_id)
+    require_coordinator(actor)
+    if req.status not in (Status.DRAFT, *ReinforcementRequest.OPEN_STATUSES):
+        raise InvalidTransition(req, "amend")
+    for name, value in changes.items():
+        setattr(req, name, value)
+    req.full_clean(validate_unique=True)
+    save_by(req, actor)
+    if lines is not None:
+        _replace_lines(req, lines, actor)
+    if req.status != Status.DRAFT:
+        _tell(actor, req, "request_amended")
+    return req
+
+
+def _replace_lines(req, lines, actor):
+    specialties = [specialty for specialty, _quantity in lines]
+    if len(set(specialties)) != len(specialties):
+        raise ValidationError({"lines": _("Each specialty may appear only once in a request.")})
+    req.lines.exclude(specialty__in=specialties).delete()
+    existing = {line.specialty_id: line for line in req.lines.all()}
+    for specialty, quantity in lines:
+        line = existing.get(specialty.pk) or RequestLine(request=req, specialty=specialty)
+        line.quantity = quantity
+        line.full_clean()
+        save_by(line, actor)
+
+
+@transaction.atomic
+def send_request(request_id: int, *, actor) -> ReinforcementRequest:
+    """draft -> sent, by a coordinator; tells the country's liaisons."""
+    req = _locked(request_id)
+    require_coordinator(actor)
+    if req.status != Status.DRAFT:
+        raise InvalidTransition(req, "send")
+    if not req.lines.exists():
+        raise DomainError(_("Add at least one line before sending the request."), code="empty_request")
+    _move(req, actor, Status.SENT)
+    _tell(actor, req, "request_sent")
+    return req
+
+
+@transaction.atomic
+def acknowledge_request(request_id: int, *, actor) -> ReinforcementRequest:
+    """sent -> acknowledged, by a liaison of the country; tells the coordinators."""
+    req = _locked(request_id)
+    require_liaison_of(actor, req.country)
+    if req.status != Status.SENT:
+        raise InvalidTransition(req, "acknowledge")
+    _move(req, actor, Status.ACKNOWLEDGED)
+    _tell(actor, req, "request_acknowledged")
+    return req
+
+
+@transaction.atomic
+def decline_request(request_id: int, *, actor, reason: str) -> ReinforcementRequest:
+    """sent|acknowledged -> declined, by a liaison of the country, with a reason; tells the coordinators."""
+    req = _locked(request_id)
+    require_liaison_of(actor, req.country)
+    if req.status not in ReinforcementRequest.OPEN_STATUSES:
+        raise InvalidTransition(req, "decline")
+    _move(req, actor, Status.DECLINED, _require_reason(reason))
+    _tell(actor, req, "request_declined", reason=req.status_reason)
+    return req
+
+
+@transaction.atomic
+def cancel_request(request_id: int, *, actor, reason: str) -> ReinforcementRequest:
+    """draft|sent|acknowledged -> cancelled, by a coordinator, with a reason; tells the liaisons if it was sent."""
+    req = _locked(request_id)
+    require_coordinator(actor)
+    if req.status not in (Status.DRAFT, *ReinforcementRequest.OPEN_STATUSES):
+        raise InvalidTransition(req, "cancel")
+    was_sent = req.status != Status.DRAFT
+    _move(req, actor, Status.CANCELLED, _require_reason(reason))
+    if was_sent:
+        _tell(actor, req, "request_cancelled", reason=req.status_reason)
+    return req
+
+
+@transaction.atomic
+def close_request(request_id: int, *, actor) -> ReinforcementRequest:
+    """sent|acknowledged -> closed, by a coordinator; tells the liaisons."""
+    req = _locked(request_id)
+    require_coordinator(actor)
+    if req.status not in ReinforcementRequest.OPEN_STATUSES:
+        raise InvalidTransition(req, "close")
+    _move(req, actor, Status.CLOSED)
+    _tell(actor, req, "request_closed")
+    return req
