@@ -1,7 +1,20 @@
 import pytest
+from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
+from reinforcements.models import Specialty
+from reinforcements.reference import ensure_reference_data
 from tests.factories import CoordinatorFactory, LiaisonFactory, ViewerFactory
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Transactional tests flush the tables a data migration filled: put the reference data back."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker or "db" in request.fixturenames or "transactional_db" in request.fixturenames:
+        transactional = "transactional_db" in request.fixturenames or (marker and marker.kwargs.get("transaction"))
+        request.getfixturevalue("transactional_db" if transactional else "db")
+        ensure_reference_data(Specialty, Group)
 
 
 @pytest.fixture
