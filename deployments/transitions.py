@@ -4,7 +4,7 @@ import datetime as dt
 import zoneinfo
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
 from deployments.models import Assignment
@@ -99,10 +99,23 @@ def _check_placement(source, *, venue, starts_at, ends_at, quantity, exclude_id=
 
 
 def _lock_source(*, pledge_line=None, k9_team=None):
+    """Lock the pledge (shared) then the line or team (exclusive), always in that order.
+
+    The shared pledge lock makes a placement wait for a withdrawal of the same pledge (which
+    locks it for update) and then see its new status, while placements on different lines of
+    one pledge still run side by side. The exclusive lock on the line or team serialises two
+    coordinators placing the same capacity at the same moment.
+    """
     if (pledge_line is None) == (k9_team is None):
         raise ValidationError(_("Assign either officers of a pledge line (with a quantity) or one K9 team."))
     model, obj = (PledgeLine, pledge_line) if pledge_line is not None else (K9Team, k9_team)
     pk = getattr(obj, "pk", obj)
+    pledge_id = model.objects.filter(pk=pk).values_list("pledge_id", flat=True).first()
+    if pledge_id is None:
+        raise model.DoesNotExist(f"No {model._meta.verbose_name} {pk}.")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pledges_pledge WHERE id = %s FOR SHARE", [pledge_id])
+    # A new statement, so (READ COMMITTED) it reads the pledge as committed by whoever held the lock.
     return model.objects.select_for_update(of=("self",)).select_related("pledge__request__operation").get(pk=pk)
 
 
@@ -160,10 +173,12 @@ def move_assignment(assignment_id: int, *, actor, venue=None, starts_at=None, en
     """Change a planned or confirmed assignment's venue, times, quantity or role, by a coordinator.
     A confirmed one goes back to planned, for the country to confirm again; its liaisons are told."""
     require_coordinator(actor)
+    # Line or team first, then the assignment: the order every placement and withdrawal uses.
+    line_id, team_id = Assignment.objects.values_list("pledge_line_id", "k9_team_id").get(pk=assignment_id)
+    source = _lock_source(pledge_line=line_id, k9_team=team_id)
     assignment = _locked(assignment_id)
     if assignment.status not in (Status.PLANNED, Status.CONFIRMED):
         raise InvalidTransition(assignment, "move")
-    source = _lock_source(pledge_line=assignment.pledge_line_id, k9_team=assignment.k9_team_id)
     venue = venue or assignment.venue
     starts_at, ends_at = starts_at or assignment.starts_at, ends_at or assignment.ends_at
     if assignment.pledge_line_id:

@@ -14,6 +14,11 @@ from reinforcements.roles import require_coordinator, require_liaison_of
 
 Status = Pledge.Status
 PLEDGE_FIELDS = ("commander_name", "commander_contact", "notes")
+# What a liaison writes on lines and teams; what the decision sets (accepted) is not among them.
+LINE_FIELDS = ("specialty", "officers_offered", "available_from", "available_to", "languages")
+TEAM_FIELDS = (
+    "handler_name", "dog_name", "dog_breed", "detection", "certification_expires_on", "available_from", "available_to",
+)  # fmt: skip
 
 
 def _locked(pledge_id: int) -> Pledge:
@@ -65,7 +70,10 @@ def update_pledge(pledge_id: int, *, actor, lines=None, k9_teams=None, **fields)
 
 def _save_children(pledge, actor, lines, k9_teams):
     errors = {}
-    for key, model, rows in (("lines", PledgeLine, lines), ("k9_teams", K9Team, k9_teams)):
+    for key, model, rows, writable in (
+        ("lines", PledgeLine, lines, LINE_FIELDS),
+        ("k9_teams", K9Team, k9_teams, TEAM_FIELDS),
+    ):
         if rows is None:
             continue
         manager = getattr(pledge, key)
@@ -79,7 +87,8 @@ def _save_children(pledge, actor, lines, k9_teams):
                 continue
             obj = existing.get(pk) or model(pledge=pledge)
             for name, value in row.items():
-                setattr(obj, name, value)
+                if name in writable:
+                    setattr(obj, name, value)
             try:
                 obj.full_clean(exclude=["pledge"])
             except ValidationError as exc:
@@ -141,6 +150,11 @@ def decide_pledge(pledge_id: int, *, actor, decision_note: str = "", lines: dict
     all_lines = list(pledge.lines.select_for_update())
     all_teams = list(pledge.k9_teams.select_for_update())
     errors = {}
+    try:
+        lines = {int(pk): int(accepted) for pk, accepted in lines.items()}
+        k9_teams = {int(pk): bool(accepted) for pk, accepted in k9_teams.items()}
+    except (TypeError, ValueError) as exc:
+        raise ValidationError({"lines": _("Give line ids with whole numbers of officers accepted.")}) from exc
     line_ids, team_ids = {line.pk for line in all_lines}, {team.pk for team in all_teams}
     if set(lines) != line_ids:
         errors["lines"] = _("Decide every officer line of this pledge, and only those (ids %(ids)s).") % {

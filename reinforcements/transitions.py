@@ -12,6 +12,16 @@ from reinforcements.models import ReinforcementRequest, RequestLine
 from reinforcements.roles import require_coordinator, require_liaison_of
 
 Status = ReinforcementRequest.Status
+# What a coordinator writes; status and its timestamps belong to the moves below.
+REQUEST_FIELDS = (
+    "operation", "country", "authority", "response_due", "period_start", "period_end", "message", "internal_notes",
+)  # fmt: skip
+# Who the request is addressed to is fixed once it has been sent: its liaisons already act on it.
+ADDRESS_FIELDS = ("operation", "country", "authority")
+
+
+def _writable(fields: dict) -> dict:
+    return {name: value for name, value in fields.items() if name in REQUEST_FIELDS}
 
 
 def _locked(request_id: int) -> ReinforcementRequest:
@@ -42,7 +52,7 @@ def _move(req, actor, to, reason=""):
 def create_request(*, actor, lines: list[tuple], **fields) -> ReinforcementRequest:
     """A new draft; `lines` are (specialty, quantity) pairs. Coordinators only."""
     require_coordinator(actor)
-    req = ReinforcementRequest(**fields)
+    req = ReinforcementRequest(**_writable(fields))
     req.full_clean()
     save_by(req, actor)
     _replace_lines(req, lines, actor)
@@ -56,6 +66,13 @@ def amend_request(request_id: int, *, actor, lines: list[tuple] | None = None, *
     require_coordinator(actor)
     if req.status not in (Status.DRAFT, *ReinforcementRequest.OPEN_STATUSES):
         raise InvalidTransition(req, "amend")
+    changes = _writable(changes)
+    if req.status != Status.DRAFT:
+        fixed = [
+            name for name in ADDRESS_FIELDS if name in changes and _value(changes[name]) != _value(getattr(req, name))
+        ]
+        if fixed:
+            raise ValidationError({name: _("This cannot change once the request has been sent.") for name in fixed})
     for name, value in changes.items():
         setattr(req, name, value)
     req.full_clean(validate_unique=True)
@@ -65,6 +82,10 @@ def amend_request(request_id: int, *, actor, lines: list[tuple] | None = None, *
     if req.status != Status.DRAFT:
         _tell(actor, req, "request_amended")
     return req
+
+
+def _value(value):
+    return getattr(value, "pk", value)
 
 
 def _replace_lines(req, lines, actor):
