@@ -17,6 +17,12 @@ def _reference_data(request):
         ensure_reference_data(Specialty, Group)
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """PBKDF2 is slow on purpose (about half a second per test user); test users guard nothing."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def coordinator(db):
     return CoordinatorFactory(username="coord", language="en")

@@ -1,0 +1,94 @@
+"""Every state × move of the assignment lifecycle (SPEC §4), on the transition functions."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+
+from deployments.transitions import (
+    cancel_assignment,
+    complete_assignment,
+    confirm_assignment,
+    move_assignment,
+    start_assignment,
+)
+from notifications.models import Notification
+from reinforcements.errors import InvalidTransition
+from tests.factories import AssignmentFactory, at
+
+pytestmark = pytest.mark.django_db
+
+STATES = ["planned", "confirmed", "active", "completed", "cancelled"]
+MOVES = {
+    "confirm": ("liaison", {"planned": "confirmed"}),
+    "start": ("coordinator", {"planned": "active", "confirmed": "active"}),
+    "complete": ("coordinator", {"active": "completed"}),
+    "cancel": ("coordinator", {"planned": "cancelled", "confirmed": "cancelled", "active": "cancelled"}),
+    # A change sends a confirmed assignment back to its country for confirmation.
+    "move": ("coordinator", {"planned": "planned", "confirmed": "planned"}),
+}
+CALLS = {
+    "confirm": lambda pk, actor: confirm_assignment(pk, actor=actor),
+    "start": lambda pk, actor: start_assignment(pk, actor=actor),
+    "complete": lambda pk, actor: complete_assignment(pk, actor=actor),
+    "cancel": lambda pk, actor: cancel_assignment(pk, actor=actor, reason="Event moved."),
+    "move": lambda pk, actor: move_assignment(pk, actor=actor, starts_at=at(26, 9), ends_at=at(26, 17)),
+}
+CASES = [(state, move) for state in STATES for move in MOVES]
+
+
+@pytest.mark.parametrize(("state", "move"), [c for c in CASES if c[0] in MOVES[c[1]][1]])
+def test_a_legal_move_reaches_its_state(state, move, coordinator, liaison_pl):
+    assignment = AssignmentFactory(status=state)
+
+    CALLS[move](assignment.pk, coordinator if MOVES[move][0] == "coordinator" else liaison_pl)
+
+    assignment.refresh_from_db()
+    assert assignment.status == MOVES[move][1][state]
+
+
+@pytest.mark.parametrize(("state", "move"), [c for c in CASES if c[0] not in MOVES[c[1]][1]])
+def test_an_illegal_move_is_refused_and_changes_nothing(state, move, coordinator, liaison_pl):
+    assignment = AssignmentFactory(status=state)
+
+    with pytest.raises(InvalidTransition):
+        CALLS[move](assignment.pk, coordinator if MOVES[move][0] == "coordinator" else liaison_pl)
+
+    assignment.refresh_from_db()
+    assert assignment.status == state
+
+
+def test_a_coordinator_may_confirm_too(coordinator):
+    assignment = AssignmentFactory(status="planned")
+
+    confirm_assignment(assignment.pk, actor=coordinator)
+
+    assignment.refresh_from_db()
+    assert assignment.status == "confirmed"
+
+
+def test_a_liaison_of_another_country_or_a_viewer_cannot_confirm(liaison_de, viewer):
+    assignment = AssignmentFactory(status="planned")
+
+    for actor in (liaison_de, viewer):
+        with pytest.raises(PermissionDenied):
+            confirm_assignment(assignment.pk, actor=actor)
+
+    assignment.refresh_from_db()
+    assert assignment.status == "planned"
+
+
+@pytest.mark.parametrize("move", ["start", "complete", "cancel", "move"])
+def test_only_a_coordinator_runs_an_assignment(move, liaison_pl, viewer):
+    assignment = AssignmentFactory(status="active" if move == "complete" else "planned")
+
+    for actor in (liaison_pl, viewer):
+        with pytest.raises(PermissionDenied):
+            CALLS[move](assignment.pk, actor)
+
+
+def test_confirming_records_who_and_tells_the_coordinators(liaison_pl, coordinator):
+    assignment = AssignmentFactory(status="planned")
+
+    confirm_assignment(assignment.pk, actor=liaison_pl)
+
+    assert assignment.history.first().history_user == liaison_pl
+    assert Notification.objects.filter(recipient=coordinator, event="assignment_confirmed").exists()
