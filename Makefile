@@ -32,7 +32,7 @@ browser-deps:
 run: $(VENV)/.installed
 	@mkdir -p .data/run
 	@$(SERVICES_ENV); \
-	trap '$(PY) -m config.services stop' EXIT; \
+	trap '$(PY) -m config.services stop-started' EXIT; \
 	$(PY) manage.py migrate --no-input -v 0 && \
 	$(PY) manage.py seed_demo && \
 	$(PY) manage.py collectstatic --no-input -v 0 && \
@@ -43,7 +43,8 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed browser-deps
 	@mkdir -p .data/run
-	@$(SERVICES_ENV); $(PY) manage.py check --fail-level WARNING && \
+	@$(SERVICES_ENV); trap '$(PY) -m config.services stop-started' EXIT; \
+	$(PY) manage.py check --fail-level WARNING && \
 	$(PY) manage.py makemigrations --check --dry-run -v 0 && \
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && \
 	$(PY) -m pytest --create-db $(PYTEST_ARGS)

