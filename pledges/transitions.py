@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from notifications.outbox import notify_other_side
 from pledges.models import K9Team, Pledge, PledgeLine
 from reinforcements.errors import InvalidTransition
-from reinforcements.history import save_by
+from reinforcements.history import delete_by, save_by
 from reinforcements.models import ReinforcementRequest
 from reinforcements.roles import require_coordinator, require_liaison_of
 
@@ -99,7 +99,8 @@ def _save_children(pledge, actor, lines, k9_teams):
         if any(row_errors):
             errors[key] = row_errors
             continue
-        manager.exclude(pk__in=[obj.pk for obj in keep if obj.pk]).delete()
+        for gone in manager.exclude(pk__in=[obj.pk for obj in keep if obj.pk]):
+            delete_by(gone, actor)
         for obj in keep:
             save_by(obj, actor)
     if errors:

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from notifications.outbox import notify_other_side
 from reinforcements.errors import DomainError, InvalidTransition
-from reinforcements.history import save_by
+from reinforcements.history import delete_by, save_by
 from reinforcements.models import ReinforcementRequest, RequestLine
 from reinforcements.roles import require_coordinator, require_liaison_of
 
@@ -92,7 +92,8 @@ def _replace_lines(req, lines, actor):
     specialties = [specialty for specialty, _quantity in lines]
     if len(set(specialties)) != len(specialties):
         raise ValidationError({"lines": _("Each specialty may appear only once in a request.")})
-    req.lines.exclude(specialty__in=specialties).delete()
+    for line in req.lines.exclude(specialty__in=specialties):
+        delete_by(line, actor)
     existing = {line.specialty_id: line for line in req.lines.all()}
     for specialty, quantity in lines:
         line = existing.get(specialty.pk) or RequestLine(request=req, specialty=specialty)

@@ -257,3 +257,14 @@ def test_withdrawing_cancels_the_open_assignments_and_tells_the_coordinators(coo
     assert done.status == "completed"
     assert Notification.objects.filter(recipient=coordinator, event="pledge_withdrawn").exists()
     assert Assignment.objects.get(pk=open_ones[0].pk).history.first().history_user == liaison_pl
+
+
+def test_removing_a_line_records_who_removed_it(liaison_pl):
+    pledge = a_pledge("draft")
+    line = pledge.lines.get()
+
+    update_pledge(pledge.pk, actor=liaison_pl, lines=[])
+
+    assert not pledge.lines.exists()
+    assert line.history.first().history_type == "-"
+    assert line.history.first().history_user == liaison_pl
