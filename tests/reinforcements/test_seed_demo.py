@@ -112,3 +112,13 @@ def test_a_second_run_changes_and_duplicates_nothing(demo):
 
     assert row_counts() == before
     assert dict(User.objects.values_list("username", "password")) == passwords
+
+
+def test_the_admin_logs_in_to_the_django_admin(demo, client):
+    response = client.post(
+        "/admin/login/?next=/admin/", {"username": "admin", "password": "demo-pass-2024"}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert response.context["user"].username == "admin"
+    assert response.request["PATH_INFO"] == "/admin/"
