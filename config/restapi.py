@@ -64,6 +64,8 @@ class RoleWrites(BasePermission):
     message = "Your role may not change this."
 
     def has_permission(self, request, view):
+        if not (request.user and request.user.is_authenticated):
+            return False
         if request.method in SAFE_METHODS or view.detail:
             return True
         return _role_ok(request.user, view.write_role)
