@@ -96,9 +96,6 @@ class RequestSerializer(serializers.ModelSerializer):
             del fields["internal_notes"]  # ministry-internal (SPEC §2)
         return fields
 
-    def validate_country(self, value):
-        return value.upper()
-
     def validate(self, attrs):
         if self.instance is not None:
             for name in ("operation", "country", "authority"):
