@@ -194,6 +194,10 @@ class ObtainTokenView(APIView):
     def post(self, request):
         data = parse(TokenRequestSerializer, request)
         user = authenticate(request._request, username=data["username"], password=data["password"])
+        if getattr(request._request, "axes_locked_out", False):
+            # Axes' middleware would swap in its text page; an API client gets SPEC §7's JSON instead.
+            request._request.axes_locked_out = False
+            raise exceptions.Throttled(detail=_("Too many failed logins: this account is locked for a while."))
         if user is None or not user.is_active:
             raise exceptions.ValidationError({"non_field_errors": [_("Wrong username or password.")]})
         token, _created = Token.objects.get_or_create(user=user)
