@@ -1,8 +1,13 @@
-"""API-wide pieces: pagination and the mapping of domain errors to HTTP (SPEC §7)."""
+"""API-wide pieces DRF's settings name: pagination and the mapping of domain errors to HTTP (SPEC §7).
+
+Kept free of views and schema imports: DRF imports this module while it builds its generic views.
+The shared view/serializer helpers live in `config/restapi.py`."""
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -16,13 +21,49 @@ class Pagination(PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def get_page_size(self, request):
+        # DRF silently clamps a bad page_size; SPEC §7 wants a clear 4xx instead.
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            size = 0
+        if not 1 <= size <= self.max_page_size:
+            raise exceptions.ValidationError(
+                {"page_size": [_("Give a whole number from 1 to %(max)s.") % {"max": self.max_page_size}]}
+            )
+        return size
+
+
+def _django_errors(exc: DjangoValidationError):
+    """A Django ValidationError as DRF detail, keeping nested per-row errors (pledge lines, teams)."""
+    if not hasattr(exc, "error_dict"):
+        return [message for error in exc.error_list for message in error]
+    detail = {}
+    for field, errors in exc.error_dict.items():
+        items = []
+        for error in errors:
+            if hasattr(error, "error_dict"):
+                items.append(_django_errors(error))
+            else:
+                items.extend(error)
+        detail[field] = items
+    return detail
+
 
 def exception_handler(exc, context):
     if isinstance(exc, DomainError):
         return Response({"detail": str(exc.message), "code": exc.code}, status=status.HTTP_409_CONFLICT)
+    if isinstance(exc, ProtectedError | RestrictedError):
+        return Response(
+            {"detail": _("Other records still refer to this one; it cannot be deleted."), "code": "protected"},
+            status=status.HTTP_409_CONFLICT,
+        )
     if isinstance(exc, DjangoValidationError):
-        detail = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-        exc = exceptions.ValidationError(detail)
+        detail = _django_errors(exc)
+        exc = exceptions.ValidationError(detail if isinstance(detail, dict) else {"non_field_errors": detail})
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, Http404):

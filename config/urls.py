@@ -2,9 +2,34 @@ from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from config.restapi import ObtainTokenView, RevokeTokenView
+from deployments.api import AssignmentViewSet, CoverageViewSet, VenueNeedViewSet, VenueViewSet
+from notifications.api import NotificationViewSet
+from pledges.api import PledgeViewSet
+from reinforcements.api import OperationViewSet, RequestViewSet, SpecialtyViewSet
+
+router = DefaultRouter()
+router.include_root_view = False
+router.register("operations", OperationViewSet, basename="operation")
+router.register("specialties", SpecialtyViewSet, basename="specialty")
+router.register("requests", RequestViewSet, basename="request")
+router.register("pledges", PledgeViewSet, basename="pledge")
+router.register("venues", VenueViewSet, basename="venue")
+router.register("venue-needs", VenueNeedViewSet, basename="venueneed")
+router.register("assignments", AssignmentViewSet, basename="assignment")
+router.register("notifications", NotificationViewSet, basename="notification")
+router.register("coverage", CoverageViewSet, basename="coverage")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),
+    path("api/v1/auth/token/revoke/", RevokeTokenView.as_view(), name="api-token-revoke"),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
 ]

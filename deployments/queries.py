@@ -45,3 +45,123 @@ def visible_assignments(user):
         return qs
     country = liaison_country(user)
     return qs.filter(pledge__request__country=country) if country else qs.none()
+
+
+# Coverage (SPEC §7). `%(country)s` is NULL for ministry staff, the liaison's country otherwise:
+# a liaison's coverage counts their own contingent only.
+#
+# requested: request lines of requests that were sent (not draft, not cancelled);
+# pledged:   officers offered and teams in pledges that reached the ministry (not draft, not withdrawn);
+# accepted:  officers accepted and teams accepted in accepted or partially accepted pledges;
+# assigned:  per officer line the peak number of its officers on duty at once (how many of them the
+#            plan uses), per K9 team 1 if it has any live assignment.
+# K9 teams count under the canine specialty `k9_<detection>`. GROUPING SETS gives both
+# breakdowns in one pass; `by_country` is GROUPING(country) = 0.
+_COVERAGE_TOTALS_SQL = """
+WITH reqs AS (
+    SELECT id, country FROM reinforcements_reinforcementrequest
+    WHERE operation_id = %(op)s AND status NOT IN ('draft', 'cancelled')
+      AND (%(country)s::text IS NULL OR country = %(country)s)
+), pledged AS (
+    SELECT p.id, p.status IN ('accepted', 'partially_accepted') AS is_accepted, r.country
+    FROM pledges_pledge p JOIN reqs r ON r.id = p.request_id
+    WHERE p.status NOT IN ('draft', 'withdrawn')
+), contributions AS (
+    SELECT r.country, s.code AS specialty, rl.quantity AS requested, 0 AS pledged, 0 AS accepted, 0 AS assigned
+    FROM reqs r
+    JOIN reinforcements_requestline rl ON rl.request_id = r.id
+    JOIN reinforcements_specialty s ON s.id = rl.specialty_id
+    UNION ALL
+    SELECT p.country, s.code, 0, l.officers_offered,
+           CASE WHEN p.is_accepted THEN l.officers_accepted ELSE 0 END,
+           COALESCE(peak.load, 0)
+    FROM pledged p
+    JOIN pledges_pledgeline l ON l.pledge_id = p.id
+    JOIN reinforcements_specialty s ON s.id = l.specialty_id
+    LEFT JOIN LATERAL (
+        -- the load of a line only rises when one of its assignments starts: test those instants
+        SELECT MAX((
+            SELECT SUM(b.quantity) FROM deployments_assignment b
+            WHERE b.pledge_line_id = l.id AND b.status <> 'cancelled'
+              AND b.starts_at <= a.starts_at AND b.ends_at > a.starts_at
+        )) AS load
+        FROM deployments_assignment a
+        WHERE a.pledge_line_id = l.id AND a.status <> 'cancelled'
+    ) peak ON true
+    UNION ALL
+    SELECT p.country, 'k9_' || t.detection, 0, 1,
+           CASE WHEN p.is_accepted AND t.accepted THEN 1 ELSE 0 END,
+           CASE WHEN EXISTS (
+               SELECT 1 FROM deployments_assignment a WHERE a.k9_team_id = t.id AND a.status <> 'cancelled'
+           ) THEN 1 ELSE 0 END
+    FROM pledged p
+    JOIN pledges_k9team t ON t.pledge_id = p.id
+)
+SELECT GROUPING(country) = 0 AS by_country, COALESCE(country, specialty) AS key,
+       SUM(requested)::int, SUM(pledged)::int, SUM(accepted)::int, SUM(assigned)::int
+FROM contributions
+GROUP BY GROUPING SETS ((country), (specialty))
+ORDER BY 1 DESC, 2
+"""
+
+# A need's `assigned` is the smallest number on duty at any instant of its window: the load
+# only drops when an assignment ends, so the minimum is at the window's start or at one of
+# those ends inside the window. Officers count their quantity, a K9 team counts 1.
+_COVERAGE_NEEDS_SQL = """
+WITH live AS (
+    SELECT a.venue_id, COALESCE(l.specialty_id, ks.id) AS specialty_id, a.starts_at, a.ends_at,
+           COALESCE(a.quantity, 1) AS n
+    FROM deployments_assignment a
+    JOIN deployments_venue v ON v.id = a.venue_id
+    JOIN pledges_pledge p ON p.id = a.pledge_id
+    JOIN reinforcements_reinforcementrequest r ON r.id = p.request_id
+    LEFT JOIN pledges_pledgeline l ON l.id = a.pledge_line_id
+    LEFT JOIN pledges_k9team t ON t.id = a.k9_team_id
+    LEFT JOIN reinforcements_specialty ks ON ks.code = 'k9_' || t.detection
+    WHERE v.operation_id = %(op)s AND a.status <> 'cancelled'
+      AND (%(country)s::text IS NULL OR r.country = %(country)s)
+)
+SELECT v.code, s.code, n.starts_at, n.ends_at, n.quantity, (
+    SELECT MIN(COALESCE((
+        SELECT SUM(x.n) FROM live x
+        WHERE x.venue_id = n.venue_id AND x.specialty_id = n.specialty_id
+          AND x.starts_at <= i.t AND x.ends_at > i.t
+    ), 0))
+    FROM (
+        SELECT n.starts_at AS t
+        UNION
+        SELECT x.ends_at FROM live x
+        WHERE x.venue_id = n.venue_id AND x.specialty_id = n.specialty_id
+          AND x.ends_at > n.starts_at AND x.ends_at < n.ends_at
+    ) i
+)::int AS assigned
+FROM deployments_venueneed n
+JOIN deployments_venue v ON v.id = n.venue_id
+JOIN reinforcements_specialty s ON s.id = n.specialty_id
+WHERE v.operation_id = %(op)s
+ORDER BY v.code, n.starts_at, s.code, n.id
+"""
+
+_COUNTS = ("requested", "pledged", "accepted", "assigned")
+
+
+def coverage(operation, user) -> dict:
+    """SPEC §7 coverage of one operation, as the user may see it (the caller checks the operation
+    is visible). Two queries, whatever the size of the operation."""
+    country = None if is_staff_reader(user) else liaison_country(user)
+    params = {"op": operation.pk, "country": country}
+    by_country, by_specialty, by_venue = [], [], []
+    with connection.cursor() as cur:
+        cur.execute(_COVERAGE_TOTALS_SQL, params)
+        for is_country, key, *counts in cur.fetchall():
+            if is_country:
+                by_country.append({"country": key, **dict(zip(_COUNTS, counts, strict=True))})
+            else:
+                by_specialty.append({"specialty": key, **dict(zip(_COUNTS, counts, strict=True))})
+        cur.execute(_COVERAGE_NEEDS_SQL, params)
+        for venue, specialty, starts_at, ends_at, needed, assigned in cur.fetchall():
+            by_venue.append(
+                {"venue": venue, "specialty": specialty, "starts_at": starts_at, "ends_at": ends_at,
+                 "needed": needed, "assigned": assigned}
+            )  # fmt: skip
+    return {"operation": operation.code, "by_country": by_country, "by_specialty": by_specialty, "by_venue": by_venue}

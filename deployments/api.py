@@ -1,0 +1,260 @@
+"""Venues, needs, assignments and coverage over REST (SPEC §7)."""
+
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.response import Response
+
+from config.restapi import (
+    REASON_EXAMPLE,
+    ApiSchema,
+    HistoryDestroyMixin,
+    HistoryModelSerializer,
+    ReasonSerializer,
+    RoleWrites,
+    ScopedPrimaryKeyField,
+    ScopedSlugField,
+    move,
+    parse,
+)
+from deployments import transitions
+from deployments.filters import AssignmentFilter, VenueFilter, VenueNeedFilter
+from deployments.models import Assignment, Venue, VenueNeed
+from deployments.queries import coverage, visible_assignments, visible_needs, visible_venues
+from pledges.models import K9Team, PledgeLine
+from pledges.queries import visible_k9_teams, visible_pledge_lines
+from reinforcements.models import Operation, Specialty
+from reinforcements.queries import visible_operations
+
+
+class VenueSerializer(HistoryModelSerializer):
+    operation = ScopedSlugField(slug_field="code", queryset=Operation.objects.all(), scope=visible_operations)
+
+    class Meta:
+        model = Venue
+        fields = ["id", "operation", "code", "name", "kind", "address", "latitude", "longitude"]
+        validators = []  # (operation, code) is unique: the model's full_clean says so, translated
+
+
+class VenueViewSet(HistoryDestroyMixin, viewsets.ModelViewSet):
+    """Venues of the operations the caller takes part in; coordinators manage them."""
+
+    serializer_class = VenueSerializer
+    filterset_class = VenueFilter
+    permission_classes = [RoleWrites]
+    write_role = "coordinator"
+    ordering_fields = ["code", "name", "kind"]
+    schema = ApiSchema()
+
+    def get_queryset(self):
+        return visible_venues(self.request.user).select_related("operation")
+
+
+class VenueNeedSerializer(HistoryModelSerializer):
+    venue = ScopedPrimaryKeyField(queryset=Venue.objects.all(), scope=visible_venues)
+    venue_code = serializers.CharField(source="venue.code", read_only=True)
+    operation = serializers.CharField(source="venue.operation.code", read_only=True)
+    specialty = serializers.SlugRelatedField(slug_field="code", queryset=Specialty.objects.all())
+
+    class Meta:
+        model = VenueNeed
+        fields = ["id", "venue", "venue_code", "operation", "specialty", "starts_at", "ends_at", "quantity"]
+
+
+class VenueNeedViewSet(HistoryDestroyMixin, viewsets.ModelViewSet):
+    """What a venue needs, by specialty and time window; coordinators manage them."""
+
+    serializer_class = VenueNeedSerializer
+    filterset_class = VenueNeedFilter
+    permission_classes = [RoleWrites]
+    write_role = "coordinator"
+    ordering_fields = ["starts_at", "ends_at", "quantity"]
+    schema = ApiSchema()
+
+    def get_queryset(self):
+        return visible_needs(self.request.user).select_related("venue__operation", "specialty")
+
+
+class AssignmentSerializer(serializers.ModelSerializer):
+    venue = ScopedPrimaryKeyField(queryset=Venue.objects.all(), scope=visible_venues)
+    pledge_line = ScopedPrimaryKeyField(
+        queryset=PledgeLine.objects.all(), scope=visible_pledge_lines, required=False, allow_null=True
+    )
+    k9_team = ScopedPrimaryKeyField(
+        queryset=K9Team.objects.all(), scope=visible_k9_teams, required=False, allow_null=True
+    )
+    quantity = serializers.IntegerField(min_value=1, max_value=100_000, required=False, allow_null=True)
+    country = serializers.CharField(source="pledge.request.country", read_only=True)
+    venue_code = serializers.CharField(source="venue.code", read_only=True)
+
+    class Meta:
+        model = Assignment
+        fields = [
+            "id", "venue", "venue_code", "starts_at", "ends_at", "role", "pledge", "country", "pledge_line",
+            "quantity", "k9_team", "status", "status_reason", "created_at",
+        ]  # fmt: skip
+        read_only_fields = ["pledge", "status", "status_reason", "created_at"]
+
+    def validate(self, attrs):
+        if self.instance is None:
+            if bool(attrs.get("pledge_line")) == bool(attrs.get("k9_team")):
+                raise serializers.ValidationError(
+                    {
+                        "non_field_errors": [
+                            _("Assign either officers of a pledge line (with a quantity) or one K9 team.")
+                        ]
+                    }
+                )
+            if attrs.get("pledge_line") and not attrs.get("quantity"):
+                raise serializers.ValidationError({"quantity": [_("Assign at least one officer.")]})
+        else:
+            for name in ("pledge_line", "k9_team"):
+                if name in attrs and attrs[name] != getattr(self.instance, name):
+                    raise serializers.ValidationError({name: _("Cancel this assignment and create another instead.")})
+        return attrs
+
+    def create(self, validated_data):
+        return transitions.create_assignment(actor=self.context["request"].user, **validated_data)
+
+    def update(self, instance, validated_data):
+        return transitions.move_assignment(
+            instance.pk, actor=self.context["request"].user,
+            **{k: v for k, v in validated_data.items() if k in ("venue", "starts_at", "ends_at", "quantity", "role")},
+        )  # fmt: skip
+
+
+ASSIGNMENT_EXAMPLES = [
+    OpenApiExample(
+        "officers",
+        request_only=True,
+        value={
+            "venue": 3,
+            "starts_at": "2024-07-26T08:00:00+02:00",
+            "ends_at": "2024-07-26T20:00:00+02:00",
+            "role": "Quai de Grenelle perimeter",
+            "pledge_line": 31,
+            "quantity": 12,
+        },
+    ),
+    OpenApiExample(
+        "K9 team",
+        request_only=True,
+        value={
+            "venue": 3,
+            "starts_at": "2024-07-26T08:00:00+02:00",
+            "ends_at": "2024-07-26T14:00:00+02:00",
+            "role": "Boat sweeps",
+            "k9_team": 7,
+        },
+    ),
+]
+
+
+@extend_schema_view(
+    create=extend_schema(
+        examples=ASSIGNMENT_EXAMPLES,
+        description="Place accepted capacity, by a coordinator: `pledge_line` + `quantity`, or `k9_team`. "
+        "Rules refused with 409: capacity_exceeded, k9_overlap, outside_availability, outside_operation, "
+        "certification_expired, not_accepted, venue_operation_mismatch.",
+    ),
+    partial_update=extend_schema(
+        description="Move a planned or confirmed assignment (venue, times, quantity, role), by a coordinator; "
+        "a confirmed one goes back to planned."
+    ),
+)
+class AssignmentViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                        mixins.CreateModelMixin, mixins.UpdateModelMixin):  # fmt: skip
+    """Who is where, when. A liaison sees their contingent's assignments and confirms them."""
+
+    serializer_class = AssignmentSerializer
+    filterset_class = AssignmentFilter
+    permission_classes = [RoleWrites]
+    write_role = "coordinator"
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    ordering_fields = ["starts_at", "ends_at", "status", "created_at"]
+    schema = ApiSchema()
+
+    def get_queryset(self):
+        return visible_assignments(self.request.user).select_related("venue", "pledge__request")
+
+    def _answer(self, assignment):
+        return Response(self.get_serializer(self.get_queryset().get(pk=assignment.pk)).data)
+
+    @move(response=AssignmentSerializer)
+    def confirm(self, request, pk=None):
+        """planned → confirmed, by a liaison of the contingent's country or a coordinator."""
+        return self._answer(transitions.confirm_assignment(self.get_object().pk, actor=request.user))
+
+    @move(response=AssignmentSerializer)
+    def start(self, request, pk=None):
+        """planned|confirmed → active, by a coordinator."""
+        return self._answer(transitions.start_assignment(self.get_object().pk, actor=request.user))
+
+    @move(response=AssignmentSerializer)
+    def complete(self, request, pk=None):
+        """active → completed, by a coordinator."""
+        return self._answer(transitions.complete_assignment(self.get_object().pk, actor=request.user))
+
+    @move(ReasonSerializer, response=AssignmentSerializer, examples=[REASON_EXAMPLE])
+    def cancel(self, request, pk=None):
+        """planned|confirmed|active → cancelled, by a coordinator, with a reason."""
+        pk = self.get_object().pk
+        reason = parse(ReasonSerializer, request)["reason"]
+        return self._answer(transitions.cancel_assignment(pk, actor=request.user, reason=reason))
+
+
+class CoverageCountsSerializer(serializers.Serializer):
+    requested = serializers.IntegerField()
+    pledged = serializers.IntegerField()
+    accepted = serializers.IntegerField()
+    assigned = serializers.IntegerField()
+
+
+class CountryCoverageSerializer(CoverageCountsSerializer):
+    country = serializers.CharField()
+
+
+class SpecialtyCoverageSerializer(CoverageCountsSerializer):
+    specialty = serializers.CharField()
+
+
+class NeedCoverageSerializer(serializers.Serializer):
+    venue = serializers.CharField()
+    specialty = serializers.CharField()
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    needed = serializers.IntegerField()
+    assigned = serializers.IntegerField(help_text="The fewest on duty at any instant of the need's window.")
+
+
+class CoverageSerializer(serializers.Serializer):
+    operation = serializers.CharField()
+    by_country = CountryCoverageSerializer(many=True)
+    by_specialty = SpecialtyCoverageSerializer(many=True)
+    by_venue = NeedCoverageSerializer(many=True)
+
+
+class CoverageQuerySerializer(serializers.Serializer):
+    operation = serializers.SlugField(max_length=50)
+
+
+class CoverageViewSet(viewsets.ViewSet):
+    """`GET /api/v1/coverage/?operation=CODE`: requested / pledged / accepted / assigned by country and
+    by specialty, and need vs assigned by venue.
+
+    A liaison gets the coverage of an operation their country takes part in (else 404), counting
+    their own country's requests, pledges and assignments only: one `by_country` row, and needs
+    with their contingent's share. Ministry staff see every country."""
+
+    schema = ApiSchema()
+
+    @extend_schema(
+        parameters=[OpenApiParameter("operation", str, required=True, description="operation code")],
+        responses={200: CoverageSerializer},
+    )
+    def list(self, request):
+        query = CoverageQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        operation = get_object_or_404(visible_operations(request.user), code=query.validated_data["operation"])
+        return Response(CoverageSerializer(coverage(operation, request.user)).data)

@@ -1,0 +1,71 @@
+"""FilterSets for venues, needs and assignments, shared by the API and the pages."""
+
+import django_filters
+from django.db.models import Q
+
+from deployments.models import Assignment, Venue, VenueNeed
+from deployments.queries import visible_venues
+from reinforcements.filters import operation_filter, specialty_filter, user_of
+
+
+def venue_choices(request):
+    return visible_venues(user_of(request))
+
+
+class VenueFilter(django_filters.FilterSet):
+    operation = operation_filter("operation")
+    kind = django_filters.MultipleChoiceFilter(choices=Venue.Kind.choices)
+
+    class Meta:
+        model = Venue
+        fields = ["operation", "kind", "code"]
+
+
+class _WindowFilter(django_filters.FilterSet):
+    """`starts_after` / `ends_before` keep what lies inside a window (SPEC §7)."""
+
+    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
+    ends_before = django_filters.IsoDateTimeFilter(field_name="ends_at", lookup_expr="lte")
+
+
+class VenueNeedFilter(_WindowFilter):
+    operation = operation_filter("venue__operation")
+    venue = django_filters.CharFilter(field_name="venue__code", label="venue (code)")
+    venue_id = django_filters.ModelChoiceFilter(field_name="venue", queryset=venue_choices)
+    specialty = specialty_filter("specialty")
+
+    class Meta:
+        model = VenueNeed
+        fields = ["operation", "venue", "specialty"]
+
+
+class AssignmentFilter(_WindowFilter):
+    operation = operation_filter("venue__operation")
+    country = django_filters.CharFilter(field_name="pledge__request__country", lookup_expr="iexact")
+    authority = django_filters.CharFilter(field_name="pledge__request__authority")
+    status = django_filters.MultipleChoiceFilter(choices=Assignment.Status.choices)
+    venue = django_filters.CharFilter(field_name="venue__code", label="venue (code)")
+    venue_id = django_filters.ModelChoiceFilter(field_name="venue", queryset=venue_choices)
+    specialty = specialty_filter("pledge_line__specialty", method="filter_specialty")
+    kind = django_filters.ChoiceFilter(
+        choices=[("officers", "officers"), ("k9", "K9 teams")], method="filter_kind", label="officers or k9"
+    )
+    # Plain numbers, not choices: a hidden id filters to nothing instead of answering "invalid choice".
+    pledge = django_filters.NumberFilter(field_name="pledge_id")
+    pledge_line = django_filters.NumberFilter(field_name="pledge_line_id")
+    k9_team = django_filters.NumberFilter(field_name="k9_team_id")
+
+    class Meta:
+        model = Assignment
+        fields = ["operation", "country", "status", "venue", "specialty", "pledge", "pledge_line", "k9_team"]
+
+    def filter_specialty(self, queryset, name, value):
+        if value is None:
+            return queryset
+        if value.is_canine:
+            # A K9 team carries a detection kind, and each canine specialty is `k9_<detection>`.
+            return queryset.filter(k9_team__detection=value.code.removeprefix("k9_"))
+        return queryset.filter(Q(pledge_line__specialty=value))
+
+    def filter_kind(self, queryset, name, value):
+        return queryset.filter(k9_team__isnull=(value == "officers"))

@@ -1,0 +1,60 @@
+"""The caller's own in-app notifications over REST (SPEC §7)."""
+
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from config.restapi import ApiSchema, move
+from notifications.filters import NotificationFilter
+from notifications.models import Notification
+
+
+class NotificationSerializer(serializers.ModelSerializer):
+    about = serializers.SerializerMethodField(help_text="The kind of object this is about, e.g. pledge.")
+
+    class Meta:
+        model = Notification
+        fields = ["id", "event", "subject", "body", "url", "created_at", "read_at", "about", "object_id"]
+        read_only_fields = fields
+
+    def get_about(self, obj) -> str | None:
+        return obj.content_type.model if obj.content_type_id else None
+
+
+def own_notifications(user):
+    """In-app rows addressed to the user; email rows are the outbox, not a message list."""
+    if not user.is_authenticated:
+        return Notification.objects.none()
+    return Notification.objects.filter(recipient=user, channel=Notification.Channel.IN_APP)
+
+
+class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
+    """The caller's own notifications, newest first; `?unread=true` for the unread ones."""
+
+    serializer_class = NotificationSerializer
+    filterset_class = NotificationFilter
+    ordering_fields = ["created_at"]
+    schema = ApiSchema()
+
+    def get_queryset(self):
+        return own_notifications(self.request.user).select_related("content_type")
+
+    @move(response=NotificationSerializer)
+    def read(self, request, pk=None):
+        """Mark one notification read (again reading it changes nothing)."""
+        notification = self.get_object()
+        if notification.read_at is None:
+            notification.read_at = timezone.now()
+            notification.save(update_fields=["read_at"])
+        return Response(self.get_serializer(notification).data)
+
+    @extend_schema(
+        request=None, responses={200: inline_serializer("ReadAll", fields={"marked": serializers.IntegerField()})}
+    )
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request):
+        """Mark every unread notification of the caller read."""
+        marked = own_notifications(request.user).filter(read_at__isnull=True).update(read_at=timezone.now())
+        return Response({"marked": marked})

@@ -1,0 +1,200 @@
+"""Pledges with their officer lines and K9 teams over REST (SPEC §7)."""
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.response import Response
+
+from config.restapi import (
+    REASON_EXAMPLE,
+    ApiSchema,
+    NoteSerializer,
+    ReasonSerializer,
+    RoleWrites,
+    ScopedPrimaryKeyField,
+    move,
+    parse,
+)
+from pledges import transitions
+from pledges.filters import PledgeFilter
+from pledges.models import K9Team, Pledge, PledgeLine
+from pledges.queries import visible_pledges
+from reinforcements.models import ReinforcementRequest, Specialty
+from reinforcements.queries import visible_requests
+
+
+class PledgeLineSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(required=False, help_text="Give it to update this line; leave it out to add one.")
+    specialty = serializers.SlugRelatedField(slug_field="code", queryset=Specialty.objects.filter(is_canine=False))
+    languages = serializers.ListField(
+        child=serializers.RegexField(r"^[a-z]{2}$", max_length=2), required=False, max_length=20,
+        help_text="ISO 639-1 codes, e.g. [\"pl\", \"en\"].",
+    )  # fmt: skip
+
+    class Meta:
+        model = PledgeLine
+        fields = ["id", "specialty", "officers_offered", "officers_accepted", "available_from", "available_to",
+                  "languages"]  # fmt: skip
+        read_only_fields = ["officers_accepted"]
+
+
+class K9TeamSerializer(serializers.ModelSerializer):
+    id = serializers.IntegerField(required=False, help_text="Give it to update this team; leave it out to add one.")
+
+    class Meta:
+        model = K9Team
+        fields = ["id", "handler_name", "dog_name", "dog_breed", "detection", "certification_expires_on",
+                  "available_from", "available_to", "accepted"]  # fmt: skip
+        read_only_fields = ["accepted"]
+
+
+class PledgeSerializer(serializers.ModelSerializer):
+    request = ScopedPrimaryKeyField(queryset=ReinforcementRequest.objects.all(), scope=visible_requests)
+    operation = serializers.CharField(source="request.operation.code", read_only=True)
+    country = serializers.CharField(source="request.country", read_only=True)
+    authority = serializers.CharField(source="request.authority", read_only=True)
+    lines = PledgeLineSerializer(many=True, required=False)
+    k9_teams = K9TeamSerializer(many=True, required=False)
+
+    class Meta:
+        model = Pledge
+        fields = [
+            "id", "request", "operation", "country", "authority", "status", "commander_name", "commander_contact",
+            "notes", "decision_note", "changes_note", "withdraw_reason", "created_at", "submitted_at", "decided_at",
+            "lines", "k9_teams",
+        ]  # fmt: skip
+        read_only_fields = ["status", "decision_note", "changes_note", "withdraw_reason", "created_at",
+                            "submitted_at", "decided_at"]  # fmt: skip
+
+    def validate_request(self, value):
+        if self.instance is not None and value != self.instance.request:
+            raise serializers.ValidationError(_("A pledge stays on the request it was made for."))
+        return value
+
+    def create(self, validated_data):
+        request = validated_data.pop("request")
+        return transitions.create_pledge(
+            actor=self.context["request"].user, request_id=request.pk,
+            lines=validated_data.pop("lines", []), k9_teams=validated_data.pop("k9_teams", []), **validated_data,
+        )  # fmt: skip
+
+    def update(self, instance, validated_data):
+        validated_data.pop("request", None)
+        return transitions.update_pledge(
+            instance.pk, actor=self.context["request"].user,
+            lines=validated_data.pop("lines", None), k9_teams=validated_data.pop("k9_teams", None), **validated_data,
+        )  # fmt: skip
+
+
+class DecideLineSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    officers_accepted = serializers.IntegerField(min_value=0)
+
+
+class DecideTeamSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    accepted = serializers.BooleanField()
+
+
+class DecideSerializer(serializers.Serializer):
+    decision_note = serializers.CharField(max_length=5000, allow_blank=True, required=False, default="")
+    lines = DecideLineSerializer(many=True, required=False, default=list)
+    k9_teams = DecideTeamSerializer(many=True, required=False, default=list)
+
+
+PLEDGE_EXAMPLE = OpenApiExample(
+    "Polish contingent with dog handlers",
+    request_only=True,
+    value={
+        "request": 12, "commander_name": "Insp. Anna Nowak", "commander_contact": "+48 22 000 00 00",
+        "notes": "Arrival by train on 24 July.",
+        "lines": [{"specialty": "public_order", "officers_offered": 30, "available_from": "2024-07-20",
+                   "available_to": "2024-08-12", "languages": ["pl", "en"]}],
+        "k9_teams": [{"handler_name": "Sgt. Piotr Zieliński", "dog_name": "Rex", "dog_breed": "Malinois",
+                      "detection": "explosives", "certification_expires_on": "2025-06-30",
+                      "available_from": "2024-07-20", "available_to": "2024-08-12"}],
+    },
+)  # fmt: skip
+
+DECIDE_EXAMPLE = OpenApiExample(
+    "partial acceptance",
+    request_only=True,
+    value={
+        "decision_note": "20 officers are enough; both dogs welcome.",
+        "lines": [{"id": 31, "officers_accepted": 20}],
+        "k9_teams": [{"id": 7, "accepted": True}, {"id": 8, "accepted": True}],
+    },
+)
+
+
+@extend_schema_view(
+    create=extend_schema(
+        examples=[PLEDGE_EXAMPLE],
+        description="A draft pledge on a sent or acknowledged request of the liaison's own country.",
+    ),
+    update=extend_schema(
+        description="Edit while draft or changes_requested; nested rows without `id` are "
+        "added, rows left out are removed."
+    ),
+    partial_update=extend_schema(
+        description="Edit while draft or changes_requested; give `lines` or "
+        "`k9_teams` to replace them (keep their `id`s to update rows)."
+    ),
+)
+class PledgeViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                    mixins.CreateModelMixin, mixins.UpdateModelMixin):  # fmt: skip
+    """Pledges of officers and K9 teams: liaisons create and edit their own country's; coordinators decide."""
+
+    serializer_class = PledgeSerializer
+    filterset_class = PledgeFilter
+    permission_classes = [RoleWrites]
+    write_role = "liaison"
+    ordering_fields = ["created_at", "submitted_at", "decided_at", "status"]
+    schema = ApiSchema()
+
+    def get_queryset(self):
+        return (
+            visible_pledges(self.request.user)
+            .select_related("request__operation")
+            .prefetch_related(Prefetch("lines", PledgeLine.objects.select_related("specialty")), "k9_teams")
+        )
+
+    def _answer(self, pledge):
+        return Response(self.get_serializer(self.get_queryset().get(pk=pledge.pk)).data)
+
+    @move(response=PledgeSerializer)
+    def submit(self, request, pk=None):
+        """draft|changes_requested → submitted, by the pledge country's liaison; coordinators are told."""
+        return self._answer(transitions.submit_pledge(self.get_object().pk, actor=request.user))
+
+    @move(
+        NoteSerializer, response=PledgeSerializer, url_path="request-changes",
+        examples=[OpenApiExample("note", value={"note": "Add the officers' languages."}, request_only=True)],
+    )  # fmt: skip
+    def request_changes(self, request, pk=None):
+        """submitted → changes_requested, by a coordinator, with a note; the liaisons are told."""
+        pk = self.get_object().pk
+        note = parse(NoteSerializer, request)["note"]
+        return self._answer(transitions.request_changes(pk, actor=request.user, note=note))
+
+    @move(DecideSerializer, response=PledgeSerializer, examples=[DECIDE_EXAMPLE])
+    def decide(self, request, pk=None):
+        """submitted → accepted | partially_accepted | rejected, by a coordinator. Give every line's
+        `officers_accepted` (0..offered) and every team's `accepted`; the status follows."""
+        pk = self.get_object().pk
+        body = parse(DecideSerializer, request)
+        pledge = transitions.decide_pledge(
+            pk, actor=request.user, decision_note=body["decision_note"],
+            lines={row["id"]: row["officers_accepted"] for row in body["lines"]},
+            k9_teams={row["id"]: row["accepted"] for row in body["k9_teams"]},
+        )  # fmt: skip
+        return self._answer(pledge)
+
+    @move(ReasonSerializer, response=PledgeSerializer, examples=[REASON_EXAMPLE])
+    def withdraw(self, request, pk=None):
+        """draft|submitted|changes_requested|accepted|partially_accepted → withdrawn, by the liaison, with a
+        reason; its open assignments are cancelled and the coordinators told."""
+        pk = self.get_object().pk
+        reason = parse(ReasonSerializer, request)["reason"]
+        return self._answer(transitions.withdraw_pledge(pk, actor=request.user, reason=reason))

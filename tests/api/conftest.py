@@ -1,0 +1,58 @@
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from notifications.models import Notification
+from reinforcements.models import Specialty
+from tests.factories import (
+    AssignmentFactory,
+    K9TeamFactory,
+    OperationFactory,
+    PledgeFactory,
+    PledgeLineFactory,
+    RequestFactory,
+    RequestLineFactory,
+    VenueFactory,
+    VenueNeedFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    """Users are made by the dozen here; PBKDF2 at full strength would dominate the run."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttles():
+    """Login throttles count in the cache: each test starts with none."""
+    cache.clear()
+
+
+def client_as(user) -> APIClient:
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def world(liaison_pl):
+    """One of everything, all Polish, in an operation where Germany has no request."""
+    operation = OperationFactory(code="matrix-op", name="Matrix")
+    request = RequestFactory(operation=operation, country="PL", status="sent")
+    RequestLineFactory(request=request)
+    pledge = PledgeFactory(request=request, status="accepted")
+    line = PledgeLineFactory(pledge=pledge, officers_offered=10, officers_accepted=10)
+    team = K9TeamFactory(pledge=pledge, accepted=True)
+    venue = VenueFactory(operation=operation)
+    need = VenueNeedFactory(venue=venue)
+    assignment = AssignmentFactory(pledge_line=line, pledge=pledge, venue=venue)
+    specialty = Specialty.objects.get(code="public_order")
+    notification = Notification.objects.create(
+        recipient=liaison_pl, event="request_sent", subject="s", body="b", channel="in_app", status="sent"
+    )
+    return {
+        "operation": operation, "request": request, "pledge": pledge, "line": line, "team": team, "venue": venue,
+        "venueneed": need, "assignment": assignment, "notification": notification,
+        "specialty": specialty,
+    }  # fmt: skip

@@ -1,0 +1,63 @@
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "correct-horse-battery"
+
+
+def obtain(client, username, password):
+    return client.post("/api/v1/auth/token/", {"username": username, "password": password})
+
+
+def test_a_user_gets_a_token_that_authenticates_api_calls(liaison_pl):
+    client = APIClient()
+
+    token = obtain(client, liaison_pl.username, PASSWORD).data["token"]
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+
+    assert client.get("/api/v1/requests/").status_code == 200
+
+
+def test_a_wrong_password_is_a_400_without_a_token(liaison_pl):
+    response = obtain(APIClient(), liaison_pl.username, "wrong")
+
+    assert response.status_code == 400
+    assert "token" not in response.data
+
+
+def test_revoking_the_token_logs_the_client_out(liaison_pl):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {obtain(client, liaison_pl.username, PASSWORD).data['token']}")
+
+    assert client.post("/api/v1/auth/token/revoke/").status_code == 204
+
+    assert client.get("/api/v1/requests/").status_code == 401
+    assert not Token.objects.filter(user=liaison_pl).exists()
+
+
+def test_repeated_wrong_passwords_lock_the_account_out_even_with_the_right_one(liaison_pl, settings):
+    client = APIClient()
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        obtain(client, liaison_pl.username, "wrong")
+
+    response = obtain(client, liaison_pl.username, PASSWORD)
+
+    assert response.status_code == 429
+    assert set(response.json()) == {"detail"}
+
+
+def test_too_many_login_attempts_are_throttled(liaison_pl):
+    client = APIClient()
+    statuses = [obtain(client, f"nobody{n}", "wrong").status_code for n in range(12)]
+
+    assert statuses[:10] == [400] * 10
+    assert statuses[-1] == 429
+
+
+def test_a_session_also_authenticates_the_api(liaison_pl):
+    client = APIClient()
+    client.force_login(liaison_pl)
+
+    assert client.get("/api/v1/requests/").status_code == 200

@@ -1,0 +1,134 @@
+"""Every list endpoint costs the same number of queries for 5 rows as for 50: nothing is N+1."""
+
+import itertools
+import string
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from notifications.models import Notification
+from pledges.models import PledgeLine
+from reinforcements.models import ReinforcementRequest
+from tests.api.conftest import client_as
+from tests.factories import (
+    AssignmentFactory,
+    K9TeamFactory,
+    OperationFactory,
+    PledgeFactory,
+    PledgeLineFactory,
+    RequestFactory,
+    RequestLineFactory,
+    VenueFactory,
+    VenueNeedFactory,
+    accepted_line,
+    specialty,
+)
+
+pytestmark = pytest.mark.django_db
+
+COUNTRIES = ("".join(pair) for pair in itertools.product(string.ascii_uppercase, repeat=2) if "".join(pair) != "PL")
+SERIAL = itertools.count()
+
+
+def polish_request(op=None):
+    op = op or OperationFactory(code="paris-2024")
+    return ReinforcementRequest.objects.filter(operation=op, country="PL").first() or RequestFactory(
+        operation=op, country="PL"
+    )
+
+
+def operations(n, user):
+    for _ in range(n):
+        polish_request(OperationFactory(code=f"op-{next(SERIAL)}"))
+
+
+def requests(n, user):
+    for _ in range(n):
+        # a liaison has one request per operation and authority: one operation each
+        req = RequestFactory(operation=OperationFactory(code=f"rq-{next(SERIAL)}"), country=next(COUNTRIES))
+        if user.username.startswith("liaison"):
+            req = polish_request(req.operation)
+        RequestLineFactory(request=req)
+        RequestLineFactory(request=req, specialty=specialty("mounted"), quantity=3)
+
+
+def pledges(n, user):
+    req = polish_request()
+    for _ in range(n):
+        pledge = PledgeFactory(request=req)
+        PledgeLineFactory(pledge=pledge)
+        PledgeLineFactory(pledge=pledge, specialty=specialty("river"))
+        K9TeamFactory(pledge=pledge)
+
+
+def venues(n, user):
+    op = polish_request().operation
+    for _ in range(n):
+        VenueFactory(operation=op)
+
+
+def needs(n, user):
+    op = polish_request().operation
+    for _ in range(n):
+        VenueNeedFactory(venue=VenueFactory(operation=op))
+
+
+def assignments(n, user):
+    line = PledgeLine.objects.filter(officers_accepted=100).first() or accepted_line(officers=100)
+    for _ in range(n):
+        AssignmentFactory(pledge_line=line, quantity=1, venue=VenueFactory(operation=line.pledge.request.operation))
+
+
+def notifications(n, user):
+    for _ in range(n):
+        Notification.objects.create(recipient=user, event="e", subject="s", body="b", channel="in_app", status="sent")
+
+
+# endpoint -> (builder, queries for a coordinator, queries for a liaison)
+BUDGETS = {
+    # groups (role) · count · page; liaison: + liaison profile
+    "/api/v1/operations/": (operations, 3, 4),
+    # groups · count · page ⋈ operation · lines ⋈ specialty; liaison: + liaison profile
+    "/api/v1/requests/": (requests, 4, 5),
+    # groups · count · page ⋈ request ⋈ operation · lines ⋈ specialty · k9 teams; liaison: + profile
+    "/api/v1/pledges/": (pledges, 5, 6),
+    # groups · count · page ⋈ operation; liaison: + profile
+    "/api/v1/venues/": (venues, 3, 4),
+    # groups · count · page ⋈ venue ⋈ operation ⋈ specialty; liaison: + profile
+    "/api/v1/venue-needs/": (needs, 3, 4),
+    # groups · count · page ⋈ venue ⋈ pledge ⋈ request; liaison: + profile
+    "/api/v1/assignments/": (assignments, 3, 4),
+    # count · page ⋈ content type
+    "/api/v1/notifications/": (notifications, 2, 2),
+}
+
+
+def fresh_client(user):
+    return client_as(type(user).objects.get(pk=user.pk))  # a fresh user: no role cached from before
+
+
+def count_queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, {"page_size": 200})
+    assert response.status_code == 200, response.data
+    return len(ctx.captured_queries), response.data["count"]
+
+
+@pytest.mark.parametrize("role", ["coordinator", "liaison_pl"])
+@pytest.mark.parametrize("url", list(BUDGETS))
+def test_a_list_costs_the_same_queries_for_5_and_50_rows(request, url, role, django_assert_max_num_queries):
+    build, coordinator_budget, liaison_budget = BUDGETS[url]
+    user = request.getfixturevalue(role)
+    budget = coordinator_budget if role == "coordinator" else liaison_budget
+    build(5, user)
+    small, rows = count_queries(fresh_client(user), url)
+    assert rows >= 5
+    build(45, user)
+    client = fresh_client(user)
+
+    with django_assert_max_num_queries(budget):
+        large, rows = count_queries(client, url)
+
+    assert rows >= 50
+    assert large == small
