@@ -83,9 +83,11 @@ def response_overdue(now: dt.datetime) -> list[Notification]:
     overdue = list(_awaiting_answer().filter(response_due__lt=today))
     if not overdue:
         return []
+    operations = {request.operation.code for request in overdue}
+    url = f"/ops/{operations.pop()}/requests/" if len(operations) == 1 else "/"
     return notify(
         coordinators(), "reminder_response_overdue", None, context={"requests": overdue},
-        dedup_key=f"response_overdue:{today}", url="/requests/",
+        dedup_key=f"response_overdue:{today}", url=url,
     )  # fmt: skip
 
 
@@ -124,7 +126,7 @@ def assignments_unconfirmed(now: dt.datetime) -> list[Notification]:
     for country, planned in sorted(by_country.items()):
         rows += notify(
             liaisons_of(country), "reminder_assignments_unconfirmed", None, context={"assignments": planned},
-            dedup_key=f"assignments_unconfirmed:{country}:{today}", url="/portal/assignments/?status=planned",
+            dedup_key=f"assignments_unconfirmed:{country}:{today}", url="/portal/deployments/",
         )  # fmt: skip
     return rows
 

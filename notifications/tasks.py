@@ -46,6 +46,11 @@ def _attempt(notification_id: int) -> tuple[str, float | None]:
         if note.next_attempt_at and note.next_attempt_at > now + EARLY_TOLERANCE:
             return "not_due", None
         note.attempts += 1
+        if not note.recipient.email:  # removed since the row was written: no try can succeed
+            note.status, note.next_attempt_at = Notification.Status.FAILED, None
+            note.last_error = "The recipient has no email address."
+            note.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+            return "failed", None
         # The mail goes out under the row lock: that lock is what keeps a second worker off it.
         # EMAIL_TIMEOUT bounds how long it is held.
         message = EmailMessage(
@@ -96,6 +101,23 @@ def sweep_pending(older_than_seconds: float | None = None, limit: int = 1000) ->
     # Not queued again before another grace period: a slow queue is not flooded with duplicates.
     Notification.objects.filter(pk__in=queued, status=Notification.Status.PENDING).update(next_attempt_at=now)
     return len(queued)
+
+
+def send_again(ids) -> int:
+    """Give failed emails a fresh set of tries (admin action, once the mail server is fixed)."""
+    from notifications.outbox import queue_delivery
+
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.select_for_update()
+            .filter(pk__in=ids, channel=Notification.Channel.EMAIL, status=Notification.Status.FAILED)
+            .values_list("pk", flat=True)
+        )
+        Notification.objects.filter(pk__in=ids).update(
+            status=Notification.Status.PENDING, attempts=0, next_attempt_at=timezone.now()
+        )
+        transaction.on_commit(lambda: queue_delivery(ids), robust=True)
+    return len(ids)
 
 
 @shared_task(ignore_result=True)

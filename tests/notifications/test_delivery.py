@@ -7,7 +7,7 @@ from django.core import mail
 from django.db import transaction
 
 from notifications.models import Notification
-from notifications.tasks import deliver, sweep_pending
+from notifications.tasks import deliver, send_again, sweep_pending
 from reinforcements.transitions import acknowledge_request, send_request
 from tests.factories import LiaisonFactory, RequestFactory, RequestLineFactory
 from tests.notifications.conftest import broker_at, closed_port, running_worker, wait_until
@@ -119,6 +119,41 @@ def test_a_failing_mail_server_is_retried_then_the_row_fails_with_its_error(
     assert {(row.attempts, row.next_attempt_at) for row in emails} == {(settings.NOTIFICATION_MAX_ATTEMPTS, None)}
     assert all("ConnectionRefusedError" in row.last_error for row in emails)
     assert Notification.objects.filter(channel="in_app").count() == 2
+
+
+def test_a_failed_email_sent_again_once_the_mail_server_is_back_is_mailed_once(
+    celery_worker, coordinator, liaisons, settings
+):
+    mailers = settings.MAILERS
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": closed_port()},
+        }
+    }
+    send_request(RequestLineFactory(request__status="draft").request.pk, actor=coordinator)
+    emails = Notification.objects.filter(channel="email")
+    assert wait_until(lambda: all(row.status == "failed" for row in emails.all()), timeout=30)
+
+    settings.MAILERS = mailers
+    assert send_again(emails.values_list("pk", flat=True)) == 2
+
+    assert wait_until(lambda: len(mail.outbox) == 2)
+    celery_worker.drain()
+    assert len(mail.outbox) == 2
+    assert {(row.status, row.attempts) for row in emails.all()} == {("sent", 1)}
+
+
+def test_an_email_to_someone_without_an_address_fails_at_once(empty_queue, coordinator, liaisons):
+    send_request(RequestLineFactory(request__status="draft").request.pk, actor=coordinator)
+    row = Notification.objects.filter(channel="email").first()
+    row.recipient.email = ""
+    row.recipient.save()
+
+    deliver.apply(args=[row.pk])
+
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.last_error) == ("failed", 1, "The recipient has no email address.")
 
 
 def test_a_rolled_back_move_writes_and_mails_nothing(celery_worker, coordinator, liaisons):

@@ -83,6 +83,7 @@ def test_coordinators_get_one_digest_of_overdue_answers(coordinators, liaison):
     rows = Notification.objects.filter(event="reminder_response_overdue", channel="in_app")
     assert sorted(row.recipient_id for row in rows) == sorted(user.pk for user in coordinators)
     english = rows.get(recipient=coordinators[0])
+    assert english.url == "/ops/paris-2024/requests/"
     assert english.subject == "2 requests await an overdue answer"
     assert "Paris 2024 request to IT (police), due 15 July 2024" in english.body
     assert (
