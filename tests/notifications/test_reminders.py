@@ -1,9 +1,11 @@
 """SPEC §6 reminders, each rule just inside and just outside its threshold, with an injected clock."""
 
 import datetime as dt
+import threading
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
 
 from notifications.models import Notification
 from notifications.reminders import send_all
@@ -211,3 +213,25 @@ def test_the_commands_dry_run_says_what_would_be_sent_and_keeps_nothing(liaison,
 
     assert "1 reminder(s) would be sent." in capsys.readouterr().out
     assert not Notification.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_racing_still_send_each_reminder_once(coordinators, liaison):
+    RequestFactory(status="sent", response_due=TODAY + dt.timedelta(days=1))
+    PledgeFactory(request__country="IT", status="submitted", submitted_at=NOW - dt.timedelta(days=3))
+    start = threading.Barrier(2)
+
+    def run():
+        start.wait()
+        try:
+            send_all(NOW)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert Notification.objects.filter(channel="in_app").count() == 1 + len(coordinators)
