@@ -25,6 +25,9 @@ class Notification(models.Model):
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    # When the email is next due to be tried: now when written, later after a failure (backoff).
+    # The sweeper re-queues pending rows some time past it: what a broker outage or a lost retry left.
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
@@ -39,7 +42,7 @@ class Notification(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["recipient", "channel", "read_at"]),
-            models.Index(fields=["status", "created_at"], condition=models.Q(status="pending"), name="notif_pending"),
+            models.Index(fields=["next_attempt_at"], condition=models.Q(status="pending"), name="notif_pending"),
             models.Index(fields=["content_type", "object_id"]),
         ]
         constraints = [

@@ -1,74 +1,129 @@
-"""Writing notifications: inside the caller's transaction, delivered after it commits (SPEC §6)."""
+"""Writing notifications: inside the caller's transaction, delivered after it commits (SPEC §6).
+
+The Notification table is the outbox. A row exists as soon as the change that caused it commits;
+a rollback leaves none. Email rows are handed to Celery by `transaction.on_commit`; when the
+broker is down they stay `pending` and `notifications.tasks.sweep_pending` queues them later.
+"""
 
 import logging
+import time
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone
 
 from notifications.messages import render
 from notifications.models import Notification
-from reinforcements.roles import COORDINATORS
+from reinforcements.roles import COORDINATORS, liaison_country
 
 logger = logging.getLogger(__name__)
 
+# After a failed publish, requests stop trying for this long: with Redis hanging, only one
+# request in this window pays the socket timeout; the sweeper sends what they left pending.
+BROKER_PAUSE_SECONDS = 30.0
+
 
 def coordinators():
-    return get_user_model().objects.filter(groups__name=COORDINATORS, is_active=True)
+    return get_user_model().objects.filter(groups__name=COORDINATORS, is_active=True).order_by("pk")
 
 
 def liaisons_of(country: str):
-    return get_user_model().objects.filter(liaison_profile__country=country, is_active=True)
+    return get_user_model().objects.filter(liaison_profile__country=country, is_active=True).order_by("pk")
 
 
 def notify(recipients, event: str, obj, *, context: dict | None = None, dedup_key: str | None = None, url=""):
-    """One in-app and one email row per recipient, in the recipient's language.
+    """One in-app row and one email row per recipient, written in the recipient's language.
 
-    Must run inside the transaction of the change it reports: a rollback leaves nothing.
+    Must run inside the transaction of the change it reports. With a `dedup_key` (reminders), a
+    recipient who already has a row with that key gets nothing: the unique constraint
+    (recipient, channel, dedup_key) holds it even when two runs race. Returns the rows written.
     """
+    recipients = list(recipients)
+    if dedup_key is not None:
+        already = set(
+            Notification.objects.filter(dedup_key=dedup_key, recipient__in=recipients).values_list(
+                "recipient_id", flat=True
+            )
+        )
+        recipients = [user for user in recipients if user.pk not in already]
+    if not recipients:
+        return []
     content_type = ContentType.objects.get_for_model(obj) if obj is not None else None
+    now = timezone.now()
     rows = []
     for user in recipients:
-        with translation.override(user.language):
-            subject, body = render(event, obj, context or {})
-        for channel in (Notification.Channel.IN_APP, Notification.Channel.EMAIL):
-            if channel == Notification.Channel.EMAIL and not user.email:
-                continue
+        message = render(event, obj, context or {}, user=user, url=url)
+        common = {
+            "recipient": user, "event": event, "subject": message.subject, "url": url, "dedup_key": dedup_key,
+            "content_type": content_type, "object_id": getattr(obj, "pk", None),
+        }  # fmt: skip
+        # In-app is delivered by existing; only email goes through the outbox.
+        rows.append(
+            Notification(
+                channel=Notification.Channel.IN_APP, body=message.body, status=Notification.Status.SENT, sent_at=now,
+                **common,
+            )
+        )  # fmt: skip
+        if user.email:
             rows.append(
-                Notification(
-                    recipient=user, event=event, subject=subject, body=body, url=url, channel=channel,
-                    # In-app is delivered by existing; only email goes through the outbox.
-                    status=Notification.Status.SENT if channel == Notification.Channel.IN_APP else Notification.Status.PENDING,
-                    content_type=content_type, object_id=getattr(obj, "pk", None), dedup_key=dedup_key,
-                )
-            )  # fmt: skip
-    created = Notification.objects.bulk_create(rows, ignore_conflicts=dedup_key is not None)
-    email_ids = [n.pk for n in created if n.pk and n.channel == Notification.Channel.EMAIL]
+                Notification(channel=Notification.Channel.EMAIL, body=message.email, next_attempt_at=now, **common)
+            )
+    if dedup_key is None:
+        created = Notification.objects.bulk_create(rows)
+    else:
+        # ON CONFLICT DO NOTHING returns no ids: read the rows back (a racing run's rows included,
+        # which is harmless: delivery is idempotent).
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        created = list(
+            Notification.objects.filter(dedup_key=dedup_key, recipient__in=recipients).select_related("recipient")
+        )
+    email_ids = [n.pk for n in created if n.channel == Notification.Channel.EMAIL]
     if email_ids:
-        transaction.on_commit(lambda: queue_delivery(email_ids))
+        transaction.on_commit(lambda: queue_delivery(email_ids), robust=True)
     return created
 
 
-def queue_delivery(ids) -> None:
-    """Hand emails to Celery; if the broker is down the sweeper picks them up later."""
+class _BrokerPause:
+    until = 0.0
+
+    def active(self) -> bool:
+        return time.monotonic() < self.until
+
+    def start(self) -> None:
+        self.until = time.monotonic() + BROKER_PAUSE_SECONDS
+
+    def reset(self) -> None:
+        self.until = 0.0
+
+
+broker_pause = _BrokerPause()
+
+
+def queue_delivery(ids) -> int:
+    """Hand emails to Celery, never raising: what the broker refuses stays pending for the sweeper."""
     from notifications.tasks import deliver
 
+    if broker_pause.active():
+        return 0
+    queued = 0
     for pk in ids:
         try:
             deliver.delay(pk)
-        except Exception:  # broker unreachable: the row stays pending for the sweeper
-            logger.warning("could not queue notification %s; the sweeper will retry", pk, exc_info=True)
-            return
+        except Exception:
+            broker_pause.start()
+            logger.warning("could not queue notification %s; the sweeper will send it", pk, exc_info=True)
+            break
+        queued += 1
+    return queued
 
 
 def notify_other_side(actor, country: str, event: str, obj, *, path: str, context: dict | None = None):
     """A liaison's move tells the coordinators; a ministry move tells that country's liaisons.
 
-    `path` is the object's page below the staff site; liaisons get the same path under /portal.
+    `path` is the object's page on the staff site; liaisons get the same path under /portal.
+    The actor is never told of their own move.
     """
-    from reinforcements.roles import liaison_country
-
     if liaison_country(actor):
-        return notify(coordinators(), event, obj, context=context, url=path)
-    return notify(liaisons_of(country), event, obj, context=context, url=f"/portal{path}")
+        return notify(coordinators().exclude(pk=actor.pk), event, obj, context=context, url=path)
+    return notify(liaisons_of(country).exclude(pk=actor.pk), event, obj, context=context, url=f"/portal{path}")

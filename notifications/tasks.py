@@ -1,68 +1,127 @@
+"""Email delivery and the periodic jobs of SPEC §6 (beat schedule in config/celery.py)."""
+
 import logging
 from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone
 
 from notifications.models import Notification
 
 logger = logging.getLogger(__name__)
-MAX_ATTEMPTS = 5
+# A retry's message may arrive a hair before the time the row records; never call that early.
+EARLY_TOLERANCE = timedelta(seconds=1)
 
 
-@shared_task(bind=True, max_retries=MAX_ATTEMPTS - 1, acks_late=True)
+@shared_task(bind=True, acks_late=True, max_retries=None, ignore_result=True)
 def deliver(self, notification_id: int) -> str:
-    """Send one email row; idempotent: a row already sent (or failed for good) is skipped."""
+    """Send one pending email row, once.
+
+    Idempotent: the row is locked while its mail goes out and only a `pending` row is sent, so a
+    row queued twice (after-commit hook and sweeper, a redelivered message) is mailed once.
+    The database, not Celery, counts attempts: a failure sets `last_error` and the time of the
+    next try (doubling backoff); after NOTIFICATION_MAX_ATTEMPTS the row is `failed`.
+    """
+    outcome, retry_in = _attempt(notification_id)
+    if retry_in is not None:
+        # If the broker is down now, this raises and the row stays pending for the sweeper.
+        raise self.retry(countdown=retry_in)
+    return outcome
+
+
+def _attempt(notification_id: int) -> tuple[str, float | None]:
     with transaction.atomic():
         note = (
-            Notification.objects.select_for_update(skip_locked=True)
-            .filter(pk=notification_id, channel=Notification.Channel.EMAIL, status=Notification.Status.PENDING)
+            Notification.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("recipient")
+            .filter(pk=notification_id, channel=Notification.Channel.EMAIL, status=Notification.Status.PENDING)
             .first()
         )
-        if note is None:
-            return "skipped"
+        if note is None:  # sent, failed for good, or being sent by another worker right now
+            return "skipped", None
+        now = timezone.now()
+        if note.next_attempt_at and note.next_attempt_at > now + EARLY_TOLERANCE:
+            return "not_due", None
         note.attempts += 1
+        if not note.recipient.email:  # removed since the row was written: no try can succeed
+            note.status, note.next_attempt_at = Notification.Status.FAILED, None
+            note.last_error = "The recipient has no email address."
+            note.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+            return "failed", None
+        # The mail goes out under the row lock: that lock is what keeps a second worker off it.
+        # EMAIL_TIMEOUT bounds how long it is held.
+        message = EmailMessage(
+            note.subject, note.body, settings.DEFAULT_FROM_EMAIL, [note.recipient.email],
+            headers={"Auto-Submitted": "auto-generated", "X-Reinforcements-Event": note.event},
+        )  # fmt: skip
         try:
-            send_mail(note.subject, note.body + _link(note), settings.DEFAULT_FROM_EMAIL, [note.recipient.email])
+            message.send()
         except Exception as exc:
             note.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if note.attempts >= MAX_ATTEMPTS:
-                note.status = Notification.Status.FAILED
-            note.save(update_fields=["attempts", "last_error", "status"])
-            if note.status == Notification.Status.FAILED:
-                return "failed"
-            retry_exc = exc
-        else:
-            note.status, note.sent_at = Notification.Status.SENT, timezone.now()
-            note.save(update_fields=["attempts", "status", "sent_at"])
-            return "sent"
-    raise self.retry(exc=retry_exc, countdown=min(2**note.attempts, 300))
+            retry_in = None
+            if note.attempts >= settings.NOTIFICATION_MAX_ATTEMPTS:
+                note.status, note.next_attempt_at = Notification.Status.FAILED, None
+                logger.error("notification %s failed for good: %s", note.pk, note.last_error)
+            else:
+                retry_in = settings.NOTIFICATION_RETRY_BACKOFF * 2 ** (note.attempts - 1)
+                note.next_attempt_at = now + timedelta(seconds=retry_in)
+            note.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+            return ("failed" if retry_in is None else "retry"), retry_in
+        note.status, note.sent_at, note.next_attempt_at = Notification.Status.SENT, timezone.now(), None
+        note.save(update_fields=["attempts", "status", "sent_at", "next_attempt_at"])
+        return "sent", None
 
 
-def _link(note: Notification) -> str:
-    return f"\n\n{settings.SITE_URL.rstrip('/')}{note.url}" if note.url else ""
-
-
-@shared_task
-def sweep_pending(older_than_seconds: int = 60) -> int:
-    """Re-queue emails still pending: what a broker outage left behind is sent, once."""
-    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+@shared_task(ignore_result=True)
+def sweep_pending(older_than_seconds: float | None = None, limit: int = 1000) -> int:
+    """Queue emails still pending some time after they were due: what a broker outage or a
+    lost retry left behind is sent, and only once (see `deliver`)."""
+    grace = settings.NOTIFICATION_SWEEP_AFTER if older_than_seconds is None else older_than_seconds
+    now = timezone.now()
     ids = list(
         Notification.objects.filter(
-            channel=Notification.Channel.EMAIL, status=Notification.Status.PENDING, created_at__lt=cutoff
-        ).values_list("pk", flat=True)[:1000]
+            channel=Notification.Channel.EMAIL,
+            status=Notification.Status.PENDING,
+            next_attempt_at__lte=now - timedelta(seconds=grace),
+        )
+        .order_by("next_attempt_at", "pk")
+        .values_list("pk", flat=True)[:limit]
     )
+    queued = []
     for pk in ids:
-        deliver.delay(pk)
+        try:
+            deliver.delay(pk)
+        except Exception:
+            logger.warning("broker unreachable: %s pending notifications wait for the next sweep", len(ids))
+            break
+        queued.append(pk)
+    # Not queued again before another grace period: a slow queue is not flooded with duplicates.
+    Notification.objects.filter(pk__in=queued, status=Notification.Status.PENDING).update(next_attempt_at=now)
+    return len(queued)
+
+
+def send_again(ids) -> int:
+    """Give failed emails a fresh set of tries (admin action, once the mail server is fixed)."""
+    from notifications.outbox import queue_delivery
+
+    with transaction.atomic():
+        ids = list(
+            Notification.objects.select_for_update()
+            .filter(pk__in=ids, channel=Notification.Channel.EMAIL, status=Notification.Status.FAILED)
+            .values_list("pk", flat=True)
+        )
+        Notification.objects.filter(pk__in=ids).update(
+            status=Notification.Status.PENDING, attempts=0, next_attempt_at=timezone.now()
+        )
+        transaction.on_commit(lambda: queue_delivery(ids), robust=True)
     return len(ids)
 
 
-@shared_task
+@shared_task(ignore_result=True)
 def send_reminders() -> int:
     from notifications.reminders import send_all
 
-    return sum(send_all().values())
+    return len(send_all())

@@ -206,8 +206,5 @@ def withdraw_pledge(pledge_id: int, *, actor, reason: str) -> Pledge:
     cancelled = cancel_open_assignments_of(pledge, actor=actor, reason=_("Pledge withdrawn: %s") % reason)
     pledge.withdraw_reason = reason
     _move(pledge, actor, Status.WITHDRAWN, ["withdraw_reason"])
-    _tell(
-        actor, pledge, "pledge_withdrawn", reason=reason,
-        cancelled="; ".join(str(a) for a in cancelled) or _("none"),
-    )  # fmt: skip
+    _tell(actor, pledge, "pledge_withdrawn", reason=reason, cancelled=cancelled)
     return pledge

@@ -1,0 +1,31 @@
+"""`manage.py send_reminders [--dry-run] [--at ISO-INSTANT]`: the SPEC §6 reminders, now."""
+
+import datetime as dt
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from notifications.reminders import send_all
+
+
+class Command(BaseCommand):
+    help = "Send the reminders that are due (at most once a day per person and object) and print them."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--dry-run", action="store_true", help="Print what would be sent; send nothing.")
+        parser.add_argument("--at", help="Act as if it were this instant (ISO 8601), e.g. 2024-07-24T09:00+02:00.")
+
+    def handle(self, *args, dry_run=False, at=None, **options):
+        now = None
+        if at:
+            try:
+                now = dt.datetime.fromisoformat(at)
+            except ValueError as exc:
+                raise CommandError(f"--at: not an ISO 8601 instant: {at}") from exc
+            if timezone.is_naive(now):
+                now = timezone.make_aware(now)
+        rows = send_all(now, dry_run=dry_run)
+        verb = "would be sent" if dry_run else "sent"
+        for row in rows:
+            self.stdout.write(f"{verb}\t{row.event}\t{row.recipient.username}\t{row.subject}")
+        self.stdout.write(f"{len(rows)} reminder(s) {verb}.")
