@@ -10,8 +10,13 @@ def visible_requests(user):
         return qs
     country = liaison_country(user)
     if country:
-        # A draft is the ministry's own work until it is sent.
-        return qs.filter(country=country).exclude(status=ReinforcementRequest.Status.DRAFT)
+        # A request is the ministry's own work until it is sent: a draft, or a draft that was
+        # cancelled before sending, does not exist for the country.
+        return (
+            qs.filter(country=country)
+            .exclude(status=ReinforcementRequest.Status.DRAFT)
+            .exclude(status=ReinforcementRequest.Status.CANCELLED, sent_at__isnull=True)
+        )
     return qs.none()
 
 

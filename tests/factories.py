@@ -83,6 +83,7 @@ class RequestFactory(factory.django.DjangoModelFactory):
     period_end = dt.date(2024, 8, 20)
     message = "Please send officers."
     internal_notes = "Ask twice if needed."
+    sent_at = factory.LazyAttribute(lambda r: None if r.status == "draft" else dt.datetime(2024, 1, 15, tzinfo=PARIS))
 
 
 class RequestLineFactory(factory.django.DjangoModelFactory):

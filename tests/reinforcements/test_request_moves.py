@@ -7,6 +7,7 @@ from django.utils import timezone
 from notifications.models import Notification
 from reinforcements.errors import InvalidTransition
 from reinforcements.models import ReinforcementRequest
+from reinforcements.queries import visible_requests
 from reinforcements.transitions import (
     acknowledge_request,
     amend_request,
@@ -172,3 +173,11 @@ def test_amending_cannot_write_the_status(coordinator):
 
 def test_status_is_not_an_editable_field():
     assert ReinforcementRequest._meta.get_field("status").editable is False
+
+
+def test_a_request_cancelled_before_it_was_sent_does_not_exist_for_the_liaison(coordinator, liaison_pl):
+    draft = RequestFactory(country="PL", status="draft")
+
+    cancel_request(draft.pk, actor=coordinator, reason="Typo in the country")
+
+    assert not visible_requests(liaison_pl).filter(pk=draft.pk).exists()
