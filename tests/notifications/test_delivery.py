@@ -85,6 +85,14 @@ def test_the_sweeper_leaves_alone_rows_not_yet_overdue(empty_queue, coordinator,
     assert sweep_pending() == 0  # due a moment ago: the after-commit hook may still be on it
 
 
+def test_a_pending_email_written_without_the_outbox_is_swept_too(celery_worker, coordinator):
+    Notification.objects.create(recipient=coordinator, event="request_sent", subject="S", body="B", channel="email")
+
+    assert sweep_pending(older_than_seconds=0) == 1
+
+    assert wait_until(lambda: len(mail.outbox) == 1)
+
+
 def test_a_hung_broker_does_not_hold_up_the_move(empty_queue, coordinator, liaisons, hung_broker):
     drafts = [RequestLineFactory(request__status="draft", request__country=c).request for c in ("PL", "DE")]
     LiaisonFactory(country="DE")
