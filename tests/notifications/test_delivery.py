@@ -1,13 +1,15 @@
 """Delivery through a real Celery worker on the real Redis broker (SPEC §6): nothing lost, nothing twice."""
 
+import datetime as dt
 import time
 
 import pytest
 from django.core import mail
 from django.db import transaction
+from django.utils import timezone
 
 from notifications.models import Notification
-from notifications.tasks import deliver, send_again, sweep_pending
+from notifications.tasks import deliver, send_again, send_reminders, sweep_pending
 from reinforcements.transitions import acknowledge_request, send_request
 from tests.factories import LiaisonFactory, RequestFactory, RequestLineFactory
 from tests.notifications.conftest import broker_at, closed_port, running_worker, wait_until
@@ -178,3 +180,16 @@ def test_a_rolled_back_move_writes_and_mails_nothing(celery_worker, coordinator,
     assert len(mail.outbox) == 2
     assert not Notification.objects.filter(object_id=draft.pk).exists()
     assert all("military specialists" in m.subject or "spécialistes militaires" in m.subject for m in mail.outbox)
+
+
+def test_the_reminders_task_run_twice_in_a_day_mails_each_reminder_once(celery_worker, liaisons):
+    RequestFactory(status="sent", response_due=timezone.localdate() + dt.timedelta(days=1))
+
+    send_reminders.delay()
+    assert wait_until(lambda: len(mail.outbox) == 2)
+    send_reminders.delay()
+    celery_worker.drain()
+
+    assert len(mail.outbox) == 2
+    assert {m.to[0] for m in mail.outbox} == {u.email for u in liaisons}
+    assert mails_to(liaisons[1])[0].subject.startswith("Rappel : réponse attendue avant le ")
