@@ -62,7 +62,7 @@ def notify(recipients, event: str, obj, *, context: dict | None = None, dedup_ke
         rows.append(
             Notification(
                 channel=Notification.Channel.IN_APP, body=message.body, status=Notification.Status.SENT, sent_at=now,
-                **common,
+                next_attempt_at=None, **common,
             )
         )  # fmt: skip
         if user.email:

@@ -1,13 +1,15 @@
 """Delivery through a real Celery worker on the real Redis broker (SPEC §6): nothing lost, nothing twice."""
 
+import datetime as dt
 import time
 
 import pytest
 from django.core import mail
 from django.db import transaction
+from django.utils import timezone
 
 from notifications.models import Notification
-from notifications.tasks import deliver, send_again, sweep_pending
+from notifications.tasks import deliver, send_again, send_reminders, sweep_pending
 from reinforcements.transitions import acknowledge_request, send_request
 from tests.factories import LiaisonFactory, RequestFactory, RequestLineFactory
 from tests.notifications.conftest import broker_at, closed_port, running_worker, wait_until
@@ -83,6 +85,14 @@ def test_the_sweeper_leaves_alone_rows_not_yet_overdue(empty_queue, coordinator,
         send_request(RequestLineFactory(request__status="draft").request.pk, actor=coordinator)
 
     assert sweep_pending() == 0  # due a moment ago: the after-commit hook may still be on it
+
+
+def test_a_pending_email_written_without_the_outbox_is_swept_too(celery_worker, coordinator):
+    Notification.objects.create(recipient=coordinator, event="request_sent", subject="S", body="B", channel="email")
+
+    assert sweep_pending(older_than_seconds=0) == 1
+
+    assert wait_until(lambda: len(mail.outbox) == 1)
 
 
 def test_a_hung_broker_does_not_hold_up_the_move(empty_queue, coordinator, liaisons, hung_broker):
@@ -170,3 +180,16 @@ def test_a_rolled_back_move_writes_and_mails_nothing(celery_worker, coordinator,
     assert len(mail.outbox) == 2
     assert not Notification.objects.filter(object_id=draft.pk).exists()
     assert all("military specialists" in m.subject or "spécialistes militaires" in m.subject for m in mail.outbox)
+
+
+def test_the_reminders_task_run_twice_in_a_day_mails_each_reminder_once(celery_worker, liaisons):
+    RequestFactory(status="sent", response_due=timezone.localdate() + dt.timedelta(days=1))
+
+    send_reminders.delay()
+    assert wait_until(lambda: len(mail.outbox) == 2)
+    send_reminders.delay()
+    celery_worker.drain()
+
+    assert len(mail.outbox) == 2
+    assert {m.to[0] for m in mail.outbox} == {u.email for u in liaisons}
+    assert mails_to(liaisons[1])[0].subject.startswith("Rappel : réponse attendue avant le ")

@@ -87,9 +87,9 @@ def test_coordinators_get_one_digest_of_overdue_answers(coordinators, liaison):
     english = rows.get(recipient=coordinators[0])
     assert english.url == "/ops/paris-2024/requests/"
     assert english.subject == "2 requests await an overdue answer"
-    assert "Paris 2024 request to IT (police), due 15 July 2024" in english.body
+    assert "- Paris 2024 request to IT (police), due 15 July 2024" in english.body
     assert (
-        "demande Paris 2024 à PL (police), réponse attendue le 23 juillet 2024"
+        "- Demande Paris 2024 à PL (police), réponse attendue le 23 juillet 2024"
         in rows.get(recipient=coordinators[1]).body
     )
 
