@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from deployments.models import Assignment
@@ -304,9 +305,12 @@ def pledge_import(request, pk):
                 if not problems:
                     kept = [{"id": pk} for pk in getattr(pledge, kind).values_list("pk", flat=True)]
                     update_pledge(pledge.pk, actor=request.user, **{kind: kept + rows})
-                    messages.success(
-                        request, _("%(n)s rows imported. Check them below, then submit.") % {"n": len(rows)}
+                    text = ngettext(
+                        "%(n)s row imported. Check it below, then submit.",
+                        "%(n)s rows imported. Check them below, then submit.",
+                        len(rows),
                     )
+                    messages.success(request, text % {"n": len(rows)})
                     url = reverse("portal:pledge_detail", args=[pledge.pk])
                     if request.htmx:
                         return HttpResponse(status=204, headers={"HX-Redirect": url})
@@ -358,7 +362,8 @@ def deployments(request):
             except DomainError as exc:
                 messages.error(request, f"{assignment}: {exc.message}")
         if done:
-            messages.success(request, _("%(n)s assignments confirmed.") % {"n": done})
+            text = ngettext("%(n)s assignment confirmed.", "%(n)s assignments confirmed.", done)
+            messages.success(request, text % {"n": done})
         return redirect("portal:deployments")
     return render(request, "portal/deployments.html", {"assignments": _deployment_rows(request.user)})
 
