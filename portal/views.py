@@ -2,7 +2,8 @@
 imports a roster and confirms deployments, for their own country only.
 
 Every object comes from a `visible_*` query (anything else is a 404) and every change
-goes through a transition; a view parses, makes the call, renders."""
+goes through a transition; a view parses, makes the call, renders. A form with errors is
+rendered again with 200, as Django's FormView does (the errors sit next to the fields)."""
 
 import csv
 import zoneinfo
@@ -115,7 +116,7 @@ def request_decline(request, pk):
             form.add_error(None, exc)
     req = _requests(request.user).prefetch_related("lines__specialty").get(pk=req.pk)
     context = {"req": req, "pledges": _pledges(request.user).filter(request=req), "decline_form": form}
-    return render(request, "portal/request_detail.html", context, status=400)
+    return render(request, "portal/request_detail.html", context)
 
 
 class _Invalid(Exception):
@@ -167,7 +168,7 @@ def _pledge_form(request, req, pledge):
     except ValidationError as exc:
         _apply_errors(exc, header, top_errors)
     if top_errors:
-        return _render_pledge_form(request, req, pledge, header, lines, teams, top_errors, status=400)
+        return _render_pledge_form(request, req, pledge, header, lines, teams, top_errors)
 
     if request.POST.get("action") == "submit":
         try:
@@ -182,7 +183,7 @@ def _pledge_form(request, req, pledge):
     return redirect("portal:pledge_detail", pk=target.pk)
 
 
-def _render_pledge_form(request, req, pledge, header, lines, teams, top_errors, status=200):
+def _render_pledge_form(request, req, pledge, header, lines, teams, top_errors):
     target = pledge or Pledge(request=req)
     lines = lines or PledgeLineFormSet(request.POST, pledge=target, prefix="lines")
     teams = teams or K9TeamFormSet(request.POST, pledge=target, prefix="k9")
@@ -190,7 +191,6 @@ def _render_pledge_form(request, req, pledge, header, lines, teams, top_errors, 
         request,
         "portal/pledge_form.html",
         {"req": req, "pledge": pledge, "form": header, "lines": lines, "teams": teams, "top_errors": top_errors},
-        status=status,
     )
 
 
@@ -278,7 +278,7 @@ def pledge_withdraw(request, pk):
         except ValidationError as exc:
             form.add_error(None, exc)
     pledge = _pledges(request.user).prefetch_related("lines__specialty", "k9_teams").get(pk=pledge.pk)
-    return render(request, "portal/pledge_detail.html", {"pledge": pledge, "withdraw_form": form}, status=400)
+    return render(request, "portal/pledge_detail.html", {"pledge": pledge, "withdraw_form": form})
 
 
 @require_http_methods(["GET", "POST"])
@@ -294,36 +294,32 @@ def pledge_import(request, pk):
     form = RosterImportForm(request.POST or None, request.FILES or None)
     context = {"pledge": pledge, "form": form, "problems": [], "file_error": "", "kinds": roster.KIND_LABELS}
     context["specialties"] = Specialty.objects.filter(is_canine=False)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            kind = form.cleaned_data["kind"]
-            try:
-                rows, problems = roster.parse(form.cleaned_data["file"], kind, pledge)
-                context["problems"] = problems
-                if not problems:
-                    kept = [{"id": pk} for pk in getattr(pledge, kind).values_list("pk", flat=True)]
-                    update_pledge(pledge.pk, actor=request.user, **{kind: kept + rows})
-                    text = ngettext(
-                        "%(n)s row imported. Check it below, then submit.",
-                        "%(n)s rows imported. Check them below, then submit.",
-                        len(rows),
-                    )
-                    messages.success(request, text % {"n": len(rows)})
-                    url = reverse("portal:pledge_detail", args=[pledge.pk])
-                    if request.htmx:
-                        return HttpResponse(status=204, headers={"HX-Redirect": url})
-                    return redirect(url)
-            except roster.RosterError as exc:
-                context["file_error"] = str(exc)
-            except DomainError as exc:
-                context["file_error"] = exc.message
-            except ValidationError as exc:
-                context["file_error"] = " ".join(_error_text(exc))
+    if request.method == "POST" and form.is_valid():
+        kind = form.cleaned_data["kind"]
+        try:
+            rows, problems = roster.parse(form.cleaned_data["file"], kind, pledge)
+            context["problems"] = problems
+            if not problems:
+                kept = [{"id": pk} for pk in getattr(pledge, kind).values_list("pk", flat=True)]
+                update_pledge(pledge.pk, actor=request.user, **{kind: kept + rows})
+                text = ngettext(
+                    "%(n)s row imported. Check it below, then submit.",
+                    "%(n)s rows imported. Check them below, then submit.",
+                    len(rows),
+                )
+                messages.success(request, text % {"n": len(rows)})
+                url = reverse("portal:pledge_detail", args=[pledge.pk])
+                if request.htmx:
+                    return HttpResponse(status=204, headers={"HX-Redirect": url})
+                return redirect(url)
+        except roster.RosterError as exc:
+            context["file_error"] = str(exc)
+        except DomainError as exc:
+            context["file_error"] = exc.message
+        except ValidationError as exc:
+            context["file_error"] = " ".join(_error_text(exc))
     template = "portal/pledge_import.html#result" if request.htmx else "portal/pledge_import.html"
-    # htmx swaps only 2xx answers by default: the errors come back as 200 to an htmx upload.
-    return render(request, template, context, status=200 if request.htmx else status)
+    return render(request, template, context)
 
 
 @require_GET
