@@ -15,7 +15,7 @@ from portal.forms import K9TeamForm, PledgeLineForm
 from reinforcements.models import Specialty
 
 MAX_BYTES = 2 * 1024 * 1024
-MAX_ROWS = 2000
+MAX_ROWS = 500  # a country's K9 teams or officer lines; bigger rosters go in several files
 
 COLUMNS = {
     "lines": ["specialty", "officers_offered", "available_from", "available_to", "languages"],

@@ -64,7 +64,7 @@ def home(request):
         "portal/home.html",
         {
             "requests": _requests(user).filter(status__in=OPEN).order_by("response_due", "pk"),
-            "pledges": _pledges(user).exclude(status=Pledge.Status.WITHDRAWN),
+            "pledges": _pledges(user),
             "awaiting": _assignments(user).filter(status=Assignment.Status.PLANNED),
             "notifications": Notification.objects.filter(recipient=user, channel=Notification.Channel.IN_APP)[:15],
             "today": timezone.localdate(),

@@ -145,13 +145,14 @@ def test_editing_updates_kept_rows_and_deletes_removed_ones(pl_client):
 
 def test_the_edit_page_lists_the_existing_rows(pl_client):
     pledge = PledgeFactory(request__country="PL")
-    PledgeLineFactory(pledge=pledge, officers_offered=17, languages=["pl", "de"])
+    PledgeLineFactory(pledge=pledge, officers_offered=17, languages=["pl", "de"], specialty=specialty("river"))
 
     response = pl_client.get(reverse("portal:pledge_edit", args=[pledge.pk]))
 
     html = response.content.decode()
     assert 'name="lines-0-officers_offered" value="17"' in html
     assert 'value="pl,de"' in html
+    assert f'<option value="{specialty("river").pk}" selected>' in html
 
 
 def test_a_pledge_with_changes_requested_shows_the_note_and_is_resubmitted(pl_client, liaison_pl, coordinator):
