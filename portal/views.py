@@ -246,7 +246,22 @@ def pledge_detail(request, pk):
         _pledges(request.user).prefetch_related("lines__specialty", "k9_teams"),
         pk=pk,
     )
-    return render(request, "portal/pledge_detail.html", {"pledge": pledge, "withdraw_form": ReasonForm()})
+    return render(
+        request,
+        "portal/pledge_detail.html",
+        {"pledge": pledge, "withdraw_form": ReasonForm(), "history": _status_history(pledge)},
+    )
+
+
+def _status_history(pledge) -> list:
+    """Who moved the pledge and when: the history rows where its status changed."""
+    rows = list(pledge.history.select_related("history_user").order_by("history_date", "history_id"))
+    changes, previous = [], None
+    for row in rows:
+        if row.status != previous:
+            changes.append(row)
+            previous = row.status
+    return list(reversed(changes))
 
 
 @require_POST
@@ -336,8 +351,14 @@ def roster_template(request, kind, fmt):
     )
 
 
-def _deployment_rows(user):
-    return _assignments(user).exclude(status=Assignment.Status.CANCELLED).order_by("starts_at", "pk")
+def _deployment_rows(request):
+    """The contingent's live assignments, or one status of them (`?status=`): the list, its
+    print view and its CSV show the same rows."""
+    rows = _assignments(request.user).order_by("starts_at", "pk")
+    status = request.GET.get("status", "")
+    if status in Assignment.Status.values:
+        return rows.filter(status=status), status
+    return rows.exclude(status=Assignment.Status.CANCELLED), ""
 
 
 @require_http_methods(["GET", "POST"])
@@ -361,7 +382,17 @@ def deployments(request):
             text = ngettext("%(n)s assignment confirmed.", "%(n)s assignments confirmed.", done)
             messages.success(request, text % {"n": done})
         return redirect("portal:deployments")
-    return render(request, "portal/deployments.html", {"assignments": _deployment_rows(request.user)})
+    rows, status = _deployment_rows(request)
+    return render(
+        request,
+        "portal/deployments.html",
+        {
+            "assignments": rows,
+            "status": status,
+            "statuses": Assignment.Status.choices,
+            "query": request.GET.urlencode(),
+        },
+    )
 
 
 @require_GET
@@ -370,7 +401,7 @@ def deployments_print(request):
     return render(
         request,
         "portal/deployments_print.html",
-        {"assignments": _deployment_rows(request.user), "now": timezone.now(), "country": request.country},
+        {"assignments": _deployment_rows(request)[0], "now": timezone.now(), "country": request.country},
     )
 
 
@@ -383,15 +414,20 @@ def deployments_csv(request):
     )
     writer = csv.writer(response)
     writer.writerow(["id", "status", "venue", "starts_at", "ends_at", "time_zone", "role", "who", "officers"])
-    for a in _deployment_rows(request.user):
+    for a in _deployment_rows(request)[0]:
         tz = a.venue.operation.timezone
         who = str(a.k9_team) if a.k9_team_id else a.pledge_line.specialty.code
         writer.writerow([
-            a.pk, a.status, a.venue.name,
+            a.pk, a.status, _cell(a.venue.name),
             timezone.localtime(a.starts_at, zoneinfo.ZoneInfo(tz)).isoformat(), timezone.localtime(a.ends_at, zoneinfo.ZoneInfo(tz)).isoformat(),
-            tz, a.role, who, a.quantity or "",
+            tz, _cell(a.role), _cell(who), a.quantity or "",
         ])  # fmt: skip
     return response
+
+
+def _cell(text: str) -> str:
+    # A spreadsheet runs a cell starting with = + - @ as a formula: keep names as text.
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
 
 
 @require_GET

@@ -86,3 +86,24 @@ def test_the_print_view_is_a_standalone_schedule(pl_client, pl_line):
     assert "Deployment schedule — PL" in html
     assert "Gate A" in html
     assert 'class="top"' not in html
+
+
+def test_the_schedule_can_be_narrowed_to_one_status_in_the_list_and_the_export(pl_client, pl_line):
+    AssignmentFactory(pledge_line=pl_line, role="Still planned")
+    AssignmentFactory(
+        pledge_line=pl_line, role="Already confirmed", status="confirmed", starts_at=at(27, 8), ends_at=at(27, 16)
+    )
+
+    page = pl_client.get(reverse("portal:deployments"), {"status": "confirmed"}).content.decode()
+    export = pl_client.get(reverse("portal:deployments_csv"), {"status": "confirmed"}).content.decode()
+
+    assert "Already confirmed" in page and "Still planned" not in page
+    assert "Already confirmed" in export and "Still planned" not in export
+
+
+def test_the_csv_export_keeps_a_formula_like_role_as_text(pl_client, pl_line):
+    AssignmentFactory(pledge_line=pl_line, role='=HYPERLINK("http://evil")')
+
+    export = pl_client.get(reverse("portal:deployments_csv")).content.decode()
+
+    assert "'=HYPERLINK" in export

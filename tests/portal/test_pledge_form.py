@@ -216,3 +216,14 @@ def test_the_add_row_button_gets_a_blank_row_and_the_raised_row_count(pl_client)
     assert 'name="k9-3-handler_name"' in html
     assert 'name="k9-TOTAL_FORMS" value="4"' in html
     assert 'hx-swap-oob="true"' in html
+
+
+def test_the_pledge_page_shows_who_moved_it_and_when(pl_client, liaison_pl, coordinator):
+    pledge = PledgeLineFactory(pledge__request__country="PL").pledge
+    submit_pledge(pledge.pk, actor=liaison_pl)
+    request_changes(pledge.pk, actor=coordinator, note="More please.")
+
+    html = pl_client.get(reverse("portal:pledge_detail", args=[pledge.pk])).content.decode()
+
+    assert "Changes requested — coord" in html
+    assert "Submitted — liaison-pl-test" in html
