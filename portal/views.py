@@ -156,7 +156,7 @@ def _pledge_form(request, req, pledge):
                 target = create_pledge(actor=user, request_id=req.pk, **header.cleaned_data)
             lines = PledgeLineFormSet(request.POST, pledge=target, prefix="lines")
             teams = K9TeamFormSet(request.POST, pledge=target, prefix="k9")
-            if not (header_ok and lines.is_valid() and teams.is_valid()):
+            if not all([header_ok, lines.is_valid(), teams.is_valid()]):  # every error at once
                 raise _Invalid
             target = update_pledge(
                 target.pk, actor=user, lines=lines.rows(), k9_teams=teams.rows(), **header.cleaned_data

@@ -227,3 +227,16 @@ def test_the_pledge_page_shows_who_moved_it_and_when(pl_client, liaison_pl, coor
 
     assert "Changes requested — coord" in html
     assert "Submitted — liaison-pl-test" in html
+
+
+def test_a_missing_commander_and_a_bad_row_are_reported_together(pl_client):
+    request = RequestFactory(country="PL")
+
+    response = pl_client.post(
+        reverse("portal:pledge_new", args=[request.pk]),
+        form_data(lines=[line(officers_offered="0")], commander_name=""),
+    )
+
+    html = response.content.decode()
+    assert 'id="id_commander_name-error"' in html
+    assert 'id="id_lines-0-officers_offered-error"' in html
