@@ -11,3 +11,14 @@ def in_zone(value, tz_name):
     if not value:
         return ""
     return value.astimezone(zoneinfo.ZoneInfo(tz_name)).strftime("%Y-%m-%d %H:%M %Z")
+
+
+@register.filter
+def widget_with_aria(field):
+    """The field's widget tied to its error or help text, so a screen reader reads it out."""
+    attrs = {}
+    if field.errors:
+        attrs = {"aria-invalid": "true", "aria-describedby": f"{field.auto_id}-error"}
+    elif field.help_text:
+        attrs = {"aria-describedby": f"{field.auto_id}-help"}
+    return field.as_widget(attrs=attrs)

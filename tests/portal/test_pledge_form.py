@@ -97,6 +97,7 @@ def test_bad_input_on_a_new_pledge_is_shown_next_to_the_field_and_saves_nothing(
     html = response.content.decode().replace("&#x27;", "’").replace("'", "’")
     assert response.status_code == 200
     assert f'id="id_{prefix}-0-{error_field or field}-error"' in html
+    assert f'aria-describedby="id_{prefix}-0-{error_field or field}-error"' in html
     assert message in html
     assert not Pledge.objects.exists()
 
