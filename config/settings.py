@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "pledges",
     "deployments",
     "notifications",
+    "portal",
 ]
 
 MIDDLEWARE = [

@@ -1,0 +1,464 @@
+"""The liaison portal (SPEC §2): a foreign liaison officer answers requests, pledges,
+imports a roster and confirms deployments, for their own country only.
+
+Every object comes from a `visible_*` query (anything else is a 404) and every change
+goes through a transition; a view parses, makes the call, renders. A form with errors is
+rendered again with 200, as Django's FormView does (the errors sit next to the fields)."""
+
+import csv
+import zoneinfo
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from deployments.models import Assignment
+from deployments.queries import visible_assignments
+from deployments.transitions import confirm_assignment
+from notifications.models import Notification
+from pledges.models import Pledge
+from pledges.queries import visible_pledges
+from pledges.transitions import create_pledge, submit_pledge, update_pledge, withdraw_pledge
+from portal import roster
+from portal.access import liaison_required
+from portal.forms import ROW_KINDS, K9TeamFormSet, PledgeForm, PledgeLineFormSet, ReasonForm, RosterImportForm, row_form
+from reinforcements.errors import DomainError
+from reinforcements.models import ReinforcementRequest, Specialty
+from reinforcements.queries import visible_requests
+from reinforcements.transitions import acknowledge_request, decline_request
+
+OPEN = ReinforcementRequest.OPEN_STATUSES
+
+
+def _requests(user):
+    return visible_requests(user).select_related("operation")
+
+
+def _pledges(user):
+    return visible_pledges(user).select_related("request__operation")
+
+
+def _assignments(user):
+    return visible_assignments(user).select_related(
+        "venue__operation", "pledge_line__specialty", "k9_team", "pledge__request"
+    )
+
+
+def _error_text(exc: ValidationError) -> list[str]:
+    return [str(m) for m in exc.messages]
+
+
+@require_GET
+@liaison_required
+def home(request):
+    user = request.user
+    return render(
+        request,
+        "portal/home.html",
+        {
+            "requests": _requests(user).filter(status__in=OPEN).order_by("response_due", "pk"),
+            "pledges": _pledges(user),
+            "awaiting": _assignments(user).filter(status=Assignment.Status.PLANNED),
+            "notifications": Notification.objects.filter(recipient=user, channel=Notification.Channel.IN_APP)[:15],
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@require_GET
+@liaison_required
+def request_detail(request, pk):
+    req = get_object_or_404(_requests(request.user).prefetch_related("lines__specialty"), pk=pk)
+    return render(
+        request,
+        "portal/request_detail.html",
+        {
+            "req": req,
+            "pledges": _pledges(request.user).filter(request=req),
+            "decline_form": ReasonForm(),
+            "overdue": req.status in OPEN and req.response_due and req.response_due < timezone.localdate(),
+        },
+    )
+
+
+@require_POST
+@liaison_required
+def request_acknowledge(request, pk):
+    req = get_object_or_404(_requests(request.user), pk=pk)
+    try:
+        acknowledge_request(req.pk, actor=request.user)
+        messages.success(request, _("You acknowledged the request. You can now prepare a pledge."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    return redirect("portal:request_detail", pk=req.pk)
+
+
+@require_POST
+@liaison_required
+def request_decline(request, pk):
+    req = get_object_or_404(_requests(request.user), pk=pk)
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            decline_request(req.pk, actor=request.user, reason=form.cleaned_data["reason"])
+            messages.success(request, _("You declined the request. The ministry has been told."))
+            return redirect("portal:request_detail", pk=req.pk)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    req = _requests(request.user).prefetch_related("lines__specialty").get(pk=req.pk)
+    context = {"req": req, "pledges": _pledges(request.user).filter(request=req), "decline_form": form}
+    return render(request, "portal/request_detail.html", context)
+
+
+class _Invalid(Exception):
+    """Leaves the transaction of a pledge save: some form has errors, nothing is kept."""
+
+
+def _apply_errors(exc: ValidationError, header, top: list):
+    if not hasattr(exc, "error_dict"):
+        top.extend(_error_text(exc))
+        return
+    for field, errors in exc.message_dict.items():
+        if field in header.fields:
+            header.add_error(field, errors)
+        else:
+            top.extend(errors)
+
+
+def _pledge_form(request, req, pledge):
+    """New (pledge is None) and edit share this: save as a draft, then submit if asked."""
+    user = request.user
+    target = pledge or Pledge(request=req)
+    top_errors = []
+    if request.method == "GET":
+        header = PledgeForm(instance=target)
+        lines = PledgeLineFormSet(pledge=target, prefix="lines")
+        teams = K9TeamFormSet(pledge=target, prefix="k9")
+        return _render_pledge_form(request, req, pledge, header, lines, teams, top_errors)
+
+    header = PledgeForm(request.POST, instance=Pledge(request=req) if pledge is None else pledge)
+    lines = teams = None
+    try:
+        with transaction.atomic():
+            header_ok = header.is_valid()
+            if pledge is None and header_ok:
+                # The rows' own checks (availability inside the request's period) need a saved
+                # pledge: create it here and roll it back if anything below is wrong.
+                target = create_pledge(actor=user, request_id=req.pk, **header.cleaned_data)
+            lines = PledgeLineFormSet(request.POST, pledge=target, prefix="lines")
+            teams = K9TeamFormSet(request.POST, pledge=target, prefix="k9")
+            if not all([header_ok, lines.is_valid(), teams.is_valid()]):  # every error at once
+                raise _Invalid
+            target = update_pledge(
+                target.pk, actor=user, lines=lines.rows(), k9_teams=teams.rows(), **header.cleaned_data
+            )
+    except _Invalid:
+        top_errors.append(_("Nothing was saved: correct the fields marked below."))
+    except DomainError as exc:
+        top_errors.append(exc.message)
+    except ValidationError as exc:
+        _apply_errors(exc, header, top_errors)
+    if top_errors:
+        return _render_pledge_form(request, req, pledge, header, lines, teams, top_errors)
+
+    if request.POST.get("action") == "submit":
+        try:
+            submit_pledge(target.pk, actor=user)
+        except (DomainError, ValidationError) as exc:
+            text = exc.message if isinstance(exc, DomainError) else " ".join(_error_text(exc))
+            messages.error(request, _("Saved as a draft, but not submitted: %(why)s") % {"why": text})
+            return redirect("portal:pledge_edit", pk=target.pk)
+        messages.success(request, _("Your pledge was submitted to the ministry."))
+    else:
+        messages.success(request, _("Draft saved. You can come back to it and submit it when ready."))
+    return redirect("portal:pledge_detail", pk=target.pk)
+
+
+def _render_pledge_form(request, req, pledge, header, lines, teams, top_errors):
+    target = pledge or Pledge(request=req)
+    lines = lines or PledgeLineFormSet(request.POST, pledge=target, prefix="lines")
+    teams = teams or K9TeamFormSet(request.POST, pledge=target, prefix="k9")
+    return render(
+        request,
+        "portal/pledge_form.html",
+        {"req": req, "pledge": pledge, "form": header, "lines": lines, "teams": teams, "top_errors": top_errors},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@liaison_required
+def pledge_new(request, pk):
+    req = get_object_or_404(_requests(request.user), pk=pk)
+    if req.status not in OPEN:
+        messages.error(request, _("This request is no longer open: no pledge can be made on it."))
+        return redirect("portal:request_detail", pk=req.pk)
+    return _pledge_form(request, req, None)
+
+
+@require_http_methods(["GET", "POST"])
+@liaison_required
+def pledge_edit(request, pk):
+    pledge = get_object_or_404(_pledges(request.user), pk=pk)
+    if not pledge.is_editable:
+        messages.error(request, _("This pledge can no longer be edited (%(status)s).") % {
+            "status": pledge.get_status_display()
+        })  # fmt: skip
+        return redirect("portal:pledge_detail", pk=pledge.pk)
+    return _pledge_form(request, pledge.request, pledge)
+
+
+@require_GET
+@liaison_required
+def pledge_row(request, kind):
+    """A blank row for the pledge form, and the formset's row count raised by one (out of band)."""
+    if kind not in ROW_KINDS:
+        return HttpResponse(status=404)
+    prefix = ROW_KINDS[kind][1]
+    raw = request.GET.get(f"{prefix}-TOTAL_FORMS", "0")
+    index = int(raw) if raw.isdigit() and int(raw) < 1000 else 0
+    return render(
+        request,
+        "portal/pledge_form.html#new_row",
+        {"row": row_form(kind, index, Pledge()), "kind": kind, "prefix": prefix, "total": index + 1},
+    )
+
+
+@require_GET
+@liaison_required
+def row_removed(request):
+    """htmx swaps the removed row for this empty answer."""
+    return HttpResponse("")
+
+
+@require_GET
+@liaison_required
+def pledge_detail(request, pk):
+    pledge = get_object_or_404(
+        _pledges(request.user).prefetch_related("lines__specialty", "k9_teams"),
+        pk=pk,
+    )
+    return render(
+        request,
+        "portal/pledge_detail.html",
+        {"pledge": pledge, "withdraw_form": ReasonForm(), "history": _status_history(pledge)},
+    )
+
+
+def _status_history(pledge) -> list:
+    """Who moved the pledge and when: the history rows where its status changed."""
+    rows = list(pledge.history.select_related("history_user").order_by("history_date", "history_id"))
+    changes, previous = [], None
+    for row in rows:
+        if row.status != previous:
+            changes.append(row)
+            previous = row.status
+    return list(reversed(changes))
+
+
+@require_POST
+@liaison_required
+def pledge_submit(request, pk):
+    pledge = get_object_or_404(_pledges(request.user), pk=pk)
+    try:
+        submit_pledge(pledge.pk, actor=request.user)
+        messages.success(request, _("Your pledge was submitted to the ministry."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    except ValidationError as exc:
+        messages.error(request, " ".join(_error_text(exc)))
+    return redirect("portal:pledge_detail", pk=pledge.pk)
+
+
+@require_POST
+@liaison_required
+def pledge_withdraw(request, pk):
+    pledge = get_object_or_404(_pledges(request.user), pk=pk)
+    form = ReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            withdraw_pledge(pledge.pk, actor=request.user, reason=form.cleaned_data["reason"])
+            messages.success(request, _("Your pledge was withdrawn. The ministry has been told."))
+            return redirect("portal:pledge_detail", pk=pledge.pk)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    pledge = _pledges(request.user).prefetch_related("lines__specialty", "k9_teams").get(pk=pledge.pk)
+    return render(request, "portal/pledge_detail.html", {"pledge": pledge, "withdraw_form": form})
+
+
+@require_http_methods(["GET", "POST"])
+@liaison_required
+def pledge_import(request, pk):
+    """All-or-nothing: the new rows are added to the pledge only if every row is right."""
+    pledge = get_object_or_404(_pledges(request.user), pk=pk)
+    if not pledge.is_editable:
+        messages.error(request, _("This pledge can no longer be edited (%(status)s).") % {
+            "status": pledge.get_status_display()
+        })  # fmt: skip
+        return redirect("portal:pledge_detail", pk=pledge.pk)
+    form = RosterImportForm(request.POST or None, request.FILES or None)
+    context = {"pledge": pledge, "form": form, "problems": [], "file_error": "", "kinds": roster.KIND_LABELS}
+    context["specialties"] = Specialty.objects.filter(is_canine=False)
+    if request.method == "POST" and form.is_valid():
+        kind = form.cleaned_data["kind"]
+        try:
+            rows, problems = roster.parse(form.cleaned_data["file"], kind, pledge)
+            context["problems"] = problems
+            if not problems:
+                kept = [{"id": pk} for pk in getattr(pledge, kind).values_list("pk", flat=True)]
+                update_pledge(pledge.pk, actor=request.user, **{kind: kept + rows})
+                text = ngettext(
+                    "%(n)s row imported. Check it below, then submit.",
+                    "%(n)s rows imported. Check them below, then submit.",
+                    len(rows),
+                )
+                messages.success(request, text % {"n": len(rows)})
+                url = reverse("portal:pledge_detail", args=[pledge.pk])
+                if request.htmx:
+                    return HttpResponse(status=204, headers={"HX-Redirect": url})
+                return redirect(url)
+        except roster.RosterError as exc:
+            context["file_error"] = str(exc)
+        except DomainError as exc:
+            context["file_error"] = exc.message
+        except ValidationError as exc:
+            context["file_error"] = " ".join(_error_text(exc))
+    template = "portal/pledge_import.html#result" if request.htmx else "portal/pledge_import.html"
+    return render(request, template, context)
+
+
+@require_GET
+@liaison_required
+def roster_template(request, kind, fmt):
+    if kind not in roster.COLUMNS or fmt not in ("csv", "xlsx"):
+        return HttpResponse(status=404)
+    if fmt == "csv":
+        content, mime = roster.template_csv(kind), "text/csv; charset=utf-8"
+    else:
+        content, mime = roster.template_xlsx(kind), "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return HttpResponse(
+        content, content_type=mime, headers={"Content-Disposition": f'attachment; filename="roster-{kind}.{fmt}"'}
+    )
+
+
+def _deployment_rows(request):
+    """The contingent's live assignments, or one status of them (`?status=`): the list, its
+    print view and its CSV show the same rows."""
+    rows = _assignments(request.user).order_by("starts_at", "pk")
+    status = request.GET.get("status", "")
+    if status in Assignment.Status.values:
+        return rows.filter(status=status), status
+    return rows.exclude(status=Assignment.Status.CANCELLED), ""
+
+
+@require_http_methods(["GET", "POST"])
+@liaison_required
+def deployments(request):
+    if request.method == "POST":
+        ids = [int(v) for v in request.POST.getlist("assignment") if v.isdigit()]
+        chosen = list(_assignments(request.user).filter(pk__in=ids))
+        if len(chosen) != len(set(ids)):
+            return HttpResponse(status=404)
+        if not chosen:
+            messages.error(request, _("Tick the assignments to confirm first."))
+        done = 0
+        for assignment in chosen:
+            try:
+                confirm_assignment(assignment.pk, actor=request.user)
+                done += 1
+            except DomainError as exc:
+                messages.error(request, f"{assignment}: {exc.message}")
+        if done:
+            text = ngettext("%(n)s assignment confirmed.", "%(n)s assignments confirmed.", done)
+            messages.success(request, text % {"n": done})
+        return redirect("portal:deployments")
+    rows, status = _deployment_rows(request)
+    return render(
+        request,
+        "portal/deployments.html",
+        {
+            "assignments": rows,
+            "status": status,
+            "statuses": Assignment.Status.choices,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+@require_GET
+@liaison_required
+def deployments_print(request):
+    return render(
+        request,
+        "portal/deployments_print.html",
+        {"assignments": _deployment_rows(request)[0], "now": timezone.now(), "country": request.country},
+    )
+
+
+@require_GET
+@liaison_required
+def deployments_csv(request):
+    response = HttpResponse(
+        content_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="deployments-{request.country}.csv"'},
+    )
+    writer = csv.writer(response)
+    writer.writerow(["id", "status", "venue", "starts_at", "ends_at", "time_zone", "role", "who", "officers"])
+    for a in _deployment_rows(request)[0]:
+        tz = a.venue.operation.timezone
+        who = str(a.k9_team) if a.k9_team_id else a.pledge_line.specialty.code
+        writer.writerow([
+            a.pk, a.status, _cell(a.venue.name),
+            timezone.localtime(a.starts_at, zoneinfo.ZoneInfo(tz)).isoformat(), timezone.localtime(a.ends_at, zoneinfo.ZoneInfo(tz)).isoformat(),
+            tz, _cell(a.role), _cell(who), a.quantity or "",
+        ])  # fmt: skip
+    return response
+
+
+def _cell(text: str) -> str:
+    # A spreadsheet runs a cell starting with = + - @ as a formula: keep names as text.
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+
+
+@require_GET
+@liaison_required
+def assignment_detail(request, pk):
+    assignment = get_object_or_404(_assignments(request.user), pk=pk)
+    return render(request, "portal/assignment_detail.html", {"a": assignment})
+
+
+@require_POST
+@liaison_required
+def assignment_confirm(request, pk):
+    assignment = get_object_or_404(_assignments(request.user), pk=pk)
+    try:
+        confirm_assignment(assignment.pk, actor=request.user)
+        messages.success(request, _("Assignment confirmed."))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    if request.POST.get("next_page") == "list":
+        return redirect("portal:deployments")
+    return redirect("portal:assignment_detail", pk=assignment.pk)
+
+
+@require_POST
+@liaison_required
+def notification_read(request, pk):
+    note = get_object_or_404(
+        Notification.objects.filter(recipient=request.user, channel=Notification.Channel.IN_APP), pk=pk
+    )
+    # Reading is not a lifecycle move: a timestamp on the reader's own row.
+    Notification.objects.filter(pk=note.pk, read_at__isnull=True).update(read_at=timezone.now())
+    if note.url.startswith("/portal/"):
+        return redirect(note.url)
+    return redirect("portal:home")

@@ -1,0 +1,38 @@
+"""Pages cost a fixed number of queries, whatever the number of rows (no N+1)."""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import AssignmentFactory, K9TeamFactory, PledgeLineFactory, RequestFactory, accepted_line, at
+
+pytestmark = pytest.mark.django_db
+
+
+def many_assignments(n):
+    line = accepted_line(officers=100, pledge__request__country="PL")
+    team = K9TeamFactory(pledge=line.pledge, accepted=True)
+    for day in range(n):
+        AssignmentFactory(pledge_line=line, starts_at=at(11 + day, 8), ends_at=at(11 + day, 16))
+    AssignmentFactory(pledge_line=None, k9_team=team, quantity=None)
+    return line
+
+
+@pytest.mark.parametrize("n", [1, 5])
+def test_the_deployments_page_costs_the_same_for_few_or_many_assignments(pl_client, django_assert_num_queries, n):
+    many_assignments(n)
+
+    # session, user, liaison profile, group check (staff?), assignments with venue/line/team, messages none
+    with django_assert_num_queries(5):
+        pl_client.get(reverse("portal:deployments"))
+
+
+@pytest.mark.parametrize("n", [1, 5])
+def test_the_home_page_costs_the_same_for_few_or_many_rows(pl_client, django_assert_num_queries, n):
+    for i in range(n):
+        request = RequestFactory(country="PL", operation__code=f"games-{i}")
+        PledgeLineFactory(pledge__request=request)
+    many_assignments(n)
+
+    # session, user, profile, groups; open requests; pledges; planned assignments; notifications
+    with django_assert_num_queries(8):
+        pl_client.get(reverse("portal:home"))
