@@ -174,3 +174,32 @@ def test_a_viewer_sees_no_action_buttons(page, viewer):
         page.goto(path)
         assert page.locator("main form[method=post]").count() == 0, path
         assert page.locator("main button.primary, main button.danger, main a.button").count() == 0, path
+
+
+def test_switching_to_french_shows_the_pages_in_french(page, coordinator):
+    paris_2024()
+    log_in(page, coordinator)
+
+    page.goto("/ops/paris-2024/")
+    page.click("button[name=language][value=fr]")
+
+    page.wait_for_selector("html[lang=fr]")
+    assert page.locator("nav.sections").inner_text().split()[:2] == ["Tableau", "de"]
+    assert "Policiers demandés" in page.locator("#totals").text_content()
+    assert "Allemagne" in page.locator("svg.chart").first.inner_html()
+    assert "Heures de Paris" in page.locator("footer").inner_text()
+
+
+def test_a_viewer_forging_a_decision_post_is_refused(page, viewer):
+    pledge = paris_2024()["pledge"]
+    log_in(page, viewer)
+    page.goto(f"/pledges/{pledge.pk}/")
+    csrf = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+
+    response = page.request.post(
+        f"/pledges/{pledge.pk}/decide/", form={"decision_note": "forged"}, headers={"X-CSRFToken": csrf}
+    )
+
+    assert response.status == 403
+    pledge.refresh_from_db()
+    assert pledge.status == Pledge.Status.SUBMITTED

@@ -67,3 +67,15 @@ def test_an_anonymous_visitor_is_asked_to_log_in(client, world):
 
     assert response.status_code == 302
     assert response.url.startswith("/accounts/login/")
+
+
+def test_a_page_in_french_names_countries_and_statuses_in_french(client, world, viewer):
+    client.force_login(viewer)
+    client.cookies["django_language"] = "fr"
+
+    html = client.get(reverse("request_list", args=[world["operation"].code])).content.decode()
+
+    assert '<html lang="fr">' in html
+    assert "Pologne" in html
+    assert "Envoyée" in html
+    assert "Demandes" in html
