@@ -191,31 +191,40 @@ def request_detail(request, pk):
     })  # fmt: skip
 
 
+# What a request's history tells, in this order (simple-history's own diff skips non-editable fields like status).
+HISTORY_FIELDS = ("status", "status_reason", "country", "authority", "response_due", "period_start", "period_end",
+                  "message", "internal_notes")  # fmt: skip
+
+
 def request_history(req, limit=60):
     """The request's and its lines' history, newest first, with what changed in words."""
     entries = []
-    records = list(req.history.select_related("history_user").order_by("history_date")[:limit])
+    records = list(req.history.select_related("history_user").order_by("-history_date")[: limit + 1])[::-1]
     previous = None
     for record in records:
         if previous is None:
             change = _("created (%(status)s)") % {"status": record.get_status_display()}
         else:
-            delta = record.diff_against(previous)
             parts = []
-            for c in delta.changes:
-                if c.field == "status":
-                    parts.append(_("status → %(s)s") % {"s": Status(c.new).label})
-                elif c.field == "status_reason" and c.new:
-                    parts.append(_("reason: %(r)s") % {"r": c.new})
-                elif c.field != "sent_at":
-                    parts.append(str(req._meta.get_field(c.field).verbose_name))
+            for field in HISTORY_FIELDS:
+                new = getattr(record, field)
+                if new == getattr(previous, field):
+                    continue
+                if field == "status":
+                    parts.append(_("status → %(s)s") % {"s": Status(new).label})
+                elif field == "status_reason":
+                    if new:
+                        parts.append(_("reason: %(r)s") % {"r": new})
+                else:
+                    parts.append(str(req._meta.get_field(field).verbose_name))
             change = ", ".join(parts) or _("saved")
-        entries.append(
-            {"when": record.history_date, "who": record.history_user, "what": _("Request"), "change": change}
-        )
+        if previous is not None or len(records) <= limit:
+            entries.append(
+                {"when": record.history_date, "who": record.history_user, "what": _("Request"), "change": change}
+            )
         previous = record
     line_history = RequestLine.history.filter(request_id=req.pk).select_related("history_user", "specialty")
-    for record in line_history.order_by("history_date")[:limit]:
+    for record in line_history.order_by("-history_date")[:limit]:
         verb = {"+": _("added"), "~": _("changed"), "-": _("removed")}[record.history_type]
         entries.append({
             "when": record.history_date, "who": record.history_user, "what": _("Line"),

@@ -116,7 +116,15 @@ def export(fmt: str, filename: str, headers: list[str], rows) -> HttpResponse:
 
 def _with_header(headers, rows):
     yield [str(h) for h in headers]
-    yield from rows
+    for row in rows:
+        yield [_inert(value) for value in row]
+
+
+def _inert(value):
+    """Text typed by a country (names, notes) must not run as a spreadsheet formula when opened."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
 
 
 def export_time(value):

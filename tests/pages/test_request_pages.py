@@ -129,3 +129,41 @@ def test_the_requests_export_honours_the_filters(client, viewer):
     lines = b"".join(response.streaming_content).decode().splitlines()
     assert lines[0].startswith("Country,Country code,Authority,Status")
     assert [line.split(",")[1] for line in lines[1:]] == ["DE"]
+
+
+def test_an_htmx_filter_request_gets_only_the_results_fragment(client, viewer):
+    operation = OperationFactory()
+    RequestFactory(operation=operation, country="DE")
+    client.force_login(viewer)
+
+    response = client.get(
+        reverse("request_list", args=[operation.code]), {"country": "DE"}, headers={"HX-Request": "true"}
+    )
+
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div id="results">')
+    assert "Germany" in html
+    assert "<header" not in html
+
+
+def test_the_history_says_who_sent_the_request(client, coordinator):
+    request = RequestFactory(status="draft")
+    RequestLineFactory(request=request)
+    client.force_login(coordinator)
+    client.post(reverse("request_move", args=[request.pk, "send"]))
+
+    response = client.get(reverse("request_detail", args=[request.pk]))
+
+    newest = response.context["history"][0]
+    assert (newest["who"], newest["change"]) == (coordinator, "status → Sent")
+
+
+def test_an_export_never_hands_a_formula_to_a_spreadsheet(client, viewer):
+    from tests.factories import PledgeFactory
+
+    pledge = PledgeFactory(status="submitted", commander_name='=HYPERLINK("http://evil")')
+    client.force_login(viewer)
+
+    response = client.get(reverse("pledge_export", args=[pledge.request.operation.code]), {"format": "csv"})
+
+    assert "'=HYPERLINK" in b"".join(response.streaming_content).decode()
