@@ -112,7 +112,7 @@ def operation_figures(operation):
     return {"totals": totals, "by_country": by_country, "by_specialty": by_specialty}
 
 
-def bar_rows(rows, label, counts, *, width=520):
+def bar_rows(rows, label, counts, *, width=380):
     """Geometry of a horizontal grouped bar chart (one row per item, one thin bar per measure)."""
     top = max([max(counts(r).values()) for r in rows] + [1])
     out = []

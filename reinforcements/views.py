@@ -78,7 +78,10 @@ def dashboard(request, op):
         venue__operation=operation, status=Assignment.Status.PLANNED, starts_at__gte=now,
         starts_at__lt=now + dt.timedelta(hours=48),
     )  # fmt: skip
-    gaps = [row for row in coverage_grid(operation.pk) if row["assigned"] < row["quantity"]]
+    # While the operation runs, only gaps still ahead matter; before or after it, all of them.
+    gaps_from = today if operation.starts_on <= today <= operation.ends_on else operation.starts_on
+    gaps_window = dt.datetime.combine(gaps_from, dt.time.min, timezone.get_current_timezone())
+    gaps = [row for row in coverage_grid(operation.pk, starts=gaps_window) if row["assigned"] < row["quantity"]]
     gap_rows = gaps[:10]
     _attach_needs(gap_rows)
     country_chart = bar_rows(
@@ -106,7 +109,7 @@ def dashboard(request, op):
             "venue", "pledge__request", "pledge_line__specialty", "k9_team"
         ).order_by("starts_at")[:10],
         "unconfirmed_count": unconfirmed.count(),
-        "gaps": gap_rows, "gap_count": len(gaps),
+        "gaps": gap_rows, "gap_count": len(gaps), "gaps_from": gaps_from,
     })  # fmt: skip
 
 
