@@ -132,14 +132,18 @@ def planner_free_lines(operation_id: int, day, starts, ends) -> dict[int, int]:
         return dict(cur.fetchall())
 
 
-def planner_free_teams(operation_id: int, day, starts, ends):
-    """Accepted K9 teams available on `day` and certified through it, with no live assignment in [starts, ends)."""
-    from django.db.models import Exists, OuterRef
+def planner_teams(operation_id: int, day, starts, ends):
+    """Accepted K9 teams available on `day` and certified through it; `.busy` lists their live
+    assignments inside [starts, ends), so the planner can say when a dog is already taken."""
+    from django.db.models import Prefetch
 
     from pledges.models import K9Team, Pledge
 
-    busy = Assignment.objects.filter(k9_team=OuterRef("pk"), starts_at__lt=ends, ends_at__gt=starts).exclude(
-        status=Assignment.Status.CANCELLED
+    busy = (
+        Assignment.objects.filter(starts_at__lt=ends, ends_at__gt=starts)
+        .exclude(status=Assignment.Status.CANCELLED)
+        .select_related("venue")
+        .order_by("starts_at")
     )
     return (
         K9Team.objects.filter(
@@ -150,8 +154,8 @@ def planner_free_teams(operation_id: int, day, starts, ends):
             available_to__gte=day,
             certification_expires_on__gte=day,
         )
-        .exclude(Exists(busy))
         .select_related("pledge__request")
+        .prefetch_related(Prefetch("assignments", queryset=busy, to_attr="busy"))
         .order_by("pledge__request__country", "handler_name")
     )
 

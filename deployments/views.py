@@ -20,7 +20,7 @@ from deployments.models import Assignment, VenueNeed
 from deployments.queries import (
     coverage_grid,
     planner_free_lines,
-    planner_free_teams,
+    planner_teams,
     planner_timeline,
     visible_assignments,
     visible_needs,
@@ -29,7 +29,7 @@ from deployments.queries import (
 from pledges.models import K9Team, PledgeLine
 from reinforcements.history import save_by
 from reinforcements.models import Specialty
-from reinforcements.templatetags.staff import country_label
+from reinforcements.templatetags.staff import country_label, hm
 from reinforcements.web import apply_errors, attempt, export, export_time, operation_of, page, paginate, staff_page
 
 # ---- venues and needs ---------------------------------------------------------------------------
@@ -157,7 +157,7 @@ def _sources(operation, day, start, end, specialty=None):
     lines = PledgeLine.objects.filter(pk__in=[pk for pk, n in free.items() if n > 0]).select_related(
         "specialty", "pledge__request"
     )
-    teams = planner_free_teams(operation.pk, day, start, end)
+    teams = planner_teams(operation.pk, day, start, end)
     if specialty:
         lines = lines.filter(specialty=specialty)
         teams = teams.filter(detection=specialty.code.removeprefix("k9_")) if specialty.is_canine else teams.none()
@@ -170,14 +170,16 @@ def _sources(operation, day, start, end, specialty=None):
         key=lambda c: c[1],
     )  # fmt: skip
     team_choices = [
-        (f"team:{team.pk}", f"{country_label(team.pledge.request.country)} · {team} · {team.get_detection_display()}")
+        (f"team:{team.pk}", f"{country_label(team.pledge.request.country)} · {team} · {team.get_detection_display()}"
+         + (" · " + _("busy %(times)s") % {"times": ", ".join(f"{hm(a.starts_at)}–{hm(a.ends_at)}" for a in team.busy)}
+            if team.busy else ""))
         for team in teams
-    ]
+    ]  # fmt: skip
     groups = []
     if line_choices:
         groups.append((_("Officers (free all day)"), line_choices))
     if team_choices:
-        groups.append((_("K9 teams (free all day)"), team_choices))
+        groups.append((_("K9 teams available this day"), team_choices))
     return groups
 
 
