@@ -39,16 +39,16 @@ def _catalogue(language: str):
 
 @register.filter
 def when(value):
-    """An instant in the current time zone (Europe/Paris), with the zone: `Fri 26 Jul 08:00 CEST`."""
+    """An instant in the current time zone (Europe/Paris), with the zone: `Fri 26 July 08:00 CEST`."""
     if not value:
         return ""
-    return formats.date_format(timezone.localtime(value), "D j M H:i T")
+    return formats.date_format(timezone.localtime(value), "D j N H:i T")
 
 
 @register.filter
 def day(value):
-    """A date with the month in words, never ambiguous between English and French: `26 Jul 2024`."""
-    return formats.date_format(value, "j M Y") if value else ""
+    """A date with the month in words, never ambiguous between English and French: `26 July 2024`."""
+    return formats.date_format(value, "j N Y") if value else ""
 
 
 @register.filter
