@@ -44,6 +44,7 @@ def page(request, template, context):
     """Render a page with the base layout's context: the operations menu, the unread count, the user's rights."""
     context.setdefault("operation", None)
     context["can_edit"] = is_coordinator(request.user)
+    context["read_only"] = not context["can_edit"]
     context["nav_operations"] = list(visible_operations(request.user).only("code", "name"))
     context["unread_count"] = Notification.objects.filter(
         recipient=request.user, channel=Notification.Channel.IN_APP, read_at__isnull=True
