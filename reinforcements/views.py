@@ -145,7 +145,12 @@ def request_list(request, op):
     operation = operation_of(request, op)
     form = RequestFilterForm(request.GET or None)
     page_obj = paginate(request, _request_list_queryset(request, operation, form))
+    sort = request.GET.get("sort", "country")
     return page(request, "reinforcements/request_list.html", {
+        # A header link sorts by its column, and again the other way round.
+        "sort_country": "-country" if sort == "country" else "country",
+        "sort_due": "-response_due" if sort == "response_due" else "response_due",
+        "sort_requested": "requested" if sort == "-requested" else "-requested",
         "operation": operation, "section": "requests", "form": form, "page_obj": page_obj,
         "export_url": reverse("request_export", args=[operation.code]), "htmx_partial": "results",
     })  # fmt: skip
