@@ -33,4 +33,8 @@ urlpatterns = [
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    # Staff pages (home, login, requests, pledges, venues, planner): flat URL names, see each app's urls.py.
+    path("", include("reinforcements.urls")),
+    path("", include("pledges.urls")),
+    path("", include("deployments.urls")),
 ]

@@ -165,3 +165,150 @@ def coverage(operation, user) -> dict:
                  "needed": needed, "assigned": assigned}
             )  # fmt: skip
     return {"operation": operation.code, "by_country": by_country, "by_specialty": by_specialty, "by_venue": by_venue}
+
+
+# Need vs assigned for every need of an operation (optionally one venue, one window): `assigned` is the
+# smallest number of that specialty on duty at the venue at any instant of the need's window, so a gap
+# of an hour is not averaged away. The load only changes where an assignment starts or ends, so it is
+# enough to look at the need's start and at every such instant inside the window. A K9 team counts for
+# the canine specialty named after its detection (k9_explosives...).
+_COVERAGE_GRID_SQL = """
+WITH needs AS (
+    SELECT n.id, n.venue_id, n.specialty_id, n.starts_at, n.ends_at, n.quantity
+    FROM deployments_venueneed n JOIN deployments_venue v ON v.id = n.venue_id
+    WHERE v.operation_id = %(operation)s
+      AND (%(venue)s::bigint IS NULL OR n.venue_id = %(venue)s)
+      AND (%(starts)s::timestamptz IS NULL OR n.ends_at > %(starts)s)
+      AND (%(ends)s::timestamptz IS NULL OR n.starts_at < %(ends)s)
+), live AS (
+    SELECT a.venue_id, a.starts_at, a.ends_at, COALESCE(a.quantity, 1) AS q,
+           COALESCE(pl.specialty_id, ks.id) AS specialty_id
+    FROM deployments_assignment a
+    LEFT JOIN pledges_pledgeline pl ON pl.id = a.pledge_line_id
+    LEFT JOIN pledges_k9team k ON k.id = a.k9_team_id
+    LEFT JOIN reinforcements_specialty ks ON ks.code = 'k9_' || k.detection
+    WHERE a.status <> 'cancelled' AND a.venue_id IN (SELECT venue_id FROM needs)
+), instants AS (
+    SELECT n.id AS need_id, n.starts_at AS t FROM needs n
+    UNION
+    SELECT n.id, x.t FROM needs n
+    JOIN live l ON l.venue_id = n.venue_id AND l.specialty_id = n.specialty_id
+    CROSS JOIN LATERAL (VALUES (l.starts_at), (l.ends_at)) AS x(t)
+    WHERE x.t > n.starts_at AND x.t < n.ends_at
+), loads AS (
+    SELECT i.need_id, i.t, COALESCE(SUM(l.q), 0) AS load
+    FROM instants i JOIN needs n ON n.id = i.need_id
+    LEFT JOIN live l ON l.venue_id = n.venue_id AND l.specialty_id = n.specialty_id
+                    AND l.starts_at <= i.t AND l.ends_at > i.t
+    GROUP BY i.need_id, i.t
+)
+SELECT n.id, n.venue_id, n.specialty_id, n.starts_at, n.ends_at, n.quantity, MIN(loads.load)::int AS assigned
+FROM needs n JOIN loads ON loads.need_id = n.id
+GROUP BY n.id, n.venue_id, n.specialty_id, n.starts_at, n.ends_at, n.quantity
+ORDER BY n.venue_id, n.starts_at, n.specialty_id
+"""
+
+
+def coverage_grid(operation_id: int, *, venue_id=None, starts=None, ends=None) -> list[dict]:
+    """One dict per need: id, venue_id, specialty_id, starts_at, ends_at, quantity (needed), assigned."""
+    with connection.cursor() as cur:
+        cur.execute(_COVERAGE_GRID_SQL, {"operation": operation_id, "venue": venue_id, "starts": starts, "ends": ends})
+        columns = [c.name for c in cur.description]
+        return [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
+
+
+# Accepted officer lines available on a day, with how many of their officers are free during the whole
+# window: accepted minus the line's peak load inside it (same instants argument as _LINE_PEAK_SQL).
+_PLANNER_FREE_LINES_SQL = """
+WITH lines AS (
+    SELECT pl.id, pl.officers_accepted FROM pledges_pledgeline pl
+    JOIN pledges_pledge p ON p.id = pl.pledge_id
+    JOIN reinforcements_reinforcementrequest r ON r.id = p.request_id
+    WHERE r.operation_id = %(operation)s AND p.status IN ('accepted', 'partially_accepted')
+      AND pl.officers_accepted > 0 AND pl.available_from <= %(day)s AND pl.available_to >= %(day)s
+), live AS (
+    SELECT a.pledge_line_id AS line_id, a.starts_at, a.ends_at, a.quantity FROM deployments_assignment a
+    WHERE a.pledge_line_id IN (SELECT id FROM lines) AND a.status <> 'cancelled'
+      AND a.starts_at < %(ends)s AND a.ends_at > %(starts)s
+), instants AS (
+    SELECT id AS line_id, %(starts)s::timestamptz AS t FROM lines
+    UNION SELECT line_id, starts_at FROM live WHERE starts_at > %(starts)s
+), peaks AS (
+    SELECT line_id, MAX(load) AS peak FROM (
+        SELECT i.line_id, i.t, COALESCE(SUM(l.quantity), 0) AS load FROM instants i
+        LEFT JOIN live l ON l.line_id = i.line_id AND l.starts_at <= i.t AND l.ends_at > i.t
+        GROUP BY i.line_id, i.t
+    ) x GROUP BY line_id
+)
+SELECT lines.id, (lines.officers_accepted - COALESCE(peaks.peak, 0))::int AS free
+FROM lines LEFT JOIN peaks ON peaks.line_id = lines.id
+"""
+
+
+def planner_free_lines(operation_id: int, day, starts, ends) -> dict[int, int]:
+    """{line id: officers free during the whole [starts, ends)} for accepted lines available on `day`."""
+    with connection.cursor() as cur:
+        cur.execute(_PLANNER_FREE_LINES_SQL, {"operation": operation_id, "day": day, "starts": starts, "ends": ends})
+        return dict(cur.fetchall())
+
+
+def planner_teams(operation_id: int, day, starts, ends):
+    """Accepted K9 teams available on `day` and certified through it; `.busy` lists their live
+    assignments inside [starts, ends), so the planner can say when a dog is already taken."""
+    from django.db.models import Prefetch
+
+    from pledges.models import K9Team, Pledge
+
+    busy = (
+        Assignment.objects.filter(starts_at__lt=ends, ends_at__gt=starts)
+        .exclude(status=Assignment.Status.CANCELLED)
+        .select_related("venue")
+        .order_by("starts_at")
+    )
+    return (
+        K9Team.objects.filter(
+            pledge__request__operation_id=operation_id,
+            pledge__status__in=Pledge.ACCEPTED_STATUSES,
+            accepted=True,
+            available_from__lte=day,
+            available_to__gte=day,
+            certification_expires_on__gte=day,
+        )
+        .select_related("pledge__request")
+        .prefetch_related(Prefetch("assignments", queryset=busy, to_attr="busy"))
+        .order_by("pledge__request__country", "handler_name")
+    )
+
+
+def planner_timeline(needs, assignments, hours, specialty_of) -> list[dict]:
+    """Rows per specialty for a venue and day: per hour, needed (needs overlapping the hour) against
+    assigned (people on duty for the whole hour). Both are read the cautious way, so a gap never hides."""
+    rows = {}
+
+    def row_for(specialty):
+        return rows.setdefault(specialty.pk, {"specialty": specialty, "cells": [[0, 0] for _h in hours]})
+
+    for need in needs:
+        cells = row_for(need.specialty)["cells"]
+        for i, (start, end) in enumerate(hours):
+            if need.starts_at < end and need.ends_at > start:
+                cells[i][0] += need.quantity
+    for assignment in assignments:
+        specialty = specialty_of(assignment)
+        if specialty is None:
+            continue
+        cells = row_for(specialty)["cells"]
+        for i, (start, end) in enumerate(hours):
+            if assignment.starts_at <= start and assignment.ends_at >= end:
+                cells[i][1] += assignment.quantity or 1
+    out = []
+    for row in rows.values():
+        row["cells"] = [{"needed": n, "assigned": a, "state": _cell_state(n, a)} for n, a in row["cells"]]
+        out.append(row)
+    return sorted(out, key=lambda r: (r["specialty"].is_canine, r["specialty"].code))
+
+
+def _cell_state(needed: int, assigned: int) -> str:
+    if not needed:
+        return "extra" if assigned else "none"
+    return "short" if assigned < needed else "ok"

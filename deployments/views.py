@@ -1,0 +1,410 @@
+"""Venues, needs, the deployment planner, assignments and coverage. Moves go through deployments.transitions."""
+
+import datetime as dt
+import zoneinfo
+from collections import defaultdict
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from deployments import transitions
+from deployments.forms import AssignmentFilterForm, AssignmentForm, CancelForm, MoveForm, NeedForm, VenueForm
+from deployments.models import Assignment, VenueNeed
+from deployments.queries import (
+    coverage_grid,
+    planner_free_lines,
+    planner_teams,
+    planner_timeline,
+    visible_assignments,
+    visible_needs,
+    visible_venues,
+)
+from pledges.models import K9Team, PledgeLine
+from reinforcements.history import save_by
+from reinforcements.models import Specialty
+from reinforcements.templatetags.staff import country_label, hm
+from reinforcements.web import apply_errors, attempt, export, export_time, operation_of, page, paginate, staff_page
+
+# ---- venues and needs ---------------------------------------------------------------------------
+
+
+@staff_page
+def venue_list(request, op):
+    operation = operation_of(request, op)
+    venues = visible_venues(request.user).filter(operation=operation).annotate(need_count=Count("needs"))
+    return page(request, "deployments/venue_list.html", {
+        "operation": operation, "section": "venues", "page_obj": paginate(request, venues.order_by("code")),
+    })  # fmt: skip
+
+
+def _save_venue(request, form, operation):
+    venue = form.save(commit=False)
+    venue.operation = operation
+    try:
+        venue.validate_constraints()
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return None
+    return save_by(venue, request.user)
+
+
+@staff_page
+def venue_create(request, op):
+    operation = operation_of(request, op)
+    form = VenueForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and (venue := _save_venue(request, form, operation)):
+        return redirect("venue_detail", venue.pk)
+    return page(request, "deployments/venue_form.html", {
+        "operation": operation, "section": "venues", "form": form, "venue": None,
+    })  # fmt: skip
+
+
+def _visible_venue(request, pk):
+    return get_object_or_404(visible_venues(request.user).select_related("operation"), pk=pk)
+
+
+@staff_page
+def venue_edit(request, pk):
+    venue = _visible_venue(request, pk)
+    form = VenueForm(request.POST or None, instance=venue)
+    if request.method == "POST" and form.is_valid() and _save_venue(request, form, venue.operation):
+        return redirect("venue_detail", venue.pk)
+    return page(request, "deployments/venue_form.html", {
+        "operation": venue.operation, "section": "venues", "form": form, "venue": venue,
+    })  # fmt: skip
+
+
+@staff_page
+def venue_detail(request, pk):
+    venue = _visible_venue(request, pk)
+    form = NeedForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        need = form.save(commit=False)
+        need.venue = venue
+        save_by(need, request.user)
+        return redirect("venue_detail", venue.pk)
+    needs = venue.needs.select_related("specialty").order_by("starts_at", "specialty")
+    return page(request, "deployments/venue_detail.html", {
+        "operation": venue.operation, "section": "venues", "venue": venue, "form": form,
+        "page_obj": paginate(request, needs),
+    })  # fmt: skip
+
+
+@staff_page
+def need_edit(request, pk):
+    need = get_object_or_404(visible_needs(request.user).select_related("venue__operation"), pk=pk)
+    form = NeedForm(request.POST or None, instance=need)
+    if request.method == "POST":
+        if request.POST.get("delete"):
+            need._history_user = request.user
+            need.delete()
+            return redirect("venue_detail", need.venue_id)
+        if form.is_valid():
+            save_by(form.save(commit=False), request.user)
+            return redirect("venue_detail", need.venue_id)
+    return page(request, "deployments/need_form.html", {
+        "operation": need.venue.operation, "section": "venues", "form": form, "need": need,
+    })  # fmt: skip
+
+
+# ---- the planner ----------------------------------------------------------------------------------
+
+
+def _day_window(day: dt.date, tz: str):
+    zone = zoneinfo.ZoneInfo(tz)
+    start = dt.datetime.combine(day, dt.time.min, zone)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, zone)
+    return start, end
+
+
+def _hours(start, end):
+    """The hours of a local day as UTC-stepped instants: 23 or 25 of them on the clock-change days."""
+    utc = zoneinfo.ZoneInfo("UTC")
+    out, t = [], start.astimezone(utc)
+    while t < end:
+        out.append((t, t + dt.timedelta(hours=1)))
+        t += dt.timedelta(hours=1)
+    return out
+
+
+def _planner_day(request, operation):
+    try:
+        day = dt.date.fromisoformat(request.GET.get("day", ""))
+    except ValueError:
+        day = timezone.localdate()
+    return min(max(day, operation.starts_on), operation.ends_on)
+
+
+def _specialty_of(specialties_by_code):
+    def specialty_of(assignment):
+        if assignment.pledge_line_id:
+            return assignment.pledge_line.specialty
+        return specialties_by_code.get(f"k9_{assignment.k9_team.detection}")
+
+    return specialty_of
+
+
+def _sources(operation, day, start, end, specialty=None):
+    """Choices for the assignment form: accepted capacity still free on the whole day."""
+    free = planner_free_lines(operation.pk, day, start, end)
+    lines = PledgeLine.objects.filter(pk__in=[pk for pk, n in free.items() if n > 0]).select_related(
+        "specialty", "pledge__request"
+    )
+    teams = planner_teams(operation.pk, day, start, end)
+    if specialty:
+        lines = lines.filter(specialty=specialty)
+        teams = teams.filter(detection=specialty.code.removeprefix("k9_")) if specialty.is_canine else teams.none()
+    line_choices = sorted(
+        (
+            (f"line:{line.pk}", f"{country_label(line.pledge.request.country)} · {line.specialty.name} · "
+             + _("%(free)s of %(n)s free") % {"free": free[line.pk], "n": line.officers_accepted})
+            for line in lines
+        ),
+        key=lambda c: c[1],
+    )  # fmt: skip
+    team_choices = [
+        (f"team:{team.pk}", f"{country_label(team.pledge.request.country)} · {team} · {team.get_detection_display()}"
+         + (" · " + _("busy %(times)s") % {"times": ", ".join(f"{hm(a.starts_at)}–{hm(a.ends_at)}" for a in team.busy)}
+            if team.busy else ""))
+        for team in teams
+    ]  # fmt: skip
+    groups = []
+    if line_choices:
+        groups.append((_("Officers (free all day)"), line_choices))
+    if team_choices:
+        groups.append((_("K9 teams available this day"), team_choices))
+    return groups
+
+
+def _planner_context(request, operation, venue, day, form=None):
+    start, end = _day_window(day, operation.timezone)
+    hours = _hours(start, end)
+    specialties = {s.code: s for s in Specialty.objects.all()}
+    specialty = specialties.get(request.GET.get("specialty", ""))
+    needs = list(
+        VenueNeed.objects.filter(venue=venue, starts_at__lt=end, ends_at__gt=start).select_related("specialty")
+    )
+    assignments = list(
+        Assignment.objects.filter(venue=venue, starts_at__lt=end, ends_at__gt=start)
+        .select_related("pledge__request", "pledge_line__specialty", "k9_team")
+        .order_by("starts_at", "pk")
+    )
+    live = [a for a in assignments if a.status != Assignment.Status.CANCELLED]
+    for a in assignments:
+        a.move_form = MoveForm(
+            initial={"starts_at": timezone.localtime(a.starts_at), "ends_at": timezone.localtime(a.ends_at),
+                     "quantity": a.quantity, "role": a.role},
+            prefix=f"a{a.pk}",
+        )  # fmt: skip
+        a.can_move = a.status in (Assignment.Status.PLANNED, Assignment.Status.CONFIRMED)
+        a.can_cancel = a.status in Assignment.OPEN_STATUSES
+    if form is None:
+        local = start.replace(tzinfo=None)
+        form = AssignmentForm(
+            initial={"starts_at": local.replace(hour=8), "ends_at": local.replace(hour=16)},
+            sources=_sources(operation, day, start, end, specialty),
+        )
+    return {
+        "operation": operation, "section": "planner", "venue": venue, "day": day,
+        "prev_day": day - dt.timedelta(days=1) if day > operation.starts_on else None,
+        "next_day": day + dt.timedelta(days=1) if day < operation.ends_on else None,
+        "venues": visible_venues(request.user).filter(operation=operation).only("code", "name").order_by("code"),
+        "specialties": specialties.values(), "specialty": specialty,
+        "hours": [timezone.localtime(h[0]) for h in hours],
+        "timeline": planner_timeline(needs, live, hours, _specialty_of(specialties)),
+        "assignments": assignments, "form": form, "cancel_form": CancelForm(),
+    }  # fmt: skip
+
+
+@staff_page
+def planner(request, op):
+    operation = operation_of(request, op)
+    venues = visible_venues(request.user).filter(operation=operation)
+    venue = venues.filter(code=request.GET.get("venue", "")).first() or venues.order_by("code").first()
+    if venue is None:
+        return page(request, "deployments/planner.html", {"operation": operation, "section": "planner", "venue": None})
+    return page(
+        request,
+        "deployments/planner.html",
+        _planner_context(request, operation, venue, _planner_day(request, operation)),
+    )
+
+
+def _planner_url(venue, day, anchor=""):
+    return reverse("planner", args=[venue.operation.code]) + "?" + urlencode({"venue": venue.code, "day": day}) + anchor
+
+
+def _source_of(operation, value):
+    kind, pk = value.split(":")
+    if kind == "line":
+        return {"pledge_line": get_object_or_404(PledgeLine, pk=pk, pledge__request__operation=operation)}
+    return {"k9_team": get_object_or_404(K9Team, pk=pk, pledge__request__operation=operation)}
+
+
+@require_POST
+@staff_page
+def assignment_create(request, op):
+    operation = operation_of(request, op)
+    venue = get_object_or_404(visible_venues(request.user).filter(operation=operation), code=request.POST.get("venue"))
+    try:
+        day = dt.date.fromisoformat(request.POST.get("day", ""))
+    except ValueError:
+        day = operation.starts_on
+    start, end = _day_window(day, operation.timezone)
+    form = AssignmentForm(request.POST, sources=_sources(operation, day, start, end))
+    if form.is_valid():
+        data = form.cleaned_data
+        source = _source_of(operation, data["source"])
+        created = attempt(
+            request, transitions.create_assignment, form=form, venue=venue, starts_at=data["starts_at"],
+            ends_at=data["ends_at"], role=data["role"], quantity=data["quantity"], **source,
+            success=_("Assignment planned; the country's liaisons are told."),
+        )  # fmt: skip
+        if created:
+            return redirect(_planner_url(venue, day, f"#a{created.pk}"))
+    context = _planner_context(request, operation, venue, day, form=form)
+    return page(request, "deployments/planner.html", context)
+
+
+def _visible_assignment(request, pk):
+    return get_object_or_404(visible_assignments(request.user).select_related("venue__operation"), pk=pk)
+
+
+@staff_page
+def assignment_detail(request, pk):
+    """Notification links point here: the assignment in its planner day."""
+    assignment = _visible_assignment(request, pk)
+    return redirect(
+        _planner_url(assignment.venue, timezone.localtime(assignment.starts_at).date(), f"#a{assignment.pk}")
+    )
+
+
+@require_POST
+@staff_page
+def assignment_move(request, pk):
+    assignment = _visible_assignment(request, pk)
+    form = MoveForm(request.POST, prefix=f"a{assignment.pk}")
+    if form.is_valid():
+        data = form.cleaned_data
+        attempt(
+            request, transitions.move_assignment, assignment.pk, starts_at=data["starts_at"],
+            ends_at=data["ends_at"], quantity=data["quantity"], role=data["role"],
+            success=_("Assignment moved; the country confirms it again."),
+        )  # fmt: skip
+    else:
+        messages.error(request, " ".join(" ".join(errors) for errors in form.errors.values()))
+    return redirect(
+        _planner_url(assignment.venue, timezone.localtime(assignment.starts_at).date(), f"#a{assignment.pk}")
+    )
+
+
+@require_POST
+@staff_page
+def assignment_cancel(request, pk):
+    assignment = _visible_assignment(request, pk)
+    attempt(
+        request, transitions.cancel_assignment, assignment.pk, reason=request.POST.get("reason", ""),
+        success=_("Assignment cancelled; the country is told."),
+    )  # fmt: skip
+    return redirect(
+        _planner_url(assignment.venue, timezone.localtime(assignment.starts_at).date(), f"#a{assignment.pk}")
+    )
+
+
+# ---- assignments list, exports, coverage -------------------------------------------------------------
+
+
+def _assignment_queryset(request, operation, form):
+    qs = (
+        visible_assignments(request.user)
+        .filter(venue__operation=operation)
+        .select_related("venue", "pledge__request", "pledge_line__specialty", "k9_team")
+        .order_by("starts_at", "pk")
+    )
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["venue"]:
+            qs = qs.filter(venue=data["venue"])
+        if data["status"]:
+            qs = qs.filter(status=data["status"])
+        if data["country"]:
+            qs = qs.filter(pledge__request__country=data["country"])
+        if data["day"]:
+            start, end = _day_window(data["day"], operation.timezone)
+            qs = qs.filter(starts_at__lt=end, ends_at__gt=start)
+    return qs
+
+
+def _assignment_filter(request, operation):
+    venues = visible_venues(request.user).filter(operation=operation).order_by("code")
+    return AssignmentFilterForm(request.GET or None, venues=venues)
+
+
+@staff_page
+def assignment_list(request, op):
+    operation = operation_of(request, op)
+    form = _assignment_filter(request, operation)
+    return page(request, "deployments/assignment_list.html", {
+        "operation": operation, "section": "assignments", "form": form,
+        "page_obj": paginate(request, _assignment_queryset(request, operation, form)),
+        "export_url": reverse("assignment_export", args=[operation.code]), "htmx_partial": "results",
+    })  # fmt: skip
+
+
+@staff_page
+def assignment_export(request, op):
+    operation = operation_of(request, op)
+    form = _assignment_filter(request, operation)
+    headers = [_("Assignment"), _("Venue"), _("Country"), _("Country code"), _("Specialty"), _("Officers"),
+               _("K9 team"), _("Starts at"), _("Ends at"), _("Role"), _("Status")]  # fmt: skip
+    rows = (
+        [a.pk, a.venue.code, country_label(a.pledge.request.country), a.pledge.request.country,
+         a.pledge_line.specialty.code if a.pledge_line_id else f"k9_{a.k9_team.detection}",
+         a.quantity or "", str(a.k9_team) if a.k9_team_id else "", export_time(a.starts_at), export_time(a.ends_at),
+         a.role, a.get_status_display()]
+        for a in _assignment_queryset(request, operation, form).iterator(chunk_size=2000)
+    )  # fmt: skip
+    return export(request.GET.get("format", "csv"), f"assignments-{operation.code}", headers, rows)
+
+
+@staff_page
+def coverage(request, op):
+    """Venue × specialty × day: the worst need of each cell, assigned against needed."""
+    operation = operation_of(request, op)
+    try:
+        first = dt.date.fromisoformat(request.GET.get("from", ""))
+    except ValueError:
+        first = timezone.localdate()
+    first = min(max(first, operation.starts_on), operation.ends_on)
+    days = [first + dt.timedelta(days=i) for i in range(7) if first + dt.timedelta(days=i) <= operation.ends_on]
+    start, _end = _day_window(days[0], operation.timezone)
+    _start, end = _day_window(days[-1], operation.timezone)
+    venues_page = paginate(request, visible_venues(request.user).filter(operation=operation).order_by("code"), 25)
+    venue_ids = [v.pk for v in venues_page]
+    cells = defaultdict(dict)
+    for row in coverage_grid(operation.pk, starts=start, ends=end):
+        if row["venue_id"] not in venue_ids:
+            continue
+        day = timezone.localtime(row["starts_at"]).date()
+        cell = cells[row["venue_id"], row["specialty_id"]].get(day)
+        if cell is None or row["assigned"] - row["quantity"] < cell["assigned"] - cell["quantity"]:
+            cells[row["venue_id"], row["specialty_id"]][day] = row
+    specialties = Specialty.objects.in_bulk()
+    rows = []
+    for venue in venues_page:
+        for (venue_id, specialty_id), by_day in sorted(cells.items(), key=lambda c: specialties[c[0][1]].code):
+            if venue_id == venue.pk:
+                rows.append({"venue": venue, "specialty": specialties[specialty_id],
+                             "cells": [by_day.get(d) for d in days]})  # fmt: skip
+    return page(request, "deployments/coverage.html", {
+        "operation": operation, "section": "coverage", "days": days, "rows": rows, "page_obj": venues_page,
+        "prev_from": days[0] - dt.timedelta(days=7) if days[0] > operation.starts_on else None,
+        "next_from": days[-1] + dt.timedelta(days=1) if days[-1] < operation.ends_on else None,
+    })  # fmt: skip

@@ -1,0 +1,56 @@
+"""The staff inbox: a user's own in-app notifications. Reading one is the user's own business, not a
+lifecycle move, so a viewer may mark their notifications read too."""
+
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+
+from notifications.models import Notification
+from reinforcements.roles import is_staff_reader
+from reinforcements.web import page
+
+
+def _own(user):
+    return Notification.objects.filter(recipient=user, channel=Notification.Channel.IN_APP)
+
+
+def _staff_only(user):
+    if not is_staff_reader(user):
+        raise Http404
+
+
+@login_required
+def inbox(request):
+    _staff_only(request.user)
+    unread_only = request.GET.get("unread") == "1"
+    qs = _own(request.user)
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    page_obj = Paginator(qs.order_by("-created_at", "-id"), 50).get_page(request.GET.get("page"))
+    return page(request, "notifications/inbox.html", {"page_obj": page_obj, "unread_only": unread_only})
+
+
+@require_POST
+@login_required
+def read(request, pk):
+    _staff_only(request.user)
+    notification = get_object_or_404(_own(request.user), pk=pk)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    target = notification.url
+    if request.POST.get("open") and target and url_has_allowed_host_and_scheme(target, allowed_hosts=None):
+        return redirect(target)
+    return redirect("inbox")
+
+
+@require_POST
+@login_required
+def read_all(request):
+    _staff_only(request.user)
+    _own(request.user).filter(read_at__isnull=True).update(read_at=timezone.now())
+    return redirect("inbox")

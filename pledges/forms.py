@@ -1,0 +1,53 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from pledges.models import Pledge
+from reinforcements.forms import country_choices
+
+
+class DecisionForm(forms.Form):
+    """Officers accepted per line (0..offered) and accept/refuse per K9 team, with a note."""
+
+    decision_note = forms.CharField(label=_("Decision note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, lines, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.lines, self.teams = lines, teams
+        for line in lines:
+            self.fields[f"line_{line.pk}"] = forms.IntegerField(
+                label=_("Officers accepted"), min_value=0, max_value=line.officers_offered,
+                initial=line.officers_accepted if line.officers_accepted else line.officers_offered,
+            )  # fmt: skip
+            line.field = self[f"line_{line.pk}"]
+        for team in teams:
+            self.fields[f"team_{team.pk}"] = forms.BooleanField(label=_("Accept"), required=False, initial=True)
+            team.field = self[f"team_{team.pk}"]
+
+    def decision(self) -> dict:
+        return {
+            "decision_note": self.cleaned_data["decision_note"],
+            "lines": {line.pk: self.cleaned_data[f"line_{line.pk}"] for line in self.lines},
+            "k9_teams": {team.pk: self.cleaned_data[f"team_{team.pk}"] for team in self.teams},
+        }
+
+
+class ChangesForm(forms.Form):
+    note = forms.CharField(label=_("What should change"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PledgeFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), required=False)
+    country = forms.ChoiceField(label=_("Country"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("All statuses")), *Pledge.Status.choices]
+        self.fields["country"].choices = country_choices()
+
+    def filter(self, qs):
+        if self.is_valid():
+            if self.cleaned_data["status"]:
+                qs = qs.filter(status=self.cleaned_data["status"])
+            if self.cleaned_data["country"]:
+                qs = qs.filter(request__country=self.cleaned_data["country"])
+        return qs

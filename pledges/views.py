@@ -1,0 +1,117 @@
+"""Pledge pages: the list and the review where a coordinator decides. Moves go through pledges.transitions."""
+
+from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from pledges import transitions
+from pledges.forms import ChangesForm, DecisionForm, PledgeFilterForm
+from pledges.models import K9Team, Pledge, PledgeLine
+from pledges.queries import visible_pledges
+from reinforcements.templatetags.staff import country_label
+from reinforcements.web import attempt, export, export_time, operation_of, page, paginate, staff_page
+
+
+def _pledge_list_queryset(request, operation, form):
+    # Subqueries, not joins: summing lines beside counting teams would multiply each other.
+    lines = PledgeLine.objects.filter(pledge=OuterRef("pk")).values("pledge")
+    teams = K9Team.objects.filter(pledge=OuterRef("pk")).values("pledge")
+    qs = (
+        visible_pledges(request.user)
+        .filter(request__operation=operation)
+        .exclude(status=Pledge.Status.DRAFT)  # a draft is still the country's own work
+        .select_related("request", "decided_by")
+        .annotate(
+            offered=Coalesce(Subquery(lines.annotate(n=Sum("officers_offered")).values("n")), 0),
+            accepted_officers=Coalesce(Subquery(lines.annotate(n=Sum("officers_accepted")).values("n")), 0),
+            teams=Coalesce(Subquery(teams.annotate(n=Count("id")).values("n")), 0),
+        )
+    )
+    return form.filter(qs).order_by("request__country", "-submitted_at", "pk")
+
+
+@staff_page
+def pledge_list(request, op):
+    operation = operation_of(request, op)
+    form = PledgeFilterForm(request.GET or None)
+    return page(request, "pledges/pledge_list.html", {
+        "operation": operation, "section": "pledges", "form": form,
+        "page_obj": paginate(request, _pledge_list_queryset(request, operation, form)),
+        "export_url": reverse("pledge_export", args=[operation.code]), "htmx_partial": "results",
+    })  # fmt: skip
+
+
+@staff_page
+def pledge_export(request, op):
+    operation = operation_of(request, op)
+    form = PledgeFilterForm(request.GET or None)
+    qs = _pledge_list_queryset(request, operation, form)
+    headers = [_("Pledge"), _("Country"), _("Country code"), _("Authority"), _("Status"), _("Commander"),
+               _("Contact"), _("Officers offered"), _("Officers accepted"), _("K9 teams"), _("Submitted at"),
+               _("Decided at"), _("Decision note")]  # fmt: skip
+    rows = (
+        [p.pk, country_label(p.request.country), p.request.country, p.request.get_authority_display(),
+         p.get_status_display(), p.commander_name, p.commander_contact, p.offered, p.accepted_officers, p.teams,
+         export_time(p.submitted_at), export_time(p.decided_at), p.decision_note]
+        for p in qs.iterator(chunk_size=500)
+    )  # fmt: skip
+    return export(request.GET.get("format", "csv"), f"pledges-{operation.code}", headers, rows)
+
+
+def _review_context(request, pledge, decision_form=None, changes_form=None):
+    if decision_form is None:
+        decision_form = DecisionForm(
+            lines=list(pledge.lines.select_related("specialty")), teams=list(pledge.k9_teams.all())
+        )
+    lines, teams = decision_form.lines, decision_form.teams
+    for team in teams:
+        # A dog whose certification lapses before the request's period ends cannot work its last days.
+        team.expires_early = team.certification_expires_on < pledge.request.period_end
+    return {
+        "operation": pledge.request.operation, "section": "pledges", "pledge": pledge, "req": pledge.request,
+        "request_lines": pledge.request.lines.select_related("specialty"), "lines": lines, "teams": teams,
+        "decision_form": decision_form, "changes_form": changes_form or ChangesForm(),
+        "can_decide": pledge.status == Pledge.Status.SUBMITTED,
+        "history": pledge.history.select_related("history_user").order_by("-history_date")[:40],
+    }  # fmt: skip
+
+
+def _visible_pledge(request, pk):
+    return get_object_or_404(visible_pledges(request.user).select_related("request__operation"), pk=pk)
+
+
+@staff_page
+def pledge_review(request, pk):
+    pledge = _visible_pledge(request, pk)
+    return page(request, "pledges/pledge_review.html", _review_context(request, pledge))
+
+
+@require_POST
+@staff_page
+def pledge_decide(request, pk):
+    pledge = _visible_pledge(request, pk)
+    form = DecisionForm(
+        request.POST, lines=list(pledge.lines.select_related("specialty")), teams=list(pledge.k9_teams.all())
+    )
+    if form.is_valid() and attempt(
+        request, transitions.decide_pledge, pledge.pk, form=form, success=_("Decision recorded; the country is told."),
+        **form.decision(),
+    ):  # fmt: skip
+        return redirect("pledge_review", pledge.pk)
+    return page(request, "pledges/pledge_review.html", _review_context(request, pledge, decision_form=form))
+
+
+@require_POST
+@staff_page
+def pledge_request_changes(request, pk):
+    pledge = _visible_pledge(request, pk)
+    form = ChangesForm(request.POST)
+    if form.is_valid() and attempt(
+        request, transitions.request_changes, pledge.pk, form=form, note=form.cleaned_data["note"],
+        success=_("Changes requested; the country is told."),
+    ):  # fmt: skip
+        return redirect("pledge_review", pledge.pk)
+    return page(request, "pledges/pledge_review.html", _review_context(request, pledge, changes_form=form))

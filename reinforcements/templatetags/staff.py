@@ -1,0 +1,61 @@
+"""Template helpers for the staff pages: country names in the page's language, instants with their zone."""
+
+import gettext
+
+import pycountry
+from django import template
+from django.utils import formats, timezone, translation
+
+register = template.Library()
+
+
+@register.filter
+def country_name(code):
+    return country_label(code)
+
+
+def country_label(code) -> str:
+    """The country's name in the active language (pycountry ships the ISO 3166 translations)."""
+    country = pycountry.countries.get(alpha_2=code or "")
+    if country is None:
+        return code or ""
+    name = getattr(country, "common_name", None) or country.name
+    language = translation.get_language() or "en"
+    if language.startswith("en"):
+        return name
+    return _catalogue(language[:2]).gettext(name)
+
+
+_catalogues: dict = {}
+
+
+def _catalogue(language: str):
+    if language not in _catalogues:
+        _catalogues[language] = gettext.translation(
+            "iso3166-1", pycountry.LOCALES_DIR, languages=[language], fallback=True
+        )
+    return _catalogues[language]
+
+
+@register.filter
+def when(value):
+    """An instant in the current time zone (Europe/Paris), with the zone: `Fri 26 July 08:00 CEST`."""
+    if not value:
+        return ""
+    return formats.date_format(timezone.localtime(value), "D j N H:i T")
+
+
+@register.filter
+def day(value):
+    """A date with the month in words, never ambiguous between English and French: `26 July 2024`."""
+    return formats.date_format(value, "j N Y") if value else ""
+
+
+@register.filter
+def hm(value):
+    return formats.date_format(timezone.localtime(value), "H:i") if value else ""
+
+
+@register.filter
+def get(mapping, key):
+    return mapping.get(key) if mapping else None

@@ -1,0 +1,42 @@
+from django.urls import reverse
+
+from tests.factories import (
+    AssignmentFactory,
+    K9TeamFactory,
+    OperationFactory,
+    PledgeLineFactory,
+    RequestFactory,
+    RequestLineFactory,
+    accepted_line,
+    specialty,
+)
+
+
+def test_the_dashboard_totals_officers_and_k9_teams_separately(client, viewer):
+    operation = OperationFactory()
+    request = RequestFactory(operation=operation, country="PL", status="sent")
+    RequestLineFactory(request=request, quantity=20)
+    RequestLineFactory(request=request, specialty=specialty("k9_explosives"), quantity=4)
+    RequestLineFactory(request__operation=operation, request__country="DE", request__status="draft", quantity=99)
+    PledgeLineFactory(pledge__request=request, pledge__status="submitted", officers_offered=12)
+    K9TeamFactory(pledge__request=RequestFactory(operation=operation, country="PL", authority="defence"),
+                  pledge__status="accepted", accepted=True)  # fmt: skip
+    line = accepted_line(officers=8, pledge__request=RequestFactory(operation=operation, country="ES"))
+    AssignmentFactory(pledge_line=line, quantity=5)
+    AssignmentFactory(pledge_line=line, quantity=3)
+    client.force_login(viewer)
+
+    totals = client.get(reverse("dashboard", args=[operation.code])).context["figures"]["totals"]
+
+    assert totals["officers"] == {"requested": 20, "pledged": 20, "accepted": 8, "assigned": 5}
+    assert totals["teams"] == {"requested": 4, "pledged": 1, "accepted": 1, "assigned": 0}
+
+
+def test_an_overdue_request_without_an_answer_is_listed(client, viewer):
+    operation = OperationFactory()
+    RequestFactory(operation=operation, country="IT", status="sent", response_due="2024-03-01")
+    client.force_login(viewer)
+
+    context = client.get(reverse("dashboard", args=[operation.code])).context
+
+    assert [r.country for r in context["overdue"]] == ["IT"]

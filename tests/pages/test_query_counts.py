@@ -1,0 +1,123 @@
+"""Every list renders with the same number of queries for 5 rows as for 50 (no query per row)."""
+
+import pycountry
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from notifications.models import Notification
+from tests.factories import (
+    AssignmentFactory,
+    K9TeamFactory,
+    OperationFactory,
+    PledgeLineFactory,
+    RequestFactory,
+    RequestLineFactory,
+    VenueFactory,
+    VenueNeedFactory,
+    accepted_line,
+    at,
+    specialty,
+)
+
+COUNTRIES = [c.alpha_2 for c in pycountry.countries if c.alpha_2 != "FR"]
+
+
+def requests(n, user):
+    operation = OperationFactory()
+    for country in COUNTRIES[:n]:
+        RequestLineFactory(request__operation=operation, request__country=country)
+        RequestLineFactory(request__operation=operation, request__country=country, request__authority="defence",
+                           specialty=specialty("k9_explosives"))  # fmt: skip
+    return reverse("request_list", args=[operation.code])
+
+
+def pledges(n, user):
+    operation = OperationFactory()
+    for country in COUNTRIES[:n]:
+        line = PledgeLineFactory(pledge__request=RequestFactory(operation=operation, country=country),
+                                 pledge__status="submitted")  # fmt: skip
+        K9TeamFactory(pledge=line.pledge)
+    return reverse("pledge_list", args=[operation.code])
+
+
+def assignments(n, user):
+    line = accepted_line(officers=100)
+    for _ in range(n):
+        AssignmentFactory(pledge_line=line, quantity=1, venue=VenueFactory(operation=line.pledge.request.operation))
+    return reverse("assignment_list", args=["paris-2024"])
+
+
+def planner(n, user):
+    line = accepted_line(officers=100)
+    venue = VenueFactory(operation=line.pledge.request.operation, code="stade")
+    for i in range(n):
+        AssignmentFactory(pledge_line=line, quantity=1, venue=venue, starts_at=at(26, i % 12), ends_at=at(26, 13))
+        VenueNeedFactory(venue=venue, quantity=2, starts_at=at(26, i % 12), ends_at=at(26, 20))
+    return reverse("planner", args=["paris-2024"]) + "?venue=stade&day=2024-07-26"
+
+
+def venues(n, user):
+    operation = OperationFactory()
+    for _ in range(n):
+        VenueNeedFactory(venue=VenueFactory(operation=operation))
+    return reverse("venue_list", args=[operation.code])
+
+
+def needs(n, user):
+    venue = VenueFactory()
+    for i in range(n):
+        VenueNeedFactory(venue=venue, starts_at=at(26, i % 20), ends_at=at(26, 22))
+    return reverse("venue_detail", args=[venue.pk])
+
+
+def coverage(n, user):
+    operation = OperationFactory()
+    for _ in range(n):
+        VenueNeedFactory(venue=VenueFactory(operation=operation))
+    return reverse("coverage", args=[operation.code]) + "?from=2024-07-24"
+
+
+def dashboard(n, user):
+    operation = OperationFactory()
+    for country in COUNTRIES[:n]:
+        request = RequestFactory(operation=operation, country=country)
+        RequestLineFactory(request=request)
+        PledgeLineFactory(pledge__request=request, pledge__status="submitted")
+        VenueNeedFactory(venue=VenueFactory(operation=operation))
+    return reverse("dashboard", args=[operation.code])
+
+
+def inbox(n, user):
+    Notification.objects.bulk_create(
+        Notification(recipient=user, event="request_sent", subject=f"S{i}", body="B", channel="in_app", url="/x/")
+        for i in range(n)
+    )
+    return reverse("inbox")
+
+
+@pytest.mark.parametrize("build", [requests, pledges, assignments, planner, venues, needs, coverage, dashboard, inbox])
+def test_a_list_page_costs_the_same_queries_for_5_and_50_rows(client, coordinator, build):
+    client.force_login(coordinator)
+    counts = []
+    for n in (5, 50):
+        url = build(n, coordinator)
+        client.get(url)  # warm the session and the content-type cache
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200
+        counts.append(len(queries))
+        _clear()
+
+    assert counts[0] == counts[1], f"{counts[0]} queries for 5 rows, {counts[1]} for 50"
+
+
+def _clear():
+    from deployments.models import Assignment, Venue, VenueNeed
+    from pledges.models import K9Team, Pledge, PledgeLine
+    from reinforcements.models import Operation, ReinforcementRequest, RequestLine
+
+    for model in (Assignment, VenueNeed, Venue, K9Team, PledgeLine, Pledge, RequestLine, ReinforcementRequest,
+                  Operation, Notification):  # fmt: skip
+        model.objects.all().delete()
