@@ -121,7 +121,10 @@ class Fixtures:
         self.day_end = self.day_start + dt.timedelta(days=1)
         self.pledges_to_decide = self._submitted_pledges(decisions)
         self.lines = list(
-            accepted.filter(available_from__lte=self.op.starts_on + dt.timedelta(days=7))
+            accepted.filter(
+                available_from__lte=self.op.starts_on + dt.timedelta(days=7),
+                available_to__gte=self.op.ends_on - dt.timedelta(days=7),
+            )
             .order_by("-officers_accepted")
             .values_list("id", flat=True)[:20]
         )
@@ -171,9 +174,9 @@ class Fixtures:
         return {"id": pledge}, body
 
     def create_assignment(self, i):
-        # Eight requests in a row (as many as there are clients) hit the same line, on different
-        # days: concurrent creations contend for the line's lock, as two coordinators would.
-        line = self.lines[(i // 8) % len(self.lines)]
+        # Round the twenty biggest lines: requests in flight together mostly lock different lines,
+        # and now and then the same one, as coordinators planning at the same moment would.
+        line = self.lines[i % len(self.lines)]
         day = self.op.starts_on + dt.timedelta(days=7 + (i % 8) * 5 + (i // 160))
         zone = zoneinfo.ZoneInfo(self.op.timezone)
         starts = dt.datetime.combine(day, dt.time(10), zone)
@@ -287,7 +290,7 @@ def main(argv=None):
     ensure_database(url)
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(48),
            "ALLOWED_HOSTS": "127.0.0.1,localhost", "SECURE_SSL_REDIRECT": "false", "BENCH": "1",
-           "DJANGO_SETTINGS_MODULE": "config.settings", "CONN_MAX_AGE": "600", "LOG_LEVEL": "ERROR"}  # fmt: skip
+           "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings"), "CONN_MAX_AGE": "600", "LOG_LEVEL": "ERROR"}  # fmt: skip
     os.environ.update(env)
     timings = {}
     print(f"bench database: {BENCH_DB}", flush=True)
