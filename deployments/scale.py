@@ -742,17 +742,19 @@ class ScaleSeeder:
         self.copier.tables.append("deployments_historicalassignment")
         self.progress(f"assignment history: {self.cursor.rowcount} rows")
 
-    def _shifts(self, days, pattern, n, last_available, one_a_day=False):
-        """n shifts of one pattern on distinct (day, slot)s; a shift past midnight never on the last day."""
-        slots = [(d, p) for d in days for p in (pattern if not one_a_day else pattern[:1])]
-        if one_a_day:
-            p = self.rng.choice(pattern)
-            slots = [(d, p) for d in days]
+    def _shifts(self, days, pattern, n, last_available, *, one_a_day=False):
+        """n shifts at one of the pattern's times on distinct days; several a day only for a squad with
+        more shifts than days. A night shift is never on the last day: it would end past availability."""
         last = min(last_available, self.last_day)
-        slots = [(d, p) for d, p in slots if p[0] + p[1] <= 24 or d < last]
-        if n >= len(slots):
-            return slots
-        return sorted(self.rng.sample(slots, n))
+
+        def fits(day, shift):
+            return shift[0] + shift[1] <= 24 or day < last
+
+        shift = self.rng.choice(pattern)
+        slots = [(d, shift) for d in days if fits(d, shift)]
+        if n > len(slots) and not one_a_day:
+            slots = [(d, s) for d in days for s in pattern if fits(d, s)]
+        return slots if n >= len(slots) else sorted(self.rng.sample(slots, n))
 
     # notifications
     def _notifications(self):
