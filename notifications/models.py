@@ -44,6 +44,9 @@ class Notification(models.Model):
         indexes = [
             models.Index(fields=["recipient", "channel", "read_at"]),
             models.Index(fields=["next_attempt_at"], condition=models.Q(status="pending"), name="notif_pending"),
+            # A person's newest first (inbox, portal): without it the planner walked created_at for
+            # every recipient (180 ms for a big country's liaison at games scale; 0.1 ms with it).
+            models.Index(fields=["recipient", "-created_at", "-id"], name="notif_recipient_newest"),
             models.Index(fields=["content_type", "object_id"]),
         ]
         constraints = [
