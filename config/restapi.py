@@ -78,13 +78,14 @@ def move(body=None, *, response=None, examples=(), description="", **kwargs):
     """A lifecycle move: `POST .../{id}/<name>/`, role checked by the transition it calls."""
 
     def decorate(func):
-        documented = extend_schema(
+        # extend_schema goes outside @action, as drf-spectacular reads it from the action's kwargs
+        routed = action(detail=True, methods=["post"], permission_classes=[IsAuthenticated], **kwargs)(func)
+        return extend_schema(
             request=body,
             responses={200: response} if response else None,
             examples=list(examples),
             description=description or (func.__doc__ or "").strip(),
-        )(func)
-        return action(detail=True, methods=["post"], permission_classes=[IsAuthenticated], **kwargs)(documented)
+        )(routed)
 
     return decorate
 
