@@ -2,7 +2,10 @@
 lifecycle-move actions, scoped related fields, history-recording CRUD, and auth tokens."""
 
 from django.contrib.auth import authenticate
+from django.http import JsonResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.defaults import page_not_found
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
@@ -13,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from reinforcements.history import save_by
 from reinforcements.roles import is_coordinator, liaison_country
 
 # --- Schema: every operation documents the error shapes of SPEC §7 -----------------------------
@@ -52,8 +56,11 @@ class ApiSchema(AutoSchema):
 # --- Permissions -----------------------------------------------------------------------------
 
 
-def _role_ok(user, role: str) -> bool:
-    return is_coordinator(user) if role == "coordinator" else bool(liaison_country(user))
+def _role_ok(user, role: str, obj=None) -> bool:
+    if role == "coordinator":
+        return is_coordinator(user)
+    country = liaison_country(user)
+    return bool(country) and (obj is None or getattr(obj, "country", country) == country)
 
 
 class RoleWrites(BasePermission):
@@ -61,7 +68,7 @@ class RoleWrites(BasePermission):
     `write_role`. Detail writes are checked on the object, after the lookup, so that what a
     liaison cannot see stays a 404 rather than a 403. Moves (actions) check roles in transitions."""
 
-    message = "Your role may not change this."
+    message = gettext_lazy("Your role may not change this.")
 
     def has_permission(self, request, view):
         if not (request.user and request.user.is_authenticated):
@@ -71,20 +78,21 @@ class RoleWrites(BasePermission):
         return _role_ok(request.user, view.write_role)
 
     def has_object_permission(self, request, view, obj):
-        return request.method in SAFE_METHODS or _role_ok(request.user, view.write_role)
+        return request.method in SAFE_METHODS or _role_ok(request.user, view.write_role, obj)
 
 
 def move(body=None, *, response=None, examples=(), description="", **kwargs):
     """A lifecycle move: `POST .../{id}/<name>/`, role checked by the transition it calls."""
 
     def decorate(func):
-        documented = extend_schema(
+        # extend_schema goes outside @action, as drf-spectacular reads it from the action's kwargs
+        routed = action(detail=True, methods=["post"], permission_classes=[IsAuthenticated], **kwargs)(func)
+        return extend_schema(
             request=body,
             responses={200: response} if response else None,
             examples=list(examples),
             description=description or (func.__doc__ or "").strip(),
-        )(func)
-        return action(detail=True, methods=["post"], permission_classes=[IsAuthenticated], **kwargs)(documented)
+        )(routed)
 
     return decorate
 
@@ -133,8 +141,6 @@ class ScopedSlugField(ScopedQuerysetMixin, serializers.SlugRelatedField):
 
 def history_save(instance, request):
     """CRUD writes record who made them, like the moves do (reinforcements.history)."""
-    from reinforcements.history import save_by
-
     instance.full_clean()
     return save_by(instance, request.user)
 
@@ -213,3 +219,10 @@ class RevokeTokenView(APIView):
     def post(self, request):
         Token.objects.filter(user=request.user).delete()
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+def not_found(request, exception=None):
+    """404 for unmatched URLs: JSON under /api/ (SPEC §7 error shape), Django's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": _("Not found.")}, status=404)
+    return page_not_found(request, exception)

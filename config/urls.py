@@ -38,3 +38,4 @@ urlpatterns = [
     path("", include("pledges.urls")),
     path("", include("deployments.urls")),
 ]
+handler404 = "config.restapi.not_found"

@@ -5,7 +5,7 @@ from django.db.models import Q
 
 from deployments.models import Assignment, Venue, VenueNeed
 from deployments.queries import visible_venues
-from reinforcements.filters import operation_filter, specialty_filter, user_of
+from reinforcements.filters import InstantFilter, operation_filter, specialty_filter, user_of
 
 
 def venue_choices(request):
@@ -24,8 +24,8 @@ class VenueFilter(django_filters.FilterSet):
 class _WindowFilter(django_filters.FilterSet):
     """`starts_after` / `ends_before` keep what lies inside a window (SPEC §7)."""
 
-    starts_after = django_filters.IsoDateTimeFilter(field_name="starts_at", lookup_expr="gte")
-    ends_before = django_filters.IsoDateTimeFilter(field_name="ends_at", lookup_expr="lte")
+    starts_after = InstantFilter(field_name="starts_at", lookup_expr="gte")
+    ends_before = InstantFilter(field_name="ends_at", lookup_expr="lte")
 
 
 class VenueNeedFilter(_WindowFilter):

@@ -1,5 +1,6 @@
 """Pledges with their officer lines and K9 teams over REST (SPEC §7)."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
@@ -66,6 +67,25 @@ class PledgeSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = ["status", "decision_note", "changes_note", "withdraw_reason", "created_at",
                             "submitted_at", "decided_at"]  # fmt: skip
+
+    def validate(self, attrs):
+        # The models' own clean() and constraints per nested row, so errors come back by row
+        # position (update_pledge checks them again, with the request's period, under its lock).
+        errors, found = {}, False
+        for key, model in (("lines", PledgeLine), ("k9_teams", K9Team)):
+            rows = []
+            for row in attrs.get(key) or []:
+                try:
+                    model(**{k: v for k, v in row.items() if k != "id"}).full_clean(exclude=["pledge"])
+                except DjangoValidationError as exc:
+                    rows.append(exc.message_dict)
+                    found = True
+                else:
+                    rows.append({})
+            errors[key] = rows
+        if found:
+            raise serializers.ValidationError({key: rows for key, rows in errors.items() if any(rows)})
+        return attrs
 
     def validate_request(self, value):
         if self.instance is not None and value != self.instance.request:

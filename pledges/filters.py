@@ -3,7 +3,7 @@
 import django_filters
 
 from pledges.models import Pledge
-from reinforcements.filters import operation_filter, specialty_filter, user_of
+from reinforcements.filters import InstantFilter, operation_filter, specialty_filter, user_of
 from reinforcements.models import ReinforcementRequest
 from reinforcements.queries import visible_requests
 
@@ -20,7 +20,7 @@ class PledgeFilter(django_filters.FilterSet):
     has_k9_teams = django_filters.BooleanFilter(
         field_name="k9_teams", lookup_expr="isnull", exclude=True, distinct=True
     )
-    submitted_after = django_filters.IsoDateTimeFilter(field_name="submitted_at", lookup_expr="gte")
+    submitted_after = InstantFilter(field_name="submitted_at", lookup_expr="gte")
 
     class Meta:
         model = Pledge

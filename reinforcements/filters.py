@@ -4,8 +4,12 @@ Choices of related filters come from the caller's visibility, so a filter never 
 that something hidden exists.
 """
 
+import datetime as dt
+
 import django_filters
 from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
 
 from reinforcements.models import ReinforcementRequest, Specialty
 from reinforcements.queries import visible_operations
@@ -13,6 +17,19 @@ from reinforcements.queries import visible_operations
 
 def user_of(request):
     return getattr(request, "user", None) or AnonymousUser()
+
+
+class InstantFilter(django_filters.IsoDateTimeFilter):
+    """An ISO 8601 instant, compared in UTC: PostgreSQL refuses offsets beyond ±15:59 that Python accepts."""
+
+    def filter(self, qs, value):
+        if value is not None:
+            try:
+                value = value.astimezone(dt.UTC)
+            except OverflowError as exc:
+                name = next((key for key, f in self.parent.filters.items() if f is self), self.field_name)
+                raise ValidationError({name: _("This instant is out of range.")}) from exc
+        return super().filter(qs, value)
 
 
 def operation_choices(request):

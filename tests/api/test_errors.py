@@ -100,3 +100,16 @@ def test_deleting_a_venue_that_assignments_use_is_a_409(coordinator):
 
     assert response.status_code == 409
     assert response.data["code"] == "protected"
+
+
+def test_a_window_filter_with_an_offset_postgres_refuses_still_answers(coordinator):
+    response = client_as(coordinator).get("/api/v1/venue-needs/", {"starts_after": "2892-05-20T17:42:36-16:16"})
+
+    assert response.status_code == 200
+
+
+def test_a_window_filter_at_the_end_of_time_is_a_400(coordinator):
+    response = client_as(coordinator).get("/api/v1/assignments/", {"ends_before": "9999-12-31T23:59:59-10:00"})
+
+    assert response.status_code == 400
+    assert "ends_before" in response.data

@@ -155,7 +155,7 @@ def test_updating_a_draft_keeps_lines_with_ids_adds_new_ones_and_drops_the_rest(
     assert response.data["lines"][0]["officers_offered"] == 3
 
 
-def test_a_bad_nested_line_is_a_400_on_lines(liaison_pl):
+def test_a_bad_nested_line_is_a_400_with_errors_by_row(liaison_pl):
     pledge = PledgeFactory(status="draft")
 
     response = client_as(liaison_pl).patch(
@@ -164,7 +164,19 @@ def test_a_bad_nested_line_is_a_400_on_lines(liaison_pl):
     )
 
     assert response.status_code == 400
-    assert response.data["lines"] == ["Availability cannot end before it starts."]
+    assert response.data["lines"][0] == {}
+    assert "available_to" in response.data["lines"][1]
+
+
+def test_a_line_available_outside_the_request_period_is_a_400_on_lines(liaison_pl):
+    pledge = PledgeFactory(status="draft")
+
+    response = client_as(liaison_pl).patch(
+        f"/api/v1/pledges/{pledge.pk}/", {"lines": [{**LINE, "available_to": "2024-09-30"}]}
+    )
+
+    assert response.status_code == 400
+    assert "lines" in response.data
 
 
 def test_editing_a_submitted_pledge_is_a_409(liaison_pl):
