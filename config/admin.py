@@ -1,0 +1,13 @@
+"""The Django admin is for superusers only (SPEC §2): `is_staff` alone opens nothing."""
+
+from django.contrib.admin import AdminSite
+from django.contrib.admin.apps import AdminConfig
+
+
+class SuperuserAdminSite(AdminSite):
+    def has_permission(self, request):
+        return request.user.is_active and request.user.is_superuser
+
+
+class SuperuserAdminConfig(AdminConfig):
+    default_site = "config.admin.SuperuserAdminSite"
