@@ -17,9 +17,15 @@ PRODUCTION = {
 }
 
 
+def _production_env(**changes):
+    # A server's environment: not the test run's (the browser tests allow async-unsafe ORM calls).
+    env = {**os.environ, **PRODUCTION, **changes}
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+    return {k: v for k, v in env.items() if v is not None}
+
+
 def _manage(*args, **env_changes):
-    env = {**os.environ, **PRODUCTION, **env_changes}
-    env = {k: v for k, v in env.items() if v is not None}
+    env = _production_env(**env_changes)
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
@@ -74,7 +80,7 @@ def test_the_deployment_checklist_fails_without_a_real_mail_server():
 )
 def test_production_settings_turn_on(setting, expected):
     code = f"import django; django.setup(); from django.conf import settings; print(settings.{setting})"
-    env = {**os.environ, **PRODUCTION, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env = _production_env(DJANGO_SETTINGS_MODULE="config.settings")
 
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
 
