@@ -18,19 +18,14 @@ from tests.factories import (
     accepted_team,
     at,
 )
+from tests.trust.dburl import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _url(name: str) -> str:
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{name}"
-
-
 def _backup(*args, database: str):
-    env = {**os.environ, "DATABASE_URL": _url(database)}
+    env = {**os.environ, "DATABASE_URL": database_url(database)}
     return subprocess.run(
         [sys.executable, "-m", "config.backup", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
@@ -110,7 +105,7 @@ def test_restoring_over_a_database_replaces_what_changed_since_the_dump(some_dat
     assert _backup("dump", str(tmp_path / "backup.dump"), database=source).returncode == 0
     assert _backup("restore", str(tmp_path / "backup.dump"), database=empty_database).returncode == 0
     before = _fingerprint(empty_database)
-    conn = psycopg2.connect(_url(empty_database))
+    conn = psycopg2.connect(database_url(empty_database))
     with conn, conn.cursor() as cur:
         cur.execute("UPDATE pledges_pledge SET status = 'withdrawn'")
         cur.execute("DELETE FROM notifications_notification")

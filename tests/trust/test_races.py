@@ -25,6 +25,7 @@ from tests.factories import (
     accepted_line,
     accepted_team,
 )
+from tests.trust.dburl import database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,15 +33,9 @@ PROCESSES = 4
 ATTEMPTS = 200
 
 
-def _test_database_url() -> str:
-    db = connection.settings_dict
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db["PASSWORD"] else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 def _run_at_once(jobs: list[dict]) -> Counter:
     start_at = time.time() + 4  # every process has set Django up by then
-    env = {**os.environ, "DATABASE_URL": _test_database_url(), "CONN_MAX_AGE": "0"}
+    env = {**os.environ, "DATABASE_URL": database_url(), "CONN_MAX_AGE": "0"}
     procs = [
         subprocess.Popen(
             [sys.executable, "-m", "tests.trust.race_worker", json.dumps({**job, "start_at": start_at})],
