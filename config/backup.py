@@ -25,11 +25,21 @@ def _database() -> dict:
     return settings.DATABASES["default"]
 
 
+def _server(db: dict) -> dict:
+    # The embedded server listens on a Unix socket, which django-environ puts in OPTIONS["host"].
+    options = db.get("OPTIONS", {})
+    return {
+        "host": db["HOST"] or options.get("host") or "", "port": str(db["PORT"] or options.get("port") or ""),
+        "user": db["USER"] or "", "password": db["PASSWORD"] or "",
+    }  # fmt: skip
+
+
 def _libpq_env(db: dict) -> dict:
+    server = _server(db)
     env = dict(os.environ)
     env.update(
-        PGHOST=db["HOST"] or "", PGPORT=str(db["PORT"] or ""), PGUSER=db["USER"] or "",
-        PGPASSWORD=db["PASSWORD"] or "", PGDATABASE=db["NAME"],
+        PGHOST=server["host"], PGPORT=server["port"], PGUSER=server["user"], PGPASSWORD=server["password"],
+        PGDATABASE=db["NAME"],
     )  # fmt: skip
     return {k: v for k, v in env.items() if v != ""}
 
@@ -37,8 +47,7 @@ def _libpq_env(db: dict) -> dict:
 def _server_major(db: dict) -> int:
     import psycopg2
 
-    options = {k: v for k, v in {"host": db["HOST"], "port": db["PORT"], "user": db["USER"]}.items() if v}
-    conn = psycopg2.connect(dbname=db["NAME"], password=db["PASSWORD"] or None, **options)
+    conn = psycopg2.connect(dbname=db["NAME"], **{k: v for k, v in _server(db).items() if v})
     try:
         return conn.server_version // 10000
     finally:

@@ -1,15 +1,31 @@
-"""A URL for another database on the test run's server, for subprocesses (DATABASE_URL)."""
+"""Reaching other databases on the test run's server, from subprocesses and psycopg2.
 
-from urllib.parse import quote
+The embedded server (no DATABASE_URL) listens on a Unix socket, which django-environ puts
+in OPTIONS["host"]; a real server has HOST and PORT.
+"""
 
 from django.db import connection
 
 
-def database_url(name: str | None = None) -> str:
+def _server() -> dict:
     db = connection.settings_dict
-    name = name or db["NAME"]
-    auth = quote(db["USER"] or "", safe="") + (f":{quote(db['PASSWORD'], safe='')}" if db["PASSWORD"] else "")
-    host, port = db["HOST"] or "127.0.0.1", db["PORT"] or 5432
-    if host.startswith("/"):  # the embedded server listens on a Unix socket only
-        return f"postgres://{auth}@/{name}?host={quote(host)}&port={port}"
-    return f"postgres://{auth}@{host}:{port}/{name}"
+    options = db.get("OPTIONS", {})
+    return {
+        "host": db["HOST"] or options.get("host") or "127.0.0.1",
+        "port": db["PORT"] or options.get("port") or 5432,
+        "user": db["USER"],
+        "password": db["PASSWORD"] or None,
+    }
+
+
+def connect_kwargs(name: str) -> dict:
+    return {"dbname": name, **_server()}
+
+
+def database_url(name: str | None = None) -> str:
+    server = _server()
+    name = name or connection.settings_dict["NAME"]
+    auth = server["user"] + (f":{server['password']}" if server["password"] else "")
+    if str(server["host"]).startswith("/"):
+        return f"postgres://{auth}@/{name}?host={server['host']}&port={server['port']}"
+    return f"postgres://{auth}@{server['host']}:{server['port']}/{name}"

@@ -18,7 +18,7 @@ from tests.factories import (
     accepted_team,
     at,
 )
-from tests.trust.dburl import database_url
+from tests.trust.dburl import connect_kwargs, database_url
 
 pytestmark = pytest.mark.django_db(transaction=True)
 ROOT = Path(__file__).resolve().parents[2]
@@ -32,11 +32,7 @@ def _backup(*args, database: str):
 
 
 def _admin(sql: str):
-    db = connection.settings_dict
-    conn = psycopg2.connect(
-        dbname="postgres", host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"],
-        password=db["PASSWORD"] or None,
-    )  # fmt: skip
+    conn = psycopg2.connect(**connect_kwargs("postgres"))
     conn.autocommit = True
     with conn.cursor() as cur:
         cur.execute(sql)
@@ -45,11 +41,7 @@ def _admin(sql: str):
 
 def _fingerprint(name: str) -> dict[str, tuple[int, str]]:
     """Row count and a digest of every row, per table: equal fingerprints, equal data."""
-    db = connection.settings_dict
-    conn = psycopg2.connect(
-        dbname=name, host=db["HOST"] or "127.0.0.1", port=db["PORT"] or 5432, user=db["USER"],
-        password=db["PASSWORD"] or None,
-    )  # fmt: skip
+    conn = psycopg2.connect(**connect_kwargs(name))
     prints = {}
     with conn.cursor() as cur:
         cur.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename")
