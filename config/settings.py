@@ -25,6 +25,9 @@ if not DEBUG:
     if not ALLOWED_HOSTS:
         raise ImproperlyConfigured("DEBUG is off: set ALLOWED_HOSTS (comma-separated host names).")
 SECRET_KEY = SECRET_KEY or "insecure-development-key-only-used-with-DEBUG-true"
+# Rotating the key (README, Security): the new one in SECRET_KEY, the old one here until the
+# sessions and signed links it made have expired (SESSION_COOKIE_AGE), then drop it.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [

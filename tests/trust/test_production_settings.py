@@ -85,3 +85,13 @@ def test_production_settings_turn_on(setting, expected):
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
 
     assert result.stdout.strip() == expected, result.stderr
+
+
+def test_an_old_secret_key_can_be_kept_as_a_fallback_while_rotating():
+    old = secrets.token_urlsafe(50)
+    code = "import django; django.setup(); from django.conf import settings; print(settings.SECRET_KEY_FALLBACKS)"
+    env = _production_env(DJANGO_SETTINGS_MODULE="config.settings", SECRET_KEY_FALLBACKS=old)
+
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+
+    assert result.stdout.strip() == str([old]), result.stderr
