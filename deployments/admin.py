@@ -1,6 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from config.admin import HistoryAdmin
 from deployments.models import Assignment, Venue, VenueNeed
 
 
@@ -10,7 +10,7 @@ class VenueNeedInline(admin.TabularInline):
 
 
 @admin.register(Venue)
-class VenueAdmin(SimpleHistoryAdmin):
+class VenueAdmin(HistoryAdmin):
     list_display = ("code", "name", "kind", "operation")
     list_filter = ("operation", "kind")
     search_fields = ("code", "name", "address")
@@ -18,7 +18,7 @@ class VenueAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(VenueNeed)
-class VenueNeedAdmin(SimpleHistoryAdmin):
+class VenueNeedAdmin(HistoryAdmin):
     list_display = ("venue", "specialty", "starts_at", "ends_at", "quantity")
     list_filter = ("specialty", "venue__operation")
     search_fields = ("venue__code", "venue__name")
@@ -26,7 +26,7 @@ class VenueNeedAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(SimpleHistoryAdmin):
+class AssignmentAdmin(HistoryAdmin):
     """Read-mostly: placements go through deployments.transitions so every SPEC §5 rule is checked."""
 
     list_display = ("id", "venue", "pledge_line", "quantity", "k9_team", "starts_at", "ends_at", "status")

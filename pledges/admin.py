@@ -1,6 +1,6 @@
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
+from config.admin import HistoryAdmin
 from pledges.models import K9Team, Pledge, PledgeLine
 
 
@@ -17,7 +17,7 @@ class K9TeamInline(admin.TabularInline):
 
 
 @admin.register(Pledge)
-class PledgeAdmin(SimpleHistoryAdmin):
+class PledgeAdmin(HistoryAdmin):
     list_display = ("id", "request", "status", "commander_name", "submitted_at", "decided_at")
     list_filter = ("status", "request__operation", "request__country")
     search_fields = ("commander_name", "commander_contact", "request__country")
@@ -28,7 +28,7 @@ class PledgeAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(PledgeLine)
-class PledgeLineAdmin(SimpleHistoryAdmin):
+class PledgeLineAdmin(HistoryAdmin):
     list_display = (
         "id",
         "pledge",
@@ -44,7 +44,7 @@ class PledgeLineAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(K9Team)
-class K9TeamAdmin(SimpleHistoryAdmin):
+class K9TeamAdmin(HistoryAdmin):
     list_display = ("handler_name", "dog_name", "detection", "certification_expires_on", "accepted", "pledge")
     list_filter = ("detection", "accepted")
     search_fields = ("handler_name", "dog_name", "pledge__request__country")

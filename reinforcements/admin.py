@@ -1,8 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
-from simple_history.admin import SimpleHistoryAdmin
 
-from reinforcements.models import LiaisonProfile, Operation, ReinforcementRequest, RequestLine, Specialty, User
+from config.admin import HistoryAdmin
+from reinforcements.models import (
+    ExportRecord,
+    LiaisonProfile,
+    Operation,
+    ReinforcementRequest,
+    RequestLine,
+    Specialty,
+    User,
+)
 
 
 class LiaisonProfileInline(admin.StackedInline):
@@ -19,7 +27,7 @@ class ReinforcementsUserAdmin(UserAdmin):
 
 
 @admin.register(Operation)
-class OperationAdmin(SimpleHistoryAdmin):
+class OperationAdmin(HistoryAdmin):
     list_display = ("code", "name", "host_country", "starts_on", "ends_on")
     search_fields = ("code", "name")
 
@@ -37,7 +45,7 @@ class RequestLineInline(admin.TabularInline):
 
 
 @admin.register(ReinforcementRequest)
-class ReinforcementRequestAdmin(SimpleHistoryAdmin):
+class ReinforcementRequestAdmin(HistoryAdmin):
     list_display = ("operation", "country", "authority", "status", "response_due", "period_start", "period_end")
     list_filter = ("operation", "authority", "status")
     search_fields = ("country", "message", "internal_notes")
@@ -47,8 +55,27 @@ class ReinforcementRequestAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(LiaisonProfile)
-class LiaisonProfileAdmin(SimpleHistoryAdmin):
+class LiaisonProfileAdmin(HistoryAdmin):
     list_display = ("user", "country", "phone")
     list_filter = ("country",)
     search_fields = ("user__username", "user__email", "country")
     list_select_related = ("user",)
+
+
+@admin.register(ExportRecord)
+class ExportRecordAdmin(admin.ModelAdmin):
+    """The audit of personal-data exports: readable by superusers, written only by record_export."""
+
+    list_display = ("at", "user", "what", "rows")
+    list_filter = ("what",)
+    search_fields = ("user__username", "what")
+    list_select_related = ("user",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

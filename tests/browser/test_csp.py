@@ -1,0 +1,53 @@
+"""No page breaks the Content-Security-Policy (config/settings.py SECURE_CSP).
+
+Chromium reports every blocked inline script or style, `style=` attribute, eval and
+outside resource as a `securitypolicyviolation` event and a console message; either fails
+the page. Add each new page to PAGES.
+"""
+
+import pytest
+
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.urls("tests.browser.csp_urls")]
+
+# (path, who is logged in: None | "superuser", text the page shows once it has rendered)
+PAGES = [
+    ("/admin/login/", None, "Log in"),
+    ("/admin/", "superuser", "Site administration"),
+    ("/admin/reinforcements/operation/add/", "superuser", "Add operation"),
+    ("/admin/reinforcements/user/", "superuser", "Select user to change"),
+    ("/api/docs/", "superuser", "Reinforcements API"),
+]
+
+RECORD_VIOLATIONS = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => {
+  window.__cspViolations.push(`${e.violatedDirective} blocked ${e.blockedURI || "inline"} (${e.sourceFile}:${e.lineNumber})`);
+});
+"""
+
+
+def _log_in_through_the_form(page, user):
+    page.goto("/admin/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", "correct-horse-battery")
+    page.click("input[type=submit]")
+    page.wait_for_selector("#site-name")
+
+
+@pytest.mark.parametrize(("path", "who", "shows"), PAGES)
+def test_the_page_renders_without_any_content_security_policy_violation(page, path, who, shows):
+    console = []
+    page.on("console", lambda m: console.append(m.text) if "Content Security Policy" in m.text else None)
+    page.context.add_init_script(RECORD_VIOLATIONS)
+    if who == "superuser":
+        _log_in_through_the_form(page, UserFactory(is_staff=True, is_superuser=True))
+
+    response = page.goto(path)
+    page.get_by_text(shows).first.wait_for()
+    page.wait_for_load_state("networkidle")
+
+    assert "script-src 'self'" in response.headers["content-security-policy"]
+    assert page.evaluate("window.__cspViolations") == []
+    assert console == []

@@ -1,0 +1,69 @@
+"""API tokens: locked like any login after repeated failures, revocable at once."""
+
+import pytest
+from django.conf import settings
+from rest_framework.authtoken.models import Token
+
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.trust.token_urls")]
+PASSWORD = "correct-horse-battery"
+
+
+def _token(api_client, username, password):
+    return api_client.post("/api/v1/auth/token/", {"username": username, "password": password})
+
+
+def test_the_token_endpoint_gives_a_token_for_the_right_password(api_client):
+    UserFactory(username="liaison")
+
+    response = _token(api_client, "liaison", PASSWORD)
+
+    assert response.status_code == 200
+    assert response.data["token"] == Token.objects.get(user__username="liaison").key
+
+
+def test_the_token_endpoint_refuses_even_the_right_password_after_the_failure_limit(api_client):
+    UserFactory(username="liaison")
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        assert _token(api_client, "liaison", "guess").status_code == 400
+
+    response = _token(api_client, "liaison", PASSWORD)
+
+    assert response.status_code in (400, 403, 429)
+    assert "token" not in response.data
+    assert not Token.objects.filter(user__username="liaison").exists()
+
+
+def test_a_deleted_token_stops_working_at_once(api_client):
+    token = Token.objects.create(user=UserFactory())
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    assert api_client.get("/whoami/").status_code == 200
+
+    token.delete()
+
+    assert api_client.get("/whoami/").status_code == 401
+
+
+def test_a_deactivated_user_s_token_stops_working(api_client):
+    user = UserFactory()
+    token = Token.objects.create(user=user)
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+
+    user.is_active = False
+    user.save()
+
+    assert api_client.get("/whoami/").status_code == 401
+
+
+def test_a_rotated_token_replaces_the_old_one(api_client):
+    user = UserFactory()
+    old = Token.objects.create(user=user).key
+
+    Token.objects.filter(user=user).delete()
+    new = Token.objects.create(user=user).key
+
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {old}")
+    assert api_client.get("/whoami/").status_code == 401
+    api_client.credentials(HTTP_AUTHORIZATION=f"Token {new}")
+    assert api_client.get("/whoami/").status_code == 200
