@@ -26,10 +26,8 @@ import zoneinfo
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.utils import translation
 
 from deployments.models import Assignment, Venue, VenueNeed
-from notifications.messages import MESSAGES
 from pledges.models import K9Team, Pledge, PledgeLine
 from reinforcements.models import LiaisonProfile, Operation, ReinforcementRequest, RequestLine, Specialty, User
 
@@ -759,11 +757,8 @@ class ScaleSeeder:
     # notifications
     def _notifications(self):
         rng, sz = self.rng, self.sz
-        templates = {}
-        for event in ("request_sent", "pledge_submitted", "pledge_decided", "assignment_planned"):
-            for lang in ("en", "fr"):
-                with translation.override(lang):
-                    templates[event, lang] = (str(MESSAGES[event][0]), str(MESSAGES[event][1]))
+        # Bulk rows at games scale: fixed texts rather than rendering 50,000 templates.
+        templates = _BULK_TEXTS
 
         def render(event, lang, **values):
             subject, body = templates[event, lang]
@@ -1014,3 +1009,24 @@ def rule_violations(operation_id: int) -> dict[str, int]:
             cur.execute(sql, {"op": operation_id})
             out[name] = cur.fetchone()[0]
         return out
+
+
+_BULK_TEXTS = {
+    ("request_sent", "en"): (
+        "New request for reinforcements: %(obj)s",
+        "The ministry asks for reinforcements: %(obj)s.",
+    ),
+    ("request_sent", "fr"): ("Nouvelle demande de renforts : %(obj)s", "Le ministère demande des renforts : %(obj)s."),
+    ("pledge_submitted", "en"): ("Pledge submitted: %(obj)s", "%(obj)s was submitted and awaits a decision."),
+    ("pledge_submitted", "fr"): ("Offre soumise : %(obj)s", "%(obj)s a été soumise et attend une décision."),
+    ("pledge_decided", "en"): ("Decision on %(obj)s: %(status)s", "The ministry decided %(obj)s: %(status)s. %(note)s"),
+    ("pledge_decided", "fr"): (
+        "Décision sur %(obj)s : %(status)s",
+        "Le ministère a décidé %(obj)s : %(status)s. %(note)s",
+    ),
+    ("assignment_planned", "en"): ("New assignment: %(obj)s", "An assignment was planned: %(obj)s, %(when)s."),
+    ("assignment_planned", "fr"): (
+        "Nouvelle affectation : %(obj)s",
+        "Une affectation a été planifiée : %(obj)s, %(when)s.",
+    ),
+}
