@@ -3,6 +3,7 @@ lifecycle-move actions, scoped related fields, history-recording CRUD, and auth 
 
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiExample, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
@@ -61,7 +62,7 @@ class RoleWrites(BasePermission):
     `write_role`. Detail writes are checked on the object, after the lookup, so that what a
     liaison cannot see stays a 404 rather than a 403. Moves (actions) check roles in transitions."""
 
-    message = "Your role may not change this."
+    message = gettext_lazy("Your role may not change this.")
 
     def has_permission(self, request, view):
         if not (request.user and request.user.is_authenticated):
