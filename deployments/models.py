@@ -87,7 +87,7 @@ class VenueNeed(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.venue.code}: {self.quantity} × {self.specialty.code}"
+        return f"{self.venue.code}: {self.quantity} × {self.specialty.name}"
 
     def clean(self):
         if self.starts_at and self.ends_at and self.starts_at >= self.ends_at:

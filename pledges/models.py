@@ -129,7 +129,7 @@ class PledgeLine(_Availability):
         ]
 
     def __str__(self):
-        return f"{self.officers_offered} × {self.specialty.code}"
+        return f"{self.officers_offered} × {self.specialty.name}"
 
     def clean(self):
         super().clean()

@@ -169,7 +169,7 @@ class RequestLine(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.quantity} × {self.specialty.code}"
+        return f"{self.quantity} × {self.specialty.name}"
 
 
 class LiaisonProfile(models.Model):
