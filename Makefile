@@ -60,9 +60,11 @@ format: $(VENV)/.installed
 # the French ones by hand, then `make messages` again to compile (tests/test_catalogues.py checks).
 EN_CATALOGUES = locale/en/LC_MESSAGES/django.po portal/locale/en/LC_MESSAGES/django.po notifications/locale/en/LC_MESSAGES/django.po
 messages: $(VENV)/.installed
-	$(PY) manage.py makemessages -l fr -l en --ignore=.venv --ignore=staticfiles --no-obsolete
-	cd notifications && ../$(PY) ../manage.py makemessages -l fr -l en --no-location --no-obsolete
-	for po in $(EN_CATALOGUES); do msgattrib --clear-fuzzy --empty -o $$po $$po && msgen -o $$po $$po; done
+	@mkdir -p .data/run
+	@$(SERVICES_ENV); trap '$(PY) -m config.services stop-started' EXIT; set -e; \
+	$(PY) manage.py makemessages -l fr -l en --ignore=.venv --ignore=staticfiles --no-obsolete; \
+	(cd notifications && ../$(PY) ../manage.py makemessages -l fr -l en --no-location --no-obsolete); \
+	for po in $(EN_CATALOGUES); do msgattrib --clear-fuzzy --empty -o $$po $$po && msgen -o $$po $$po; done; \
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:
