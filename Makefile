@@ -11,7 +11,7 @@ export PYTHONUNBUFFERED := 1
 export XDG_RUNTIME_DIR ?= $(CURDIR)/.data/run
 SERVICES_ENV = eval "$$($(PY) -m config.services env)"
 
-.PHONY: run test lint format bench backup restore browser-deps clean
+.PHONY: run test lint format messages bench backup restore browser-deps clean
 
 $(PY):
 	@set -e; base=""; \
@@ -54,6 +54,18 @@ lint: $(VENV)/.installed
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .
+
+# Catalogues: project (templates/, reinforcements, pledges, deployments, config), portal/ and
+# notifications/ (apps with their own locale/). New English entries read as their msgid; translate
+# the French ones by hand, then `make messages` again to compile (tests/test_catalogues.py checks).
+EN_CATALOGUES = locale/en/LC_MESSAGES/django.po portal/locale/en/LC_MESSAGES/django.po notifications/locale/en/LC_MESSAGES/django.po
+messages: $(VENV)/.installed
+	@mkdir -p .data/run
+	@$(SERVICES_ENV); trap '$(PY) -m config.services stop-started' EXIT; set -e; \
+	$(PY) manage.py makemessages -l fr -l en --ignore=.venv --ignore=staticfiles --no-obsolete; \
+	(cd notifications && ../$(PY) ../manage.py makemessages -l fr -l en --no-location --no-obsolete); \
+	for po in $(EN_CATALOGUES); do msgattrib --clear-fuzzy --empty -o $$po $$po && msgen -o $$po $$po; done; \
+	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:
 	-$(PY) -m config.services stop

@@ -28,7 +28,9 @@ class Venue(models.Model):
         VILLAGE = "village", _("Village")
         OTHER = "other", _("Other")
 
-    operation = models.ForeignKey(Operation, on_delete=models.PROTECT, related_name="venues")
+    operation = models.ForeignKey(
+        Operation, on_delete=models.PROTECT, related_name="venues", verbose_name=_("operation")
+    )
     code = models.SlugField(_("code"), max_length=50)
     name = models.CharField(_("name"), max_length=200)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
@@ -45,6 +47,8 @@ class Venue(models.Model):
 
     class Meta:
         ordering = ["operation", "code"]
+        verbose_name = _("venue")
+        verbose_name_plural = _("venues")
         constraints = [
             models.UniqueConstraint(
                 fields=["operation", "code"],
@@ -58,8 +62,8 @@ class Venue(models.Model):
 
 
 class VenueNeed(models.Model):
-    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="needs")
-    specialty = models.ForeignKey(Specialty, on_delete=models.PROTECT, related_name="+")
+    venue = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="needs", verbose_name=_("venue"))
+    specialty = models.ForeignKey(Specialty, on_delete=models.PROTECT, related_name="+", verbose_name=_("specialty"))
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
@@ -67,6 +71,8 @@ class VenueNeed(models.Model):
 
     class Meta:
         ordering = ["venue", "starts_at", "specialty"]
+        verbose_name = _("venue need")
+        verbose_name_plural = _("venue needs")
         indexes = [models.Index(fields=["venue", "specialty", "starts_at"])]
         constraints = [
             models.CheckConstraint(
@@ -82,7 +88,7 @@ class VenueNeed(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.venue.code}: {self.quantity} × {self.specialty.code}"
+        return f"{self.venue.code}: {self.quantity} × {self.specialty.name}"
 
     def clean(self):
         if self.starts_at and self.ends_at and self.starts_at >= self.ends_at:
@@ -102,13 +108,18 @@ class Assignment(models.Model):
     OPEN_STATUSES = (Status.PLANNED, Status.CONFIRMED, Status.ACTIVE)
 
     # Derived from the line or team when created, never changed: scoping and withdrawal read it.
-    pledge = models.ForeignKey(Pledge, on_delete=models.PROTECT, related_name="assignments", editable=False)
-    pledge_line = models.ForeignKey(
-        PledgeLine, on_delete=models.PROTECT, null=True, blank=True, related_name="assignments"
+    pledge = models.ForeignKey(
+        Pledge, on_delete=models.PROTECT, related_name="assignments", editable=False, verbose_name=_("pledge")
     )
+    pledge_line = models.ForeignKey(
+        PledgeLine, on_delete=models.PROTECT, null=True, blank=True, related_name="assignments",
+        verbose_name=_("officer line"),
+    )  # fmt: skip
     quantity = models.PositiveIntegerField(_("officers"), null=True, blank=True)
-    k9_team = models.ForeignKey(K9Team, on_delete=models.PROTECT, null=True, blank=True, related_name="assignments")
-    venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="assignments")
+    k9_team = models.ForeignKey(
+        K9Team, on_delete=models.PROTECT, null=True, blank=True, related_name="assignments", verbose_name=_("K9 team")
+    )
+    venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("venue"))
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     role = models.CharField(_("role"), max_length=200, blank=True)
@@ -117,13 +128,16 @@ class Assignment(models.Model):
     )
     status_reason = models.TextField(_("reason"), blank=True, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", editable=False
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", editable=False,
+        verbose_name=_("created by"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     history = HistoricalRecords(excluded_fields=["created_at"])
 
     class Meta:
         ordering = ["starts_at", "id"]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
         indexes = [
             models.Index(fields=["venue", "starts_at"]),
             models.Index(

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from django.views.decorators.http import require_POST
 
 from deployments import transitions
@@ -363,7 +364,7 @@ def assignment_export(request, op):
     operation = operation_of(request, op)
     form = _assignment_filter(request, operation)
     headers = [_("Assignment"), _("Venue"), _("Country"), _("Country code"), _("Specialty"), _("Officers"),
-               _("K9 team"), _("Starts at"), _("Ends at"), _("Role"), _("Status")]  # fmt: skip
+               pgettext("label", "K9 team"), _("Starts at"), _("Ends at"), _("Role"), _("Status")]  # fmt: skip
     rows = (
         [a.pk, a.venue.code, country_label(a.pledge.request.country), a.pledge.request.country,
          a.pledge_line.specialty.code if a.pledge_line_id else f"k9_{a.k9_team.detection}",

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.template import Context, Engine
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from reinforcements.roles import is_coordinator, liaison_country
 
@@ -116,7 +116,11 @@ def describe(obj) -> str:
             return _("K9 team %(handler)s and %(dog)s at %(venue)s, %(start)s – %(end)s") % {
                 **values, "handler": team.handler_name, "dog": team.dog_name,
             }  # fmt: skip
-        return _("%(n)s officers (%(specialty)s) at %(venue)s, %(start)s – %(end)s") % {
+        return ngettext(
+            "%(n)s officer (%(specialty)s) at %(venue)s, %(start)s – %(end)s",
+            "%(n)s officers (%(specialty)s) at %(venue)s, %(start)s – %(end)s",
+            obj.quantity,
+        ) % {
             **values, "n": obj.quantity, "specialty": obj.pledge_line.specialty.name,
         }  # fmt: skip
     return str(obj)

@@ -18,7 +18,9 @@ class Notification(models.Model):
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("recipient")
+    )
     event = models.CharField(_("event"), max_length=50)
     subject = models.CharField(_("subject"), max_length=300)
     body = models.TextField(_("body"))
@@ -33,14 +35,18 @@ class Notification(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
-    content_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, null=True, blank=True)
-    object_id = models.PositiveBigIntegerField(null=True, blank=True)
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, null=True, blank=True, verbose_name=_("about (type)")
+    )
+    object_id = models.PositiveBigIntegerField(_("about (id)"), null=True, blank=True)
     subject_object = GenericForeignKey("content_type", "object_id")
     # Reminders carry "<rule>:<object>:<day>" so the same reminder reaches a person once a day.
-    dedup_key = models.CharField(max_length=200, null=True, blank=True)
+    dedup_key = models.CharField(_("reminder key"), max_length=200, null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
         indexes = [
             models.Index(fields=["recipient", "channel", "read_at"]),
             models.Index(fields=["next_attempt_at"], condition=models.Q(status="pending"), name="notif_pending"),

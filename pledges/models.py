@@ -25,7 +25,9 @@ class Pledge(models.Model):
     EDITABLE_STATUSES = (Status.DRAFT, Status.CHANGES_REQUESTED)
     ACCEPTED_STATUSES = (Status.ACCEPTED, Status.PARTIALLY_ACCEPTED)
 
-    request = models.ForeignKey(ReinforcementRequest, on_delete=models.PROTECT, related_name="pledges")
+    request = models.ForeignKey(
+        ReinforcementRequest, on_delete=models.PROTECT, related_name="pledges", verbose_name=_("request")
+    )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False)
     commander_name = models.CharField(_("commander's name"), max_length=200)
     commander_contact = models.CharField(_("commander's contact"), max_length=200)
@@ -34,21 +36,26 @@ class Pledge(models.Model):
     changes_note = models.TextField(_("changes requested"), blank=True, editable=False)
     withdraw_reason = models.TextField(_("withdrawal reason"), blank=True, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", editable=False
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", editable=False,
+        verbose_name=_("created by"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
-    )
-    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False,
+        verbose_name=_("submitted by"),
+    )  # fmt: skip
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True, editable=False)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False
-    )
-    decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False,
+        verbose_name=_("decided by"),
+    )  # fmt: skip
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
     history = HistoricalRecords(excluded_fields=["created_at"])
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = _("pledge")
+        verbose_name_plural = _("pledges")
         indexes = [models.Index(fields=["status", "submitted_at"])]
 
     def __str__(self):
@@ -89,8 +96,8 @@ class _Availability(models.Model):
 class PledgeLine(_Availability):
     """An officer contingent of one specialty."""
 
-    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="lines")
-    specialty = models.ForeignKey(Specialty, on_delete=models.PROTECT, related_name="+")
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="lines", verbose_name=_("pledge"))
+    specialty = models.ForeignKey(Specialty, on_delete=models.PROTECT, related_name="+", verbose_name=_("specialty"))
     officers_offered = models.PositiveIntegerField(_("officers offered"))
     officers_accepted = models.PositiveIntegerField(_("officers accepted"), default=0, editable=False)
     languages = ArrayField(
@@ -101,6 +108,8 @@ class PledgeLine(_Availability):
 
     class Meta:
         ordering = ["id"]
+        verbose_name = _("officer line")
+        verbose_name_plural = _("officer lines")
         constraints = [
             models.CheckConstraint(
                 condition=Q(officers_offered__gte=1),
@@ -120,7 +129,7 @@ class PledgeLine(_Availability):
         ]
 
     def __str__(self):
-        return f"{self.officers_offered} × {self.specialty.code}"
+        return f"{self.officers_offered} × {self.specialty.name}"
 
     def clean(self):
         super().clean()
@@ -135,7 +144,7 @@ class K9Team(_Availability):
         PATROL = "patrol", _("Patrol")
         SEARCH_RESCUE = "search_rescue", _("Search and rescue")
 
-    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="k9_teams")
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="k9_teams", verbose_name=_("pledge"))
     handler_name = models.CharField(_("handler's name"), max_length=200)
     dog_name = models.CharField(_("dog's name"), max_length=100)
     dog_breed = models.CharField(_("dog's breed"), max_length=100)
@@ -147,6 +156,7 @@ class K9Team(_Availability):
     class Meta:
         ordering = ["id"]
         verbose_name = _("K9 team")
+        verbose_name_plural = _("K9 teams")
         constraints = [
             models.CheckConstraint(
                 condition=Q(available_from__lte=F("available_to")),

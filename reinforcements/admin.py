@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
+from django.utils.translation import gettext_lazy as _
 
 from config.admin import HistoryAdmin
 from reinforcements.models import (
@@ -21,7 +22,7 @@ class LiaisonProfileInline(admin.StackedInline):
 @admin.register(User)
 class ReinforcementsUserAdmin(UserAdmin):
     inlines = [LiaisonProfileInline]
-    fieldsets = (*UserAdmin.fieldsets, ("Preferences", {"fields": ("language",)}))
+    fieldsets = (*UserAdmin.fieldsets, (_("Preferences"), {"fields": ("language",)}))
     list_display = ("username", "email", "language", "is_staff", "is_superuser", "is_active")
     list_filter = ("groups", "language", "is_active", "is_superuser")
 

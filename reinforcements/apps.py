@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ReinforcementsConfig(AppConfig):
     name = "reinforcements"
-    verbose_name = "Reinforcements"
+    verbose_name = _("Reinforcements")

@@ -36,6 +36,8 @@ class Operation(models.Model):
 
     class Meta:
         ordering = ["-starts_on", "code"]
+        verbose_name = _("operation")
+        verbose_name_plural = _("operations")
         constraints = [
             models.CheckConstraint(
                 condition=Q(starts_on__lte=F("ends_on")),
@@ -66,6 +68,7 @@ class Specialty(models.Model):
 
     class Meta:
         ordering = ["is_canine", "code"]
+        verbose_name = _("specialty")
         verbose_name_plural = _("specialties")
 
     def __str__(self):
@@ -91,7 +94,9 @@ class ReinforcementRequest(models.Model):
 
     OPEN_STATUSES = (Status.SENT, Status.ACKNOWLEDGED)
 
-    operation = models.ForeignKey(Operation, on_delete=models.PROTECT, related_name="requests")
+    operation = models.ForeignKey(
+        Operation, on_delete=models.PROTECT, related_name="requests", verbose_name=_("operation")
+    )
     country = models.CharField(_("country"), max_length=2, validators=[country_code])
     authority = models.CharField(_("authority"), max_length=10, choices=Authority.choices, default=Authority.INTERIOR)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False)
@@ -101,12 +106,14 @@ class ReinforcementRequest(models.Model):
     message = models.TextField(_("message to the country"), blank=True)
     internal_notes = models.TextField(_("internal notes"), blank=True)
     status_reason = models.TextField(_("reason"), blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, editable=False)
     history = HistoricalRecords(excluded_fields=["created_at"])
 
     class Meta:
         ordering = ["operation", "country", "authority"]
+        verbose_name = _("reinforcement request")
+        verbose_name_plural = _("reinforcement requests")
         indexes = [models.Index(fields=["operation", "status"]), models.Index(fields=["country", "status"])]
         constraints = [
             models.UniqueConstraint(
@@ -137,13 +144,17 @@ class ReinforcementRequest(models.Model):
 class RequestLine(models.Model):
     """Officers asked for, or teams where the specialty is canine."""
 
-    request = models.ForeignKey(ReinforcementRequest, on_delete=models.CASCADE, related_name="lines")
-    specialty = models.ForeignKey(Specialty, on_delete=models.PROTECT, related_name="+")
+    request = models.ForeignKey(
+        ReinforcementRequest, on_delete=models.CASCADE, related_name="lines", verbose_name=_("request")
+    )
+    specialty = models.ForeignKey(Specialty, on_delete=models.PROTECT, related_name="+", verbose_name=_("specialty"))
     quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["id"]
+        verbose_name = _("request line")
+        verbose_name_plural = _("request lines")
         constraints = [
             models.UniqueConstraint(
                 fields=["request", "specialty"],
@@ -158,16 +169,22 @@ class RequestLine(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.quantity} × {self.specialty.code}"
+        return f"{self.quantity} × {self.specialty.name}"
 
 
 class LiaisonProfile(models.Model):
     """Makes a user the liaison officer of exactly one country."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="liaison_profile")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="liaison_profile", verbose_name=_("user")
+    )
     country = models.CharField(_("country"), max_length=2, validators=[country_code], db_index=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("liaison profile")
+        verbose_name_plural = _("liaison profiles")
 
     def __str__(self):
         return f"{self.user} ({self.country})"

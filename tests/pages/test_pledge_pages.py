@@ -43,7 +43,7 @@ def test_deciding_a_pledge_twice_is_refused_in_words(client, coordinator):
     response = client.post(reverse("pledge_decide", args=[pledge.pk]), {})
 
     assert response.status_code == 200
-    assert "Cannot decide a pledge that is accepted." in str(response.context["decision_form"].non_field_errors())
+    assert "Cannot decide this pledge: it is accepted." in str(response.context["decision_form"].non_field_errors())
 
 
 def test_requesting_changes_needs_a_note(client, coordinator):

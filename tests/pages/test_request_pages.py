@@ -63,7 +63,7 @@ def test_closing_a_draft_is_refused_with_the_reason_in_words(client, coordinator
 
     request.refresh_from_db()
     assert request.status == "draft"
-    assert messages_of(response) == ["Cannot close a reinforcement request that is draft."]
+    assert messages_of(response) == ["Cannot close this reinforcement request: it is draft."]
 
 
 def test_cancelling_without_a_reason_is_refused(client, coordinator):
