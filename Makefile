@@ -49,6 +49,15 @@ test: $(VENV)/.installed browser-deps
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && \
 	$(PY) -m pytest --create-db $(PYTEST_ARGS)
 
+# Backups of the app's database (config/backup.py): pg_dump -Fc with the server's own version.
+backup: $(VENV)/.installed
+	@mkdir -p .data/run .data/backups
+	@$(SERVICES_ENV); $(PY) -m config.backup dump $(FILE)
+
+restore: $(VENV)/.installed
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=.data/backups/reinforcements-....dump"; exit 2; }
+	@$(SERVICES_ENV); $(PY) -m config.backup restore "$(FILE)"
+
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
 
