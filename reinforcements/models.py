@@ -201,7 +201,9 @@ class ExportRecord(models.Model):
     Written by `reinforcements.audit.record_export`; never changed or deleted through the app.
     """
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
+    )
     at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
     what = models.CharField(_("what"), max_length=100)
     filters = models.JSONField(_("filters"), default=dict, blank=True)
