@@ -265,9 +265,12 @@ def cancel_assignment(assignment_id: int, *, actor, reason: str) -> Assignment:
 
 
 def cancel_open_assignments_of(pledge, *, actor, reason: str) -> list[Assignment]:
-    """Part of a pledge's withdrawal (inside its transaction): the pledge's notification lists these."""
+    """Part of a pledge's withdrawal (inside its transaction): the pledge's notification lists these.
+
+    Locks the assignments only, not their venues (`of`): venues are shared by every pledge, and two
+    withdrawals locking them along with their assignments could take them in opposite orders."""
     cancelled = list(
-        Assignment.objects.select_for_update().filter(pledge=pledge, status__in=Assignment.OPEN_STATUSES)
+        Assignment.objects.select_for_update(of=("self",)).filter(pledge=pledge, status__in=Assignment.OPEN_STATUSES)
         .select_related("venue")
     )  # fmt: skip
     for assignment in cancelled:

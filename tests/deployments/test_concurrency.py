@@ -126,6 +126,23 @@ def _uncommitted_row_of(team, venue, starts_at, ends_at):
     return other
 
 
+def _start(call):
+    """Run `call` in a thread (its own connection); the list gets what it returned or raised."""
+    results = [None]
+
+    def run():
+        try:
+            results[0] = call()
+        except Exception as exc:
+            results[0] = exc
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, results
+
+
 def _wait_until_blocked(thread):
     for _ in range(500):
         with connection.cursor() as cur:
@@ -149,20 +166,9 @@ def test_a_placement_or_move_holding_a_k9_team_never_deadlocks_with_an_overlappi
         call = partial(
             create_assignment, actor=coordinator, venue=venue, k9_team=team, starts_at=at(26, 10), ends_at=at(26, 14)
         )
-    results = [None]
-
-    def run():
-        try:
-            results[0] = call()
-        except Exception as exc:
-            results[0] = exc
-        finally:
-            connections.close_all()
-
     other = _uncommitted_row_of(team, venue, at(26, 8), at(26, 12))
     try:
-        thread = threading.Thread(target=run)
-        thread.start()
+        thread, results = _start(call)
         _wait_until_blocked(thread)  # holding the team, waiting on the exclusion constraint for `other`
 
         other.commit()  # its foreign-key check on the team must not wait for the placement or move
@@ -172,3 +178,28 @@ def test_a_placement_or_move_holding_a_k9_team_never_deadlocks_with_an_overlappi
 
     assert isinstance(results[0], RuleViolation) and results[0].code == "k9_overlap", results
     assert Assignment.objects.filter(k9_team=team, role="other").exists()
+
+
+def test_a_withdrawal_locks_the_pledges_assignments_but_not_their_venues():
+    """Venues are shared by every pledge: two withdrawals locking them could do so in opposite orders."""
+    liaison = LiaisonFactory(country="PL")
+    line = accepted_line(officers=10, pledge__request__country="PL")
+    venue = VenueFactory(operation=line.pledge.request.operation)
+    create_assignment(
+        actor=CoordinatorFactory(), venue=venue, pledge_line=line, quantity=2, starts_at=at(26, 8), ends_at=at(26, 16)
+    )
+    other = psycopg2.connect(**connect_kwargs(connection.settings_dict["NAME"]))
+    with other.cursor() as cur:  # a coordinator renaming the venue, not committed yet
+        cur.execute("UPDATE deployments_venue SET name = name || ' (renamed)' WHERE id = %s", [venue.pk])
+    try:
+        thread, results = _start(partial(withdraw_pledge, line.pledge_id, actor=liaison, reason="Recalled home."))
+        thread.join(timeout=5)
+        finished = not thread.is_alive()
+    finally:
+        other.rollback()
+        other.close()
+        thread.join(timeout=30)
+
+    assert finished, "the withdrawal waited for the venue"
+    assert not isinstance(results[0], Exception), results
+    assert not Assignment.objects.filter(pledge_line=line).exclude(status="cancelled").exists()
