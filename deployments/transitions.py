@@ -105,6 +105,12 @@ def _lock_source(*, pledge_line=None, k9_team=None):
     locks it for update) and then see its new status, while placements on different lines of
     one pledge still run side by side. The exclusive lock on the line or team serialises two
     coordinators placing the same capacity at the same moment.
+
+    That lock is FOR NO KEY UPDATE, not FOR UPDATE: it still excludes every other placement or
+    move of the line or team, but not the FOR KEY SHARE that the (deferred) foreign-key check of
+    an assignment row takes on it at COMMIT. With FOR UPDATE, a placement or move holding a team
+    waited (exclusion constraint) for another transaction's uncommitted overlapping row of that
+    team, whose COMMIT waited for the team: a deadlock.
     """
     if (pledge_line is None) == (k9_team is None):
         raise ValidationError(_("Assign either officers of a pledge line (with a quantity) or one K9 team."))
@@ -116,7 +122,11 @@ def _lock_source(*, pledge_line=None, k9_team=None):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pledges_pledge WHERE id = %s FOR SHARE", [pledge_id])
     # A new statement, so (READ COMMITTED) it reads the pledge as committed by whoever held the lock.
-    return model.objects.select_for_update(of=("self",)).select_related("pledge__request__operation").get(pk=pk)
+    return (
+        model.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("pledge__request__operation")
+        .get(pk=pk)
+    )
 
 
 def _save(assignment, actor):
@@ -255,9 +265,12 @@ def cancel_assignment(assignment_id: int, *, actor, reason: str) -> Assignment:
 
 
 def cancel_open_assignments_of(pledge, *, actor, reason: str) -> list[Assignment]:
-    """Part of a pledge's withdrawal (inside its transaction): the pledge's notification lists these."""
+    """Part of a pledge's withdrawal (inside its transaction): the pledge's notification lists these.
+
+    Locks the assignments only, not their venues (`of`): venues are shared by every pledge, and two
+    withdrawals locking them along with their assignments could take them in opposite orders."""
     cancelled = list(
-        Assignment.objects.select_for_update().filter(pledge=pledge, status__in=Assignment.OPEN_STATUSES)
+        Assignment.objects.select_for_update(of=("self",)).filter(pledge=pledge, status__in=Assignment.OPEN_STATUSES)
         .select_related("venue")
     )  # fmt: skip
     for assignment in cancelled:

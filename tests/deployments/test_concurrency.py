@@ -5,13 +5,15 @@ together, and every scenario is played many times to give the race a chance.
 """
 
 import threading
+import time
 from functools import partial
 
+import psycopg2
 import pytest
-from django.db import connections
+from django.db import connection, connections
 
 from deployments.models import Assignment
-from deployments.transitions import create_assignment
+from deployments.transitions import create_assignment, move_assignment
 from pledges.transitions import withdraw_pledge
 from reinforcements.errors import RuleViolation
 from tests.factories import (
@@ -23,6 +25,7 @@ from tests.factories import (
     accepted_team,
     at,
 )
+from tests.trust.dburl import connect_kwargs
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -107,3 +110,96 @@ def test_a_placement_racing_a_withdrawal_never_leaves_people_of_a_withdrawn_pled
 
         assert not any(isinstance(r, Exception) and not isinstance(r, RuleViolation) for r in results), results
         assert not Assignment.objects.filter(pledge_line=line).exclude(status="cancelled").exists()
+
+
+def _uncommitted_row_of(team, venue, starts_at, ends_at):
+    """Another transaction's assignment of the team, inserted and not yet committed: the
+    FOR KEY SHARE its deferred foreign-key check takes on the team comes at its COMMIT."""
+    other = psycopg2.connect(**connect_kwargs(connection.settings_dict["NAME"]))
+    with other.cursor() as cur:
+        cur.execute(
+            """INSERT INTO deployments_assignment (pledge_id, k9_team_id, venue_id, starts_at, ends_at, role,
+                                                   status, status_reason, created_at)
+               VALUES (%s, %s, %s, %s, %s, 'other', 'planned', '', now())""",
+            [team.pledge_id, team.pk, venue.pk, starts_at, ends_at],
+        )
+    return other
+
+
+def _start(call):
+    """Run `call` in a thread (its own connection); the list gets what it returned or raised."""
+    results = [None]
+
+    def run():
+        try:
+            results[0] = call()
+        except Exception as exc:
+            results[0] = exc
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, results
+
+
+def _wait_until_blocked(thread):
+    for _ in range(500):
+        with connection.cursor() as cur:
+            cur.execute(
+                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+            )
+            if cur.fetchone()[0] or not thread.is_alive():
+                return
+        time.sleep(0.01)
+
+
+@pytest.mark.parametrize("how", ["place", "move"])
+def test_a_placement_or_move_holding_a_k9_team_never_deadlocks_with_an_overlapping_row_committing_meanwhile(how):
+    coordinator = CoordinatorFactory()
+    team = accepted_team()
+    venue = VenueFactory(operation=team.pledge.request.operation)
+    if how == "move":
+        moved = create_assignment(actor=coordinator, venue=venue, k9_team=team, starts_at=at(27, 8), ends_at=at(27, 12))
+        call = partial(move_assignment, moved.pk, actor=coordinator, starts_at=at(26, 10), ends_at=at(26, 14))
+    else:
+        call = partial(
+            create_assignment, actor=coordinator, venue=venue, k9_team=team, starts_at=at(26, 10), ends_at=at(26, 14)
+        )
+    other = _uncommitted_row_of(team, venue, at(26, 8), at(26, 12))
+    try:
+        thread, results = _start(call)
+        _wait_until_blocked(thread)  # holding the team, waiting on the exclusion constraint for `other`
+
+        other.commit()  # its foreign-key check on the team must not wait for the placement or move
+        thread.join(timeout=30)
+    finally:
+        other.close()
+
+    assert isinstance(results[0], RuleViolation) and results[0].code == "k9_overlap", results
+    assert Assignment.objects.filter(k9_team=team, role="other").exists()
+
+
+def test_a_withdrawal_locks_the_pledges_assignments_but_not_their_venues():
+    """Venues are shared by every pledge: two withdrawals locking them could do so in opposite orders."""
+    liaison = LiaisonFactory(country="PL")
+    line = accepted_line(officers=10, pledge__request__country="PL")
+    venue = VenueFactory(operation=line.pledge.request.operation)
+    create_assignment(
+        actor=CoordinatorFactory(), venue=venue, pledge_line=line, quantity=2, starts_at=at(26, 8), ends_at=at(26, 16)
+    )
+    other = psycopg2.connect(**connect_kwargs(connection.settings_dict["NAME"]))
+    with other.cursor() as cur:  # a coordinator renaming the venue, not committed yet
+        cur.execute("UPDATE deployments_venue SET name = name || ' (renamed)' WHERE id = %s", [venue.pk])
+    try:
+        thread, results = _start(partial(withdraw_pledge, line.pledge_id, actor=liaison, reason="Recalled home."))
+        thread.join(timeout=5)
+        finished = not thread.is_alive()
+    finally:
+        other.rollback()
+        other.close()
+        thread.join(timeout=30)
+
+    assert finished, "the withdrawal waited for the venue"
+    assert not isinstance(results[0], Exception), results
+    assert not Assignment.objects.filter(pledge_line=line).exclude(status="cancelled").exists()
