@@ -25,7 +25,7 @@ def _writable(fields: dict) -> dict:
 
 
 def _locked(request_id: int) -> ReinforcementRequest:
-    return ReinforcementRequest.objects.select_for_update().select_related("operation").get(pk=request_id)
+    return ReinforcementRequest.objects.select_for_update(of=("self",)).select_related("operation").get(pk=request_id)
 
 
 def _require_reason(reason: str, field: str = "reason") -> str:
