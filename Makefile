@@ -55,6 +55,14 @@ lint: $(VENV)/.installed
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .
 
+# Games-scale benchmark (issue 9): loads 250,000 assignments into the database reinforcements_bench,
+# serves the app with gunicorn (DEBUG=false), drives it at 8 concurrent clients, prints the table
+# and writes bench/results.json. About 5 to 8 minutes. BENCH_ARGS="--small" for a quick try,
+# "--no-seed" to reuse the loaded data, "--only coverage" for one row.
+bench: $(VENV)/.installed
+	@mkdir -p .data/run
+	@$(SERVICES_ENV); $(PY) -m bench.run $(BENCH_ARGS)
+
 clean:
 	-$(PY) -m config.services stop
 	rm -rf $(VENV) .data staticfiles

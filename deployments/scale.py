@@ -26,10 +26,8 @@ import zoneinfo
 from django.contrib.auth.hashers import make_password
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection
-from django.utils import translation
 
 from deployments.models import Assignment, Venue, VenueNeed
-from notifications.messages import MESSAGES
 from pledges.models import K9Team, Pledge, PledgeLine
 from reinforcements.models import LiaisonProfile, Operation, ReinforcementRequest, RequestLine, Specialty, User
 
@@ -759,11 +757,7 @@ class ScaleSeeder:
     # notifications
     def _notifications(self):
         rng, sz = self.rng, self.sz
-        templates = {}
-        for event in ("request_sent", "pledge_submitted", "pledge_decided", "assignment_planned"):
-            for lang in ("en", "fr"):
-                with translation.override(lang):
-                    templates[event, lang] = (str(MESSAGES[event][0]), str(MESSAGES[event][1]))
+        templates = SEED_TEXTS
 
         def render(event, lang, **values):
             subject, body = templates[event, lang]
@@ -824,6 +818,19 @@ class ScaleSeeder:
             rows[: max(sz.notifications, 0)],
             label="notifications",
         )  # fmt: skip
+
+
+# The texts of seeded notifications (notifications/messages.py renders from objects, one by one).
+SEED_TEXTS = {
+    ("request_sent", "en"): ("Reinforcement request: %(obj)s", "A reinforcement request was sent to you: %(obj)s."),
+    ("request_sent", "fr"): ("Demande de renfort : %(obj)s", "Une demande de renfort vous a été envoyée : %(obj)s."),
+    ("pledge_submitted", "en"): ("Pledge submitted: %(obj)s", "%(obj)s was submitted for a decision."),
+    ("pledge_submitted", "fr"): ("Engagement soumis : %(obj)s", "%(obj)s a été soumis pour décision."),
+    ("pledge_decided", "en"): ("Pledge decided: %(obj)s", "%(obj)s was decided: %(status)s. %(note)s"),
+    ("pledge_decided", "fr"): ("Engagement décidé : %(obj)s", "%(obj)s a été décidé : %(status)s. %(note)s"),
+    ("assignment_planned", "en"): ("Assignment planned: %(obj)s", "Assignment %(obj)s planned from %(when)s."),
+    ("assignment_planned", "fr"): ("Affectation prévue : %(obj)s", "Affectation %(obj)s prévue à partir du %(when)s."),
+}
 
 
 # Who created each assignment; then every cancellation and confirmation and a quarter of the
