@@ -3,6 +3,7 @@
 from django.db import connection
 
 from deployments.models import Assignment, Venue, VenueNeed
+from reinforcements import freshness
 from reinforcements.queries import visible_operations
 from reinforcements.roles import is_staff_reader, liaison_country
 
@@ -155,8 +156,12 @@ _COUNTS = ("requested", "pledged", "accepted", "assigned")
 
 def coverage(operation, user) -> dict:
     """SPEC §7 coverage of one operation, as the user may see it (the caller checks the operation
-    is visible). Two queries, whatever the size of the operation."""
+    is visible). Two queries, whatever the size of the operation; cached until the data changes."""
     country = None if is_staff_reader(user) else liaison_country(user)
+    return freshness.cached("coverage", operation.pk, country, compute=lambda: _coverage(operation, country))
+
+
+def _coverage(operation, country) -> dict:
     params = {"op": operation.pk, "country": country}
     by_country, by_specialty, by_venue = [], [], []
     with connection.cursor() as cur:
@@ -218,11 +223,18 @@ ORDER BY n.venue_id, n.starts_at, n.specialty_id
 
 
 def coverage_grid(operation_id: int, *, venue_id=None, starts=None, ends=None) -> list[dict]:
-    """One dict per need: id, venue_id, specialty_id, starts_at, ends_at, quantity (needed), assigned."""
-    with connection.cursor() as cur:
-        cur.execute(_COVERAGE_GRID_SQL, {"operation": operation_id, "venue": venue_id, "starts": starts, "ends": ends})
-        columns = [c.name for c in cur.description]
-        return [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
+    """One dict per need: id, venue_id, specialty_id, starts_at, ends_at, quantity (needed), assigned.
+    Cached until the data changes."""
+    params = {"operation": operation_id, "venue": venue_id, "starts": starts, "ends": ends}
+
+    def compute():
+        with connection.cursor() as cur:
+            cur.execute(_COVERAGE_GRID_SQL, params)
+            columns = [c.name for c in cur.description]
+            return [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
+
+    key = [operation_id, venue_id, starts and starts.isoformat(), ends and ends.isoformat()]
+    return freshness.cached("grid", *key, compute=compute)
 
 
 # Accepted officer lines available on a day, with how many of their officers are free during the whole
