@@ -156,12 +156,8 @@ _COUNTS = ("requested", "pledged", "accepted", "assigned")
 
 def coverage(operation, user) -> dict:
     """SPEC §7 coverage of one operation, as the user may see it (the caller checks the operation
-    is visible). Two queries, whatever the size of the operation; cached until the data changes."""
+    is visible). Two queries, whatever the size of the operation (the API caches its answer)."""
     country = None if is_staff_reader(user) else liaison_country(user)
-    return freshness.cached("coverage", operation.pk, country, compute=lambda: _coverage(operation, country))
-
-
-def _coverage(operation, country) -> dict:
     params = {"op": operation.pk, "country": country}
     by_country, by_specialty, by_venue = [], [], []
     with connection.cursor() as cur:

@@ -4,15 +4,16 @@ import pytest
 from django.db import transaction
 
 from deployments import transitions
-from deployments.queries import coverage
 from reinforcements import freshness
+from tests.api.conftest import client_as
 from tests.factories import AssignmentFactory, VenueFactory, VenueNeedFactory, accepted_line, at
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def need_assigned(operation, user):
-    return coverage(operation, user)["by_venue"][0]["assigned"]
+    response = client_as(user).get("/api/v1/coverage/", {"operation": operation.code})
+    return response.data["by_venue"][0]["assigned"]
 
 
 def test_a_committed_assignment_shows_in_the_next_coverage_though_the_last_one_was_cached(coordinator):
