@@ -268,32 +268,43 @@ def planner_free_lines(operation_id: int, day, starts, ends) -> dict[int, int]:
         return dict(cur.fetchall())
 
 
-def planner_teams(operation_id: int, day, starts, ends):
-    """Accepted K9 teams available on `day` and certified through it; `.busy` lists their live
-    assignments inside [starts, ends), so the planner can say when a dog is already taken."""
-    from django.db.models import Prefetch
+def planner_teams(operation_id: int, day, starts, ends, *, detection=None) -> list[dict]:
+    """Accepted K9 teams available on `day` and certified through it (optionally of one detection),
+    as dicts: id, handler_name, dog_name, detection, country, and `busy`, the (starts_at, ends_at) of
+    their live assignments inside [starts, ends), so the planner can say when a dog is already taken.
+    Values, not model instances: a Games day has thousands of teams."""
+    from collections import defaultdict
+
+    from django.db.models import F
 
     from pledges.models import K9Team, Pledge
 
-    busy = (
-        Assignment.objects.filter(starts_at__lt=ends, ends_at__gt=starts)
-        .exclude(status=Assignment.Status.CANCELLED)
-        .select_related("venue")
-        .order_by("starts_at")
+    teams = K9Team.objects.filter(
+        pledge__request__operation_id=operation_id,
+        pledge__status__in=Pledge.ACCEPTED_STATUSES,
+        accepted=True,
+        available_from__lte=day,
+        available_to__gte=day,
+        certification_expires_on__gte=day,
     )
-    return (
-        K9Team.objects.filter(
-            pledge__request__operation_id=operation_id,
-            pledge__status__in=Pledge.ACCEPTED_STATUSES,
-            accepted=True,
-            available_from__lte=day,
-            available_to__gte=day,
-            certification_expires_on__gte=day,
+    if detection is not None:
+        teams = teams.filter(detection=detection)
+    teams = list(
+        teams.order_by("pledge__request__country", "handler_name").values(
+            "id", "handler_name", "dog_name", "detection", country=F("pledge__request__country")
         )
-        .select_related("pledge__request")
-        .prefetch_related(Prefetch("assignments", queryset=busy, to_attr="busy"))
-        .order_by("pledge__request__country", "handler_name")
     )
+    busy = defaultdict(list)
+    for team_id, busy_from, busy_to in (
+        Assignment.objects.filter(k9_team_id__in=[t["id"] for t in teams], starts_at__lt=ends, ends_at__gt=starts)
+        .exclude(status=Assignment.Status.CANCELLED)
+        .order_by("starts_at")
+        .values_list("k9_team_id", "starts_at", "ends_at")
+    ):
+        busy[team_id].append((busy_from, busy_to))
+    for team in teams:
+        team["busy"] = busy[team["id"]]
+    return teams
 
 
 def planner_timeline(needs, assignments, hours, specialty_of) -> list[dict]:

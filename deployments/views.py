@@ -154,25 +154,29 @@ def _specialty_of(specialties_by_code):
 def _sources(operation, day, start, end, specialty=None):
     """Choices for the assignment form: accepted capacity still free on the whole day."""
     free = planner_free_lines(operation.pk, day, start, end)
-    lines = PledgeLine.objects.filter(pk__in=[pk for pk, n in free.items() if n > 0]).select_related(
-        "specialty", "pledge__request"
-    )
-    teams = planner_teams(operation.pk, day, start, end)
+    specialties = {s.pk: s for s in Specialty.objects.all()}
+    lines = PledgeLine.objects.filter(pk__in=[pk for pk, n in free.items() if n > 0])
+    detection = None
     if specialty:
         lines = lines.filter(specialty=specialty)
-        teams = teams.filter(detection=specialty.code.removeprefix("k9_")) if specialty.is_canine else teams.none()
+        detection = specialty.code.removeprefix("k9_") if specialty.is_canine else ""
+    teams = planner_teams(operation.pk, day, start, end, detection=detection)
     line_choices = sorted(
         (
-            (f"line:{line.pk}", f"{country_label(line.pledge.request.country)} · {line.specialty.name} · "
-             + _("%(free)s of %(n)s free") % {"free": free[line.pk], "n": line.officers_accepted})
-            for line in lines
+            (f"line:{pk}", f"{country_label(country)} · {specialties[specialty_id].name} · "
+             + _("%(free)s of %(n)s free") % {"free": free[pk], "n": accepted})
+            for pk, accepted, country, specialty_id in lines.values_list(
+                "pk", "officers_accepted", "pledge__request__country", "specialty_id"
+            )
         ),
         key=lambda c: c[1],
     )  # fmt: skip
+    detections = dict(K9Team.Detection.choices)
     team_choices = [
-        (f"team:{team.pk}", f"{country_label(team.pledge.request.country)} · {team} · {team.get_detection_display()}"
-         + (" · " + _("busy %(times)s") % {"times": ", ".join(f"{hm(a.starts_at)}–{hm(a.ends_at)}" for a in team.busy)}
-            if team.busy else ""))
+        (f"team:{team['id']}", f"{country_label(team['country'])} · {team['handler_name']} & {team['dog_name']} · "
+         f"{detections.get(team['detection'], team['detection'])}"
+         + (" · " + _("busy %(times)s") % {"times": ", ".join(f"{hm(s)}–{hm(e)}" for s, e in team["busy"])}
+            if team["busy"] else ""))
         for team in teams
     ]  # fmt: skip
     groups = []
