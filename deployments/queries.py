@@ -234,7 +234,7 @@ def coverage_grid(operation_id: int, *, venue_id=None, starts=None, ends=None) -
 
 
 # Accepted officer lines available on a day, with how many of their officers are free during the whole
-# window: accepted minus the line's peak load inside it (same instants argument as _LINE_PEAK_SQL).
+# window: accepted minus the line's peak load inside it (the running sum of _LINE_PEAK_SQL, per line).
 _PLANNER_FREE_LINES_SQL = """
 WITH lines AS (
     SELECT pl.id, pl.officers_accepted FROM pledges_pledgeline pl
@@ -246,15 +246,14 @@ WITH lines AS (
     SELECT a.pledge_line_id AS line_id, a.starts_at, a.ends_at, a.quantity FROM deployments_assignment a
     WHERE a.pledge_line_id IN (SELECT id FROM lines) AND a.status <> 'cancelled'
       AND a.starts_at < %(ends)s AND a.ends_at > %(starts)s
-), instants AS (
-    SELECT id AS line_id, %(starts)s::timestamptz AS t FROM lines
-    UNION SELECT line_id, starts_at FROM live WHERE starts_at > %(starts)s
+), steps AS (
+    SELECT line_id, GREATEST(starts_at, %(starts)s::timestamptz) AS t, quantity AS delta FROM live
+    UNION ALL
+    SELECT line_id, ends_at, -quantity FROM live WHERE ends_at < %(ends)s
 ), peaks AS (
     SELECT line_id, MAX(load) AS peak FROM (
-        SELECT i.line_id, i.t, COALESCE(SUM(l.quantity), 0) AS load FROM instants i
-        LEFT JOIN live l ON l.line_id = i.line_id AND l.starts_at <= i.t AND l.ends_at > i.t
-        GROUP BY i.line_id, i.t
-    ) x GROUP BY line_id
+        SELECT line_id, SUM(delta) OVER (PARTITION BY line_id ORDER BY t RANGE UNBOUNDED PRECEDING) AS load FROM steps
+    ) loads GROUP BY line_id
 )
 SELECT lines.id, (lines.officers_accepted - COALESCE(peaks.peak, 0))::int AS free
 FROM lines LEFT JOIN peaks ON peaks.line_id = lines.id
