@@ -161,21 +161,31 @@ def _sources(operation, day, start, end, specialty=None):
         lines = lines.filter(specialty=specialty)
         detection = specialty.code.removeprefix("k9_") if specialty.is_canine else ""
     teams = planner_teams(operation.pk, day, start, end, detection=detection)
+    # Thousands of labels: each country name, translated text and time is made once, not per label.
+    line_rows = list(lines.values_list("pk", "officers_accepted", "pledge__request__country", "specialty_id"))
+    countries = {code: country_label(code) for code in {row[2] for row in line_rows} | {t["country"] for t in teams}}
+    free_text, busy_text = _("%(free)s of %(n)s free"), _("busy %(times)s")
+    names = {pk: s.name for pk, s in specialties.items()}
     line_choices = sorted(
         (
-            (f"line:{pk}", f"{country_label(country)} · {specialties[specialty_id].name} · "
-             + _("%(free)s of %(n)s free") % {"free": free[pk], "n": accepted})
-            for pk, accepted, country, specialty_id in lines.values_list(
-                "pk", "officers_accepted", "pledge__request__country", "specialty_id"
-            )
+            (f"line:{pk}", f"{countries[country]} · {names[specialty_id]} · "
+             + free_text % {"free": free[pk], "n": accepted})
+            for pk, accepted, country, specialty_id in line_rows
         ),
         key=lambda c: c[1],
     )  # fmt: skip
-    detections = dict(K9Team.Detection.choices)
+    detections = {key: str(label) for key, label in K9Team.Detection.choices}
+    times = {}
+
+    def hm_once(value):
+        if value not in times:
+            times[value] = hm(value)
+        return times[value]
+
     team_choices = [
-        (f"team:{team['id']}", f"{country_label(team['country'])} · {team['handler_name']} & {team['dog_name']} · "
+        (f"team:{team['id']}", f"{countries[team['country']]} · {team['handler_name']} & {team['dog_name']} · "
          f"{detections.get(team['detection'], team['detection'])}"
-         + (" · " + _("busy %(times)s") % {"times": ", ".join(f"{hm(s)}–{hm(e)}" for s, e in team["busy"])}
+         + (" · " + busy_text % {"times": ", ".join(f"{hm_once(s)}–{hm_once(e)}" for s, e in team["busy"])}
             if team["busy"] else ""))
         for team in teams
     ]  # fmt: skip
