@@ -75,6 +75,13 @@ messages: $(VENV)/.installed
 	(cd notifications && ../$(PY) ../manage.py makemessages -l fr -l en --no-location --no-obsolete); \
 	for po in $(EN_CATALOGUES); do msgattrib --clear-fuzzy --empty -o $$po $$po && msgen -o $$po $$po; done; \
 	$(PY) manage.py compilemessages --ignore=.venv
+# Games-scale benchmark (issue 9): loads 250,000 assignments into the database reinforcements_bench,
+# serves the app with gunicorn (DEBUG=false), drives it at 8 concurrent clients, prints the table
+# and writes bench/results.json. About 5 to 8 minutes. BENCH_ARGS="--small" for a quick try,
+# "--no-seed" to reuse the loaded data, "--only coverage" for one row.
+bench: $(VENV)/.installed
+	@mkdir -p .data/run
+	@$(SERVICES_ENV); $(PY) -m bench.run $(BENCH_ARGS)
 
 clean:
 	-$(PY) -m config.services stop

@@ -66,6 +66,10 @@ QUERIES = {
     ),
     "line_peak_load (capacity check, biggest line, an 8-hour shift)": ("PEAK8",),
     "line_peak_load (capacity check, biggest line, whole Games)": ("PEAK",),
+    "app: coverage totals (deployments.queries, per-line running sums)": ("TOTALS",),
+    "app: coverage of every need (deployments.queries, step function)": ("NEEDS",),
+    "app: need grid of one venue-day (deployments.queries, planner/dashboard)": ("GRID",),
+    "app: officers free per line on a day (deployments.queries, planner)": ("FREE",),
     "coverage by country (requested/pledged/accepted/assigned)": (COUNTRY_COVERAGE_SQL,),
     "coverage by venue need, per need via GiST (MIN concurrent, window functions)": (NEED_COVERAGE_SQL,),
     "coverage by venue need, one global pass (MIN concurrent, window functions)": (NEED_COVERAGE_GLOBAL_SQL,),
@@ -79,6 +83,7 @@ def main(argv):
     django.setup()
     from django.db import connection
 
+    from deployments import queries
     from deployments.queries import _LINE_PEAK_SQL
 
     show_plans = "--plans" in argv
@@ -110,6 +115,13 @@ def main(argv):
             run_params = params
             if sql == "PEAK8":
                 run_params = {**params, "starts": "2024-08-01T08:00:00+02:00", "ends": "2024-08-01T16:00:00+02:00"}
+            if sql in ("TOTALS", "NEEDS"):
+                run_params = {**params, "country": None}
+                sql = queries._COVERAGE_TOTALS_SQL if sql == "TOTALS" else queries._COVERAGE_NEEDS_SQL
+            elif sql in ("GRID", "FREE"):
+                run_params = {**params, "operation": op, "day": "2024-08-01", "starts": "2024-08-01T00:00:00+02:00",
+                              "ends": "2024-08-02T00:00:00+02:00"}  # fmt: skip
+                sql = queries._COVERAGE_GRID_SQL if sql == "GRID" else queries._PLANNER_FREE_LINES_SQL
             sql = _LINE_PEAK_SQL if sql.startswith("PEAK") else sql
             cur.execute("EXPLAIN (ANALYZE, BUFFERS, TIMING OFF) " + sql, run_params)  # warm the cache once
             best, plan = None, None

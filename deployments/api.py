@@ -24,8 +24,10 @@ from deployments.models import Assignment, Venue, VenueNeed
 from deployments.queries import coverage, visible_assignments, visible_needs, visible_venues
 from pledges.models import K9Team, PledgeLine
 from pledges.queries import visible_k9_teams, visible_pledge_lines
+from reinforcements import freshness
 from reinforcements.models import Operation, Specialty
 from reinforcements.queries import visible_operations
+from reinforcements.roles import is_staff_reader, liaison_country
 
 
 class VenueSerializer(HistoryModelSerializer):
@@ -257,4 +259,10 @@ class CoverageViewSet(viewsets.ViewSet):
         query = CoverageQuerySerializer(data=request.query_params)
         query.is_valid(raise_exception=True)
         operation = get_object_or_404(visible_operations(request.user), code=query.validated_data["operation"])
-        return Response(CoverageSerializer(coverage(operation, request.user)).data)
+        # Serialising a whole Games' needs costs as much as computing them: cache the answer, per
+        # scope (ministry staff, or one country), until the data changes (reinforcements/freshness.py).
+        scope = None if is_staff_reader(request.user) else liaison_country(request.user)
+        data = freshness.cached(
+            "coverage", operation.pk, scope, compute=lambda: CoverageSerializer(coverage(operation, request.user)).data
+        )
+        return Response(data)

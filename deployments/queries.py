@@ -3,24 +3,27 @@
 from django.db import connection
 
 from deployments.models import Assignment, Venue, VenueNeed
+from reinforcements import freshness
 from reinforcements.queries import visible_operations
 from reinforcements.roles import is_staff_reader, liaison_country
 
-# The peak number of officers of one line on duty at any instant of [starts_at, ends_at):
-# the load only rises at an assignment's start, so it is enough to sum at the window's
-# start and at every live assignment's start inside the window.
+# The peak number of officers of one line on duty at any instant of [starts_at, ends_at), as a running
+# sum: +quantity where a live assignment starts (or at the window's start if it began before), -quantity
+# where it ends inside the window. Summing over the peers of each instant (RANGE) reads the load at that
+# instant — an end and a start at the same instant do not overlap — and the peak is the largest of those
+# sums. One sort of the line's assignments in the window: O(n log n), not one sum per start.
 _LINE_PEAK_SQL = """
 WITH live AS (
     SELECT starts_at, ends_at, quantity FROM deployments_assignment
     WHERE pledge_line_id = %(line)s AND status <> 'cancelled' AND id <> %(exclude)s
       AND starts_at < %(ends)s AND ends_at > %(starts)s
-), instants AS (
-    SELECT %(starts)s::timestamptz AS t UNION SELECT starts_at FROM live WHERE starts_at > %(starts)s
+), steps AS (
+    SELECT GREATEST(starts_at, %(starts)s::timestamptz) AS t, quantity AS delta FROM live
+    UNION ALL
+    SELECT ends_at, -quantity FROM live WHERE ends_at < %(ends)s
 )
-SELECT COALESCE(MAX(load), 0) FROM (
-    SELECT i.t, SUM(l.quantity) AS load FROM instants i
-    JOIN live l ON l.starts_at <= i.t AND l.ends_at > i.t
-    GROUP BY i.t
+SELECT COALESCE(MAX(load), 0)::int FROM (
+    SELECT SUM(delta) OVER (ORDER BY t RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS load FROM steps
 ) loads
 """
 
@@ -54,7 +57,8 @@ def visible_assignments(user):
 # pledged:   officers offered and teams in pledges that reached the ministry (not draft, not withdrawn);
 # accepted:  officers accepted and teams accepted in accepted or partially accepted pledges;
 # assigned:  per officer line the peak number of its officers on duty at once (how many of them the
-#            plan uses), per K9 team 1 if it has any live assignment.
+#            plan uses: a running sum over its assignments' starts and ends), per K9 team 1 if it has
+#            any live assignment.
 # K9 teams count under the canine specialty `k9_<detection>`. GROUPING SETS gives both
 # breakdowns in one pass; `by_country` is GROUPING(country) = 0.
 _COVERAGE_TOTALS_SQL = """
@@ -66,6 +70,18 @@ WITH reqs AS (
     SELECT p.id, p.status IN ('accepted', 'partially_accepted') AS is_accepted, r.country
     FROM pledges_pledge p JOIN reqs r ON r.id = p.request_id
     WHERE p.status NOT IN ('draft', 'withdrawn')
+), line_steps AS (
+    -- a line's load changes where one of its assignments starts (+) or ends (-): one row per instant
+    SELECT a.pledge_line_id AS line_id, x.t, SUM(x.delta) AS delta
+    FROM deployments_assignment a
+    CROSS JOIN LATERAL (VALUES (a.starts_at, a.quantity), (a.ends_at, -a.quantity)) AS x(t, delta)
+    WHERE a.pledge_id IN (SELECT id FROM pledged) AND a.pledge_line_id IS NOT NULL AND a.status <> 'cancelled'
+    GROUP BY 1, 2
+), line_peaks AS (
+    -- the running sum of those changes is the load from each instant on; its largest value is the peak
+    SELECT line_id, MAX(load) AS load FROM (
+        SELECT line_id, SUM(delta) OVER (PARTITION BY line_id ORDER BY t) AS load FROM line_steps
+    ) loads GROUP BY line_id
 ), contributions AS (
     SELECT r.country, s.code AS specialty, rl.quantity AS requested, 0 AS pledged, 0 AS accepted, 0 AS assigned
     FROM reqs r
@@ -78,16 +94,7 @@ WITH reqs AS (
     FROM pledged p
     JOIN pledges_pledgeline l ON l.pledge_id = p.id
     JOIN reinforcements_specialty s ON s.id = l.specialty_id
-    LEFT JOIN LATERAL (
-        -- the load of a line only rises when one of its assignments starts: test those instants
-        SELECT MAX((
-            SELECT SUM(b.quantity) FROM deployments_assignment b
-            WHERE b.pledge_line_id = l.id AND b.status <> 'cancelled'
-              AND b.starts_at <= a.starts_at AND b.ends_at > a.starts_at
-        )) AS load
-        FROM deployments_assignment a
-        WHERE a.pledge_line_id = l.id AND a.status <> 'cancelled'
-    ) peak ON true
+    LEFT JOIN line_peaks peak ON peak.line_id = l.id
     UNION ALL
     SELECT p.country, 'k9_' || t.detection, 0, 1,
            CASE WHEN p.is_accepted AND t.accepted THEN 1 ELSE 0 END,
@@ -104,9 +111,12 @@ GROUP BY GROUPING SETS ((country), (specialty))
 ORDER BY 1 DESC, 2
 """
 
-# A need's `assigned` is the smallest number on duty at any instant of its window: the load
-# only drops when an assignment ends, so the minimum is at the window's start or at one of
-# those ends inside the window. Officers count their quantity, a K9 team counts 1.
+# A need's `assigned` is the smallest number on duty at any instant of its window. Per venue and
+# specialty, the load is a step function: a running sum of +n at every start and -n at every end gives
+# the load on each segment [t, next_t) between two such instants (and 0 before the first one, the
+# '-infinity' segment). The minimum over a need's window is the smallest load of the segments that
+# meet it: one sort of the assignments and a hash join, not a sum per instant. Officers count their
+# quantity, a K9 team counts 1.
 _COVERAGE_NEEDS_SQL = """
 WITH live AS (
     SELECT a.venue_id, COALESCE(l.specialty_id, ks.id) AS specialty_id, a.starts_at, a.ends_at,
@@ -120,25 +130,24 @@ WITH live AS (
     LEFT JOIN reinforcements_specialty ks ON ks.code = 'k9_' || t.detection
     WHERE v.operation_id = %(op)s AND a.status <> 'cancelled'
       AND (%(country)s::text IS NULL OR r.country = %(country)s)
+), steps AS (
+    SELECT live.venue_id, live.specialty_id, x.t, SUM(SUM(x.delta)) OVER w AS load, LEAD(x.t) OVER w AS next_t
+    FROM live CROSS JOIN LATERAL (VALUES (live.starts_at, live.n), (live.ends_at, -live.n)) AS x(t, delta)
+    GROUP BY live.venue_id, live.specialty_id, x.t
+    WINDOW w AS (PARTITION BY live.venue_id, live.specialty_id ORDER BY x.t)
+), segments AS (
+    SELECT venue_id, specialty_id, t, next_t, load FROM steps
+    UNION ALL
+    SELECT venue_id, specialty_id, '-infinity', MIN(t), 0 FROM steps GROUP BY venue_id, specialty_id
 )
-SELECT v.code, s.code, n.starts_at, n.ends_at, n.quantity, (
-    SELECT MIN(COALESCE((
-        SELECT SUM(x.n) FROM live x
-        WHERE x.venue_id = n.venue_id AND x.specialty_id = n.specialty_id
-          AND x.starts_at <= i.t AND x.ends_at > i.t
-    ), 0))
-    FROM (
-        SELECT n.starts_at AS t
-        UNION
-        SELECT x.ends_at FROM live x
-        WHERE x.venue_id = n.venue_id AND x.specialty_id = n.specialty_id
-          AND x.ends_at > n.starts_at AND x.ends_at < n.ends_at
-    ) i
-)::int AS assigned
+SELECT v.code, s.code, n.starts_at, n.ends_at, n.quantity, COALESCE(MIN(g.load), 0)::int AS assigned
 FROM deployments_venueneed n
 JOIN deployments_venue v ON v.id = n.venue_id
 JOIN reinforcements_specialty s ON s.id = n.specialty_id
+LEFT JOIN segments g ON g.venue_id = n.venue_id AND g.specialty_id = n.specialty_id
+                    AND g.t < n.ends_at AND (g.next_t IS NULL OR g.next_t > n.starts_at)
 WHERE v.operation_id = %(op)s
+GROUP BY n.id, v.code, s.code, n.starts_at, n.ends_at, n.quantity
 ORDER BY v.code, n.starts_at, s.code, n.id
 """
 
@@ -147,7 +156,7 @@ _COUNTS = ("requested", "pledged", "accepted", "assigned")
 
 def coverage(operation, user) -> dict:
     """SPEC §7 coverage of one operation, as the user may see it (the caller checks the operation
-    is visible). Two queries, whatever the size of the operation."""
+    is visible). Two queries, whatever the size of the operation (the API caches its answer)."""
     country = None if is_staff_reader(user) else liaison_country(user)
     params = {"op": operation.pk, "country": country}
     by_country, by_specialty, by_venue = [], [], []
@@ -169,9 +178,8 @@ def coverage(operation, user) -> dict:
 
 # Need vs assigned for every need of an operation (optionally one venue, one window): `assigned` is the
 # smallest number of that specialty on duty at the venue at any instant of the need's window, so a gap
-# of an hour is not averaged away. The load only changes where an assignment starts or ends, so it is
-# enough to look at the need's start and at every such instant inside the window. A K9 team counts for
-# the canine specialty named after its detection (k9_explosives...).
+# of an hour is not averaged away. Same step function as _COVERAGE_NEEDS_SQL (running sums over starts and
+# ends). A K9 team counts for the canine specialty named after its detection (k9_explosives...).
 _COVERAGE_GRID_SQL = """
 WITH needs AS (
     SELECT n.id, n.venue_id, n.specialty_id, n.starts_at, n.ends_at, n.quantity
@@ -181,6 +189,7 @@ WITH needs AS (
       AND (%(starts)s::timestamptz IS NULL OR n.ends_at > %(starts)s)
       AND (%(ends)s::timestamptz IS NULL OR n.starts_at < %(ends)s)
 ), live AS (
+    -- only assignments that meet the span of those needs can count in one of them
     SELECT a.venue_id, a.starts_at, a.ends_at, COALESCE(a.quantity, 1) AS q,
            COALESCE(pl.specialty_id, ks.id) AS specialty_id
     FROM deployments_assignment a
@@ -188,37 +197,44 @@ WITH needs AS (
     LEFT JOIN pledges_k9team k ON k.id = a.k9_team_id
     LEFT JOIN reinforcements_specialty ks ON ks.code = 'k9_' || k.detection
     WHERE a.status <> 'cancelled' AND a.venue_id IN (SELECT venue_id FROM needs)
-), instants AS (
-    SELECT n.id AS need_id, n.starts_at AS t FROM needs n
-    UNION
-    SELECT n.id, x.t FROM needs n
-    JOIN live l ON l.venue_id = n.venue_id AND l.specialty_id = n.specialty_id
-    CROSS JOIN LATERAL (VALUES (l.starts_at), (l.ends_at)) AS x(t)
-    WHERE x.t > n.starts_at AND x.t < n.ends_at
-), loads AS (
-    SELECT i.need_id, i.t, COALESCE(SUM(l.q), 0) AS load
-    FROM instants i JOIN needs n ON n.id = i.need_id
-    LEFT JOIN live l ON l.venue_id = n.venue_id AND l.specialty_id = n.specialty_id
-                    AND l.starts_at <= i.t AND l.ends_at > i.t
-    GROUP BY i.need_id, i.t
+      AND a.ends_at > (SELECT MIN(starts_at) FROM needs) AND a.starts_at < (SELECT MAX(ends_at) FROM needs)
+), steps AS (
+    -- the load per venue and specialty as a step function: a running sum of starts (+) and ends (-)
+    SELECT live.venue_id, live.specialty_id, x.t, SUM(SUM(x.delta)) OVER w AS load, LEAD(x.t) OVER w AS next_t
+    FROM live CROSS JOIN LATERAL (VALUES (live.starts_at, live.q), (live.ends_at, -live.q)) AS x(t, delta)
+    GROUP BY live.venue_id, live.specialty_id, x.t
+    WINDOW w AS (PARTITION BY live.venue_id, live.specialty_id ORDER BY x.t)
+), segments AS (
+    SELECT venue_id, specialty_id, t, next_t, load FROM steps
+    UNION ALL
+    SELECT venue_id, specialty_id, '-infinity', MIN(t), 0 FROM steps GROUP BY venue_id, specialty_id
 )
-SELECT n.id, n.venue_id, n.specialty_id, n.starts_at, n.ends_at, n.quantity, MIN(loads.load)::int AS assigned
-FROM needs n JOIN loads ON loads.need_id = n.id
+SELECT n.id, n.venue_id, n.specialty_id, n.starts_at, n.ends_at, n.quantity, COALESCE(MIN(g.load), 0)::int AS assigned
+FROM needs n
+LEFT JOIN segments g ON g.venue_id = n.venue_id AND g.specialty_id = n.specialty_id
+                    AND g.t < n.ends_at AND (g.next_t IS NULL OR g.next_t > n.starts_at)
 GROUP BY n.id, n.venue_id, n.specialty_id, n.starts_at, n.ends_at, n.quantity
 ORDER BY n.venue_id, n.starts_at, n.specialty_id
 """
 
 
 def coverage_grid(operation_id: int, *, venue_id=None, starts=None, ends=None) -> list[dict]:
-    """One dict per need: id, venue_id, specialty_id, starts_at, ends_at, quantity (needed), assigned."""
-    with connection.cursor() as cur:
-        cur.execute(_COVERAGE_GRID_SQL, {"operation": operation_id, "venue": venue_id, "starts": starts, "ends": ends})
-        columns = [c.name for c in cur.description]
-        return [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
+    """One dict per need: id, venue_id, specialty_id, starts_at, ends_at, quantity (needed), assigned.
+    Cached until the data changes."""
+    params = {"operation": operation_id, "venue": venue_id, "starts": starts, "ends": ends}
+
+    def compute():
+        with connection.cursor() as cur:
+            cur.execute(_COVERAGE_GRID_SQL, params)
+            columns = [c.name for c in cur.description]
+            return [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
+
+    key = [operation_id, venue_id, starts and starts.isoformat(), ends and ends.isoformat()]
+    return freshness.cached("grid", *key, compute=compute)
 
 
 # Accepted officer lines available on a day, with how many of their officers are free during the whole
-# window: accepted minus the line's peak load inside it (same instants argument as _LINE_PEAK_SQL).
+# window: accepted minus the line's peak load inside it (the running sum of _LINE_PEAK_SQL, per line).
 _PLANNER_FREE_LINES_SQL = """
 WITH lines AS (
     SELECT pl.id, pl.officers_accepted FROM pledges_pledgeline pl
@@ -230,15 +246,14 @@ WITH lines AS (
     SELECT a.pledge_line_id AS line_id, a.starts_at, a.ends_at, a.quantity FROM deployments_assignment a
     WHERE a.pledge_line_id IN (SELECT id FROM lines) AND a.status <> 'cancelled'
       AND a.starts_at < %(ends)s AND a.ends_at > %(starts)s
-), instants AS (
-    SELECT id AS line_id, %(starts)s::timestamptz AS t FROM lines
-    UNION SELECT line_id, starts_at FROM live WHERE starts_at > %(starts)s
+), steps AS (
+    SELECT line_id, GREATEST(starts_at, %(starts)s::timestamptz) AS t, quantity AS delta FROM live
+    UNION ALL
+    SELECT line_id, ends_at, -quantity FROM live WHERE ends_at < %(ends)s
 ), peaks AS (
     SELECT line_id, MAX(load) AS peak FROM (
-        SELECT i.line_id, i.t, COALESCE(SUM(l.quantity), 0) AS load FROM instants i
-        LEFT JOIN live l ON l.line_id = i.line_id AND l.starts_at <= i.t AND l.ends_at > i.t
-        GROUP BY i.line_id, i.t
-    ) x GROUP BY line_id
+        SELECT line_id, SUM(delta) OVER (PARTITION BY line_id ORDER BY t RANGE UNBOUNDED PRECEDING) AS load FROM steps
+    ) loads GROUP BY line_id
 )
 SELECT lines.id, (lines.officers_accepted - COALESCE(peaks.peak, 0))::int AS free
 FROM lines LEFT JOIN peaks ON peaks.line_id = lines.id
@@ -252,32 +267,43 @@ def planner_free_lines(operation_id: int, day, starts, ends) -> dict[int, int]:
         return dict(cur.fetchall())
 
 
-def planner_teams(operation_id: int, day, starts, ends):
-    """Accepted K9 teams available on `day` and certified through it; `.busy` lists their live
-    assignments inside [starts, ends), so the planner can say when a dog is already taken."""
-    from django.db.models import Prefetch
+def planner_teams(operation_id: int, day, starts, ends, *, detection=None) -> list[dict]:
+    """Accepted K9 teams available on `day` and certified through it (optionally of one detection),
+    as dicts: id, handler_name, dog_name, detection, country, and `busy`, the (starts_at, ends_at) of
+    their live assignments inside [starts, ends), so the planner can say when a dog is already taken.
+    Values, not model instances: a Games day has thousands of teams."""
+    from collections import defaultdict
+
+    from django.db.models import F
 
     from pledges.models import K9Team, Pledge
 
-    busy = (
-        Assignment.objects.filter(starts_at__lt=ends, ends_at__gt=starts)
-        .exclude(status=Assignment.Status.CANCELLED)
-        .select_related("venue")
-        .order_by("starts_at")
+    teams = K9Team.objects.filter(
+        pledge__request__operation_id=operation_id,
+        pledge__status__in=Pledge.ACCEPTED_STATUSES,
+        accepted=True,
+        available_from__lte=day,
+        available_to__gte=day,
+        certification_expires_on__gte=day,
     )
-    return (
-        K9Team.objects.filter(
-            pledge__request__operation_id=operation_id,
-            pledge__status__in=Pledge.ACCEPTED_STATUSES,
-            accepted=True,
-            available_from__lte=day,
-            available_to__gte=day,
-            certification_expires_on__gte=day,
+    if detection is not None:
+        teams = teams.filter(detection=detection)
+    teams = list(
+        teams.order_by("pledge__request__country", "handler_name").values(
+            "id", "handler_name", "dog_name", "detection", country=F("pledge__request__country")
         )
-        .select_related("pledge__request")
-        .prefetch_related(Prefetch("assignments", queryset=busy, to_attr="busy"))
-        .order_by("pledge__request__country", "handler_name")
     )
+    busy = defaultdict(list)
+    for team_id, busy_from, busy_to in (
+        Assignment.objects.filter(k9_team_id__in=[t["id"] for t in teams], starts_at__lt=ends, ends_at__gt=starts)
+        .exclude(status=Assignment.Status.CANCELLED)
+        .order_by("starts_at")
+        .values_list("k9_team_id", "starts_at", "ends_at")
+    ):
+        busy[team_id].append((busy_from, busy_to))
+    for team in teams:
+        team["busy"] = busy[team["id"]]
+    return teams
 
 
 def planner_timeline(needs, assignments, hours, specialty_of) -> list[dict]:

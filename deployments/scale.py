@@ -757,8 +757,7 @@ class ScaleSeeder:
     # notifications
     def _notifications(self):
         rng, sz = self.rng, self.sz
-        # Bulk rows at games scale: fixed texts rather than rendering 50,000 templates.
-        templates = _BULK_TEXTS
+        templates = SEED_TEXTS
 
         def render(event, lang, **values):
             subject, body = templates[event, lang]
@@ -819,6 +818,19 @@ class ScaleSeeder:
             rows[: max(sz.notifications, 0)],
             label="notifications",
         )  # fmt: skip
+
+
+# The texts of seeded notifications (notifications/messages.py renders from objects, one by one).
+SEED_TEXTS = {
+    ("request_sent", "en"): ("Reinforcement request: %(obj)s", "A reinforcement request was sent to you: %(obj)s."),
+    ("request_sent", "fr"): ("Demande de renfort : %(obj)s", "Une demande de renfort vous a été envoyée : %(obj)s."),
+    ("pledge_submitted", "en"): ("Pledge submitted: %(obj)s", "%(obj)s was submitted for a decision."),
+    ("pledge_submitted", "fr"): ("Engagement soumis : %(obj)s", "%(obj)s a été soumis pour décision."),
+    ("pledge_decided", "en"): ("Pledge decided: %(obj)s", "%(obj)s was decided: %(status)s. %(note)s"),
+    ("pledge_decided", "fr"): ("Engagement décidé : %(obj)s", "%(obj)s a été décidé : %(status)s. %(note)s"),
+    ("assignment_planned", "en"): ("Assignment planned: %(obj)s", "Assignment %(obj)s planned from %(when)s."),
+    ("assignment_planned", "fr"): ("Affectation prévue : %(obj)s", "Affectation %(obj)s prévue à partir du %(when)s."),
+}
 
 
 # Who created each assignment; then every cancellation and confirmation and a quarter of the
@@ -1009,24 +1021,3 @@ def rule_violations(operation_id: int) -> dict[str, int]:
             cur.execute(sql, {"op": operation_id})
             out[name] = cur.fetchone()[0]
         return out
-
-
-_BULK_TEXTS = {
-    ("request_sent", "en"): (
-        "New request for reinforcements: %(obj)s",
-        "The ministry asks for reinforcements: %(obj)s.",
-    ),
-    ("request_sent", "fr"): ("Nouvelle demande de renforts : %(obj)s", "Le ministère demande des renforts : %(obj)s."),
-    ("pledge_submitted", "en"): ("Pledge submitted: %(obj)s", "%(obj)s was submitted and awaits a decision."),
-    ("pledge_submitted", "fr"): ("Offre soumise : %(obj)s", "%(obj)s a été soumise et attend une décision."),
-    ("pledge_decided", "en"): ("Decision on %(obj)s: %(status)s", "The ministry decided %(obj)s: %(status)s. %(note)s"),
-    ("pledge_decided", "fr"): (
-        "Décision sur %(obj)s : %(status)s",
-        "Le ministère a décidé %(obj)s : %(status)s. %(note)s",
-    ),
-    ("assignment_planned", "en"): ("New assignment: %(obj)s", "An assignment was planned: %(obj)s, %(when)s."),
-    ("assignment_planned", "fr"): (
-        "Nouvelle affectation : %(obj)s",
-        "Une affectation a été planifiée : %(obj)s, %(when)s.",
-    ),
-}

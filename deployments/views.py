@@ -155,25 +155,39 @@ def _specialty_of(specialties_by_code):
 def _sources(operation, day, start, end, specialty=None):
     """Choices for the assignment form: accepted capacity still free on the whole day."""
     free = planner_free_lines(operation.pk, day, start, end)
-    lines = PledgeLine.objects.filter(pk__in=[pk for pk, n in free.items() if n > 0]).select_related(
-        "specialty", "pledge__request"
-    )
-    teams = planner_teams(operation.pk, day, start, end)
+    specialties = {s.pk: s for s in Specialty.objects.all()}
+    lines = PledgeLine.objects.filter(pk__in=[pk for pk, n in free.items() if n > 0])
+    detection = None
     if specialty:
         lines = lines.filter(specialty=specialty)
-        teams = teams.filter(detection=specialty.code.removeprefix("k9_")) if specialty.is_canine else teams.none()
+        detection = specialty.code.removeprefix("k9_") if specialty.is_canine else ""
+    teams = planner_teams(operation.pk, day, start, end, detection=detection)
+    # Thousands of labels: each country name, translated text and time is made once, not per label.
+    line_rows = list(lines.values_list("pk", "officers_accepted", "pledge__request__country", "specialty_id"))
+    countries = {code: country_label(code) for code in {row[2] for row in line_rows} | {t["country"] for t in teams}}
+    free_text, busy_text = _("%(free)s of %(n)s free"), _("busy %(times)s")
+    names = {pk: s.name for pk, s in specialties.items()}
     line_choices = sorted(
         (
-            (f"line:{line.pk}", f"{country_label(line.pledge.request.country)} · {line.specialty.name} · "
-             + _("%(free)s of %(n)s free") % {"free": free[line.pk], "n": line.officers_accepted})
-            for line in lines
+            (f"line:{pk}", f"{countries[country]} · {names[specialty_id]} · "
+             + free_text % {"free": free[pk], "n": accepted})
+            for pk, accepted, country, specialty_id in line_rows
         ),
         key=lambda c: c[1],
     )  # fmt: skip
+    detections = {key: str(label) for key, label in K9Team.Detection.choices}
+    times = {}
+
+    def hm_once(value):
+        if value not in times:
+            times[value] = hm(value)
+        return times[value]
+
     team_choices = [
-        (f"team:{team.pk}", f"{country_label(team.pledge.request.country)} · {team} · {team.get_detection_display()}"
-         + (" · " + _("busy %(times)s") % {"times": ", ".join(f"{hm(a.starts_at)}–{hm(a.ends_at)}" for a in team.busy)}
-            if team.busy else ""))
+        (f"team:{team['id']}", f"{countries[team['country']]} · {team['handler_name']} & {team['dog_name']} · "
+         f"{detections.get(team['detection'], team['detection'])}"
+         + (" · " + busy_text % {"times": ", ".join(f"{hm_once(s)}–{hm_once(e)}" for s, e in team["busy"])}
+            if team["busy"] else ""))
         for team in teams
     ]  # fmt: skip
     groups = []

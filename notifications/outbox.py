@@ -1,8 +1,9 @@
 """Writing notifications: inside the caller's transaction, delivered after it commits (SPEC §6).
 
 The Notification table is the outbox. A row exists as soon as the change that caused it commits;
-a rollback leaves none. Email rows are handed to Celery by `transaction.on_commit`; when the
-broker is down they stay `pending` and `notifications.tasks.sweep_pending` queues them later.
+a rollback leaves none. Email rows are handed to Celery by `transaction.on_commit`, one message
+(`deliver_many`) per transaction; when the broker is down they stay `pending` and
+`notifications.tasks.sweep_pending` queues them later.
 """
 
 import logging
@@ -80,8 +81,31 @@ def notify(recipients, event: str, obj, *, context: dict | None = None, dedup_ke
         )
     email_ids = [n.pk for n in created if n.channel == Notification.Channel.EMAIL]
     if email_ids:
-        transaction.on_commit(lambda: queue_delivery(email_ids), robust=True)
+        _queue_after_commit(email_ids)
     return created
+
+
+class _AfterCommit:
+    """The email rows of one transaction, queued in one message once it commits."""
+
+    def __init__(self):
+        self.ids = []
+
+    def __call__(self):
+        queue_delivery(self.ids)
+
+
+def _queue_after_commit(ids) -> None:
+    # A transaction that notifies several times (a decision, then its reminders) publishes once.
+    # Rows of a rolled-back savepoint may ride along: `deliver` skips a row that is not there.
+    connection = transaction.get_connection()
+    for _savepoints, func, _robust in getattr(connection, "run_on_commit", ()):
+        if isinstance(func, _AfterCommit):
+            func.ids.extend(ids)
+            return
+    batch = _AfterCommit()
+    batch.ids.extend(ids)
+    transaction.on_commit(batch, robust=True)
 
 
 class _BrokerPause:
@@ -101,21 +125,20 @@ broker_pause = _BrokerPause()
 
 
 def queue_delivery(ids) -> int:
-    """Hand emails to Celery, never raising: what the broker refuses stays pending for the sweeper."""
-    from notifications.tasks import deliver
+    """Hand emails to Celery in one message, never raising: if the broker refuses, they stay
+    pending for the sweeper."""
+    from notifications.tasks import deliver_many
 
-    if broker_pause.active():
+    ids = list(ids)
+    if not ids or broker_pause.active():
         return 0
-    queued = 0
-    for pk in ids:
-        try:
-            deliver.delay(pk)
-        except Exception:
-            broker_pause.start()
-            logger.warning("could not queue notification %s; the sweeper will send it", pk, exc_info=True)
-            break
-        queued += 1
-    return queued
+    try:
+        deliver_many.delay(ids)
+    except Exception:
+        broker_pause.start()
+        logger.warning("could not queue notifications %s; the sweeper will send them", ids, exc_info=True)
+        return 0
+    return len(ids)
 
 
 def notify_other_side(actor, country: str, event: str, obj, *, path: str, context: dict | None = None):

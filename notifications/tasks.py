@@ -32,6 +32,26 @@ def deliver(self, notification_id: int) -> str:
     return outcome
 
 
+@shared_task(acks_late=True, ignore_result=True)
+def deliver_many(notification_ids: list[int]) -> list[str]:
+    """Send the pending email rows one transaction wrote: one broker message for all of them.
+
+    Each row is tried as `deliver` tries it (idempotent, locked while its mail goes out); a row to
+    try again later gets a `deliver` message of its own with the backoff as countdown, or, if the
+    broker refuses that, stays pending for the sweeper.
+    """
+    outcomes = []
+    for pk in notification_ids:
+        outcome, retry_in = _attempt(pk)
+        if retry_in is not None:
+            try:
+                deliver.apply_async((pk,), countdown=retry_in)
+            except Exception:
+                logger.warning("could not queue the retry of notification %s; the sweeper will", pk, exc_info=True)
+        outcomes.append(outcome)
+    return outcomes
+
+
 def _attempt(notification_id: int) -> tuple[str, float | None]:
     with transaction.atomic():
         note = (

@@ -65,7 +65,8 @@ def home(request):
         {
             "requests": _requests(user).filter(status__in=OPEN).order_by("response_due", "pk"),
             "pledges": _pledges(user),
-            "awaiting": _assignments(user).filter(status=Assignment.Status.PLANNED),
+            # A big contingent has thousands planned: the home page only says how many.
+            "awaiting_count": visible_assignments(user).filter(status=Assignment.Status.PLANNED).count(),
             "notifications": Notification.objects.filter(recipient=user, channel=Notification.Channel.IN_APP)[:15],
             "today": timezone.localdate(),
         },

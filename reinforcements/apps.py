@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class ReinforcementsConfig(AppConfig):
     name = "reinforcements"
     verbose_name = _("Reinforcements")
+
+    def ready(self):
+        from reinforcements import freshness
+
+        freshness.connect()

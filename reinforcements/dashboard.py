@@ -10,6 +10,7 @@ from django.db.models import Count, Max, Q, Sum
 
 from deployments.models import Assignment
 from pledges.models import K9Team, Pledge, PledgeLine
+from reinforcements import freshness
 from reinforcements.models import ReinforcementRequest, RequestLine, Specialty
 
 MEASURES = ("requested", "pledged", "accepted", "assigned")
@@ -35,7 +36,12 @@ def k9_specialty_code(detection: str) -> str:
 
 
 def operation_figures(operation):
-    """{"totals": {"officers": {...}, "teams": {...}}, "by_country": [...], "by_specialty": [...]}."""
+    """{"totals": {"officers": {...}, "teams": {...}}, "by_country": [...], "by_specialty": [...]};
+    cached until the data changes (reinforcements/freshness.py)."""
+    return freshness.cached("figures", operation.pk, compute=lambda: _operation_figures(operation))
+
+
+def _operation_figures(operation):
     specialties = {s.pk: s for s in Specialty.objects.all()}
     by_code = {s.code: s for s in specialties.values()}
     cells = defaultdict(lambda: dict.fromkeys(MEASURES, 0))  # (country, specialty_id) -> counts

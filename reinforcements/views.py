@@ -5,7 +5,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Sum, Window
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from deployments.models import Assignment
 from deployments.queries import coverage_grid
 from pledges.models import Pledge, PledgeLine
-from reinforcements import transitions
+from reinforcements import freshness, transitions
 from reinforcements.dashboard import bar_rows, operation_figures
 from reinforcements.forms import LoginForm, ReasonForm, RequestFilterForm, RequestForm
 from reinforcements.models import ReinforcementRequest, RequestLine, Specialty
@@ -65,14 +65,12 @@ def home(request):
 @staff_page
 def dashboard(request, op):
     operation = operation_of(request, op)
-    figures = operation_figures(operation)
     now, today = timezone.now(), timezone.localdate()
     requests_ = ReinforcementRequest.objects.filter(operation=operation)
     answered = Pledge.objects.filter(request=OuterRef("pk")).exclude(
         status__in=(Pledge.Status.DRAFT, Pledge.Status.WITHDRAWN)
     )
     awaiting = requests_.filter(status__in=ReinforcementRequest.OPEN_STATUSES).exclude(Exists(answered))
-    overdue = awaiting.filter(response_due__lt=today)
     undecided = Pledge.objects.filter(request__operation=operation, status=Pledge.Status.SUBMITTED)
     unconfirmed = Assignment.objects.filter(
         venue__operation=operation, status=Assignment.Status.PLANNED, starts_at__gte=now,
@@ -81,9 +79,25 @@ def dashboard(request, op):
     # While the operation runs, only gaps still ahead matter; before or after it, all of them.
     gaps_from = today if operation.starts_on <= today <= operation.ends_on else operation.starts_on
     gaps_window = dt.datetime.combine(gaps_from, dt.time.min, timezone.get_current_timezone())
-    gaps = [row for row in coverage_grid(operation.pk, starts=gaps_window) if row["assigned"] < row["quantity"]]
-    gap_rows = gaps[:10]
-    _attach_needs(gap_rows)
+    figures, gap_rows, gap_count = freshness.cached(
+        "dashboard", operation.pk, gaps_window.isoformat(), compute=lambda: _dashboard_figures(operation, gaps_window)
+    )
+    # Each list brings its total along (COUNT(*) OVER ()): one query per list, whatever the totals.
+    # Overdue requests sort first among those awaiting (same order), so the ten first overdue ones
+    # are the overdue ones among the ten first awaiting.
+    awaiting_rows = list(
+        awaiting.annotate(
+            total=Window(Count("pk")), overdue=Window(Count("pk", filter=Q(response_due__lt=today)))
+        ).order_by("response_due", "country")[:10]
+    )
+    undecided_rows = list(
+        undecided.select_related("request").annotate(total=Window(Count("pk"))).order_by("submitted_at")[:10]
+    )
+    unconfirmed_rows = list(
+        unconfirmed.select_related("venue", "pledge__request", "pledge_line__specialty", "k9_team")
+        .annotate(total=Window(Count("pk")))
+        .order_by("starts_at")[:10]
+    )
     country_chart = bar_rows(
         figures["by_country"][:30],
         lambda r: (
@@ -101,16 +115,26 @@ def dashboard(request, op):
         "operation": operation, "section": "dashboard", "figures": figures,
         "country_chart": country_chart, "specialty_chart": specialty_chart,
         "more_countries": max(len(figures["by_country"]) - 30, 0),
-        "awaiting": awaiting.order_by("response_due", "country")[:10], "awaiting_count": awaiting.count(),
-        "overdue": overdue.order_by("response_due", "country")[:10], "overdue_count": overdue.count(),
-        "undecided": undecided.select_related("request").order_by("submitted_at")[:10],
-        "undecided_count": undecided.count(),
-        "unconfirmed": unconfirmed.select_related(
-            "venue", "pledge__request", "pledge_line__specialty", "k9_team"
-        ).order_by("starts_at")[:10],
-        "unconfirmed_count": unconfirmed.count(),
-        "gaps": gap_rows, "gap_count": len(gaps), "gaps_from": gaps_from,
+        "awaiting": awaiting_rows, "awaiting_count": _total(awaiting_rows),
+        "overdue": [r for r in awaiting_rows if r.response_due and r.response_due < today],
+        "overdue_count": _total(awaiting_rows, "overdue"),
+        "undecided": undecided_rows, "undecided_count": _total(undecided_rows),
+        "unconfirmed": unconfirmed_rows, "unconfirmed_count": _total(unconfirmed_rows),
+        "gaps": gap_rows, "gap_count": gap_count, "gaps_from": gaps_from,
     })  # fmt: skip
+
+
+def _total(rows, name="total"):
+    return getattr(rows[0], name) if rows else 0
+
+
+def _dashboard_figures(operation, gaps_window):
+    """The dashboard's costly part, cached until the data changes: figures, first ten gaps, how many."""
+    figures = operation_figures(operation)
+    gaps = [row for row in coverage_grid(operation.pk, starts=gaps_window) if row["assigned"] < row["quantity"]]
+    gap_rows = gaps[:10]
+    _attach_needs(gap_rows)
+    return figures, gap_rows, len(gaps)
 
 
 def _attach_needs(rows):

@@ -23,6 +23,15 @@ def _fast_password_hashing(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _empty_figures_cache():
+    """Figures are cached per process by data version (reinforcements/freshness.py); a flushed
+    transactional test sends no signal, so start each test with an empty cache."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture
 def coordinator(db):
     return CoordinatorFactory(username="coord", language="en")

@@ -132,3 +132,29 @@ def test_a_list_costs_the_same_queries_for_5_and_50_rows(request, url, role, dja
 
     assert rows >= 50
     assert large == small
+
+
+def test_coverage_costs_the_same_queries_for_few_and_many_needs_and_assignments(coordinator):
+    line = accepted_line(officers=100)
+    operation = line.pledge.request.operation
+
+    def add(n):
+        for _ in range(n):
+            venue = VenueFactory(operation=operation)
+            VenueNeedFactory(venue=venue)
+            AssignmentFactory(pledge_line=line, quantity=1, venue=venue)
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            response = fresh_client(coordinator).get("/api/v1/coverage/", {"operation": operation.code})
+        assert response.status_code == 200, response.data
+        return len(ctx.captured_queries), len(response.data["by_venue"])
+
+    add(2)
+    small, needs = queries()
+    add(30)
+    large, more_needs = queries()
+
+    assert (needs, more_needs) == (2, 32)
+    # groups (role, twice: visibility and scope) · operation · totals · needs
+    assert large == small <= 5

@@ -70,6 +70,8 @@ class Worker:
         self.finished.append(task_id)
         if task.name == "notifications.tasks.deliver":
             self.outcomes.append(retval)
+        elif task.name == "notifications.tasks.deliver_many":  # the rows of one transaction
+            self.outcomes.extend(retval)
 
     def drain(self, timeout=15.0):
         """Wait until everything queued before now has been handled: the solo worker takes the

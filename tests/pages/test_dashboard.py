@@ -40,3 +40,18 @@ def test_an_overdue_request_without_an_answer_is_listed(client, viewer):
     context = client.get(reverse("dashboard", args=[operation.code])).context
 
     assert [r.country for r in context["overdue"]] == ["IT"]
+
+
+def test_the_dashboard_lists_ten_of_each_and_counts_them_all(client, viewer):
+    operation = OperationFactory()
+    countries = ["AT", "BE", "CZ", "DK", "EE", "FI", "GR", "HU", "IE", "LT", "LU", "LV", "MT", "NL", "PT"]
+    for i, country in enumerate(countries):
+        due = "2024-03-01" if i < 12 else "2099-01-01"  # twelve overdue, three still in time
+        RequestFactory(operation=operation, country=country, status="sent", response_due=due)
+    client.force_login(viewer)
+
+    context = client.get(reverse("dashboard", args=[operation.code])).context
+
+    assert (context["awaiting_count"], context["overdue_count"]) == (15, 12)
+    assert [r.country for r in context["overdue"]] == countries[:10]
+    assert len(context["awaiting"]) == 10

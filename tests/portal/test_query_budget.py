@@ -36,3 +36,15 @@ def test_the_home_page_costs_the_same_for_few_or_many_rows(pl_client, django_ass
     # session, user, profile, groups; open requests; pledges; planned assignments; notifications
     with django_assert_num_queries(8):
         pl_client.get(reverse("portal:home"))
+
+
+@pytest.mark.parametrize("n", [1, 5])
+def test_the_printable_deployments_and_their_csv_cost_the_same_for_few_or_many_assignments(
+    pl_client, django_assert_num_queries, n
+):
+    many_assignments(n)
+
+    # session, user, liaison profile, group check (staff?), assignments with venue/line/team
+    for name in ("portal:deployments_print", "portal:deployments_csv"):
+        with django_assert_num_queries(5):
+            assert pl_client.get(reverse(name)).status_code == 200

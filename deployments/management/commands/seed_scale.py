@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from deployments.scale import Progress, ScaleSeeder, Sizes, analyze, drop_operation, rule_violations
+from reinforcements import freshness
 from reinforcements.models import Operation
 
 
@@ -53,6 +54,7 @@ class Command(BaseCommand):
                 operation_id = ScaleSeeder(code, sizes, progress, password).run()
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
+        freshness.bump()  # COPY sends no signals: cached figures must not outlive the old rows
         analyze()
         progress("analyzed")
         if opts["check"]:
