@@ -121,3 +121,22 @@ def _clear():
     for model in (Assignment, VenueNeed, Venue, K9Team, PledgeLine, Pledge, RequestLine, ReinforcementRequest,
                   Operation, Notification):  # fmt: skip
         model.objects.all().delete()
+
+
+@pytest.mark.parametrize("build", [requests, pledges, assignments])
+@pytest.mark.parametrize("file_format", ["csv", "xlsx"])
+def test_an_export_costs_the_same_queries_for_5_and_50_rows(client, coordinator, build, file_format):
+    client.force_login(coordinator)
+    counts = []
+    for n in (5, 50):
+        url = build(n, coordinator) + "export/"
+        client.get(url, {"format": file_format})  # warm the session and the content-type cache
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url, {"format": file_format})
+            body = b"".join(response.streaming_content) if response.streaming else response.content  # rows read here
+        assert response.status_code == 200
+        assert body
+        counts.append(len(queries))
+        _clear()
+
+    assert counts[0] == counts[1], f"{counts[0]} queries for 5 rows, {counts[1]} for 50"
