@@ -18,12 +18,6 @@ from tests.factories import (
 
 
 @pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    """Users are made by the dozen here; PBKDF2 at full strength would dominate the run."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture(autouse=True)
 def _fresh_throttles():
     """Login throttles count in the cache: each test starts with none."""
     cache.clear()

@@ -12,12 +12,6 @@ from config.celery import app
 from notifications.outbox import broker_pause
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    # Factories hash a password per user; PBKDF2 at full strength costs seconds per test on a busy machine.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 def closed_port() -> int:
     """A local port nothing listens on: connecting to it is refused at once."""
     with socket.socket() as sock:

@@ -15,12 +15,6 @@ from tests.factories import (
 )
 
 
-@pytest.fixture(autouse=True)
-def _fast_password_hashing(settings):
-    # PBKDF2 costs a second per user on this shared machine; the portal tests log in by session.
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def pl_client(liaison_pl):
     client = Client()
