@@ -386,7 +386,7 @@ def assignment_export(request, op):
          a.role, a.get_status_display()]
         for a in _assignment_queryset(request, operation, form).iterator(chunk_size=2000)
     )  # fmt: skip
-    return export(request.GET.get("format", "csv"), f"assignments-{operation.code}", headers, rows)
+    return export(request, f"assignments-{operation.code}", headers, rows)
 
 
 @staff_page

@@ -58,7 +58,7 @@ def pledge_export(request, op):
          export_time(p.submitted_at), export_time(p.decided_at), p.decision_note]
         for p in qs.iterator(chunk_size=500)
     )  # fmt: skip
-    return export(request.GET.get("format", "csv"), f"pledges-{operation.code}", headers, rows)
+    return export(request, f"pledges-{operation.code}", headers, rows)
 
 
 def _review_context(request, pledge, decision_form=None, changes_form=None):

@@ -29,6 +29,7 @@ from pledges.transitions import create_pledge, submit_pledge, update_pledge, wit
 from portal import roster
 from portal.access import liaison_required
 from portal.forms import ROW_KINDS, K9TeamFormSet, PledgeForm, PledgeLineFormSet, ReasonForm, RosterImportForm, row_form
+from reinforcements.audit import record_export
 from reinforcements.errors import DomainError
 from reinforcements.models import ReinforcementRequest, Specialty
 from reinforcements.queries import visible_requests
@@ -409,6 +410,7 @@ def deployments_print(request):
 @require_GET
 @liaison_required
 def deployments_csv(request):
+    record_export(request.user, f"deployments-{request.country}", dict(request.GET.lists()))
     response = HttpResponse(
         content_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="deployments-{request.country}.csv"'},

@@ -193,7 +193,7 @@ def request_export(request, op):
          "; ".join(f"{line.specialty.code}={line.quantity}" for line in r.lines.all()), export_time(r.sent_at)]
         for r in qs.iterator(chunk_size=500)
     )  # fmt: skip
-    return export(request.GET.get("format", "csv"), f"requests-{operation.code}", headers, rows)
+    return export(request, f"requests-{operation.code}", headers, rows)
 
 
 @staff_page

@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
 from notifications.models import Notification
+from reinforcements.audit import record_export
 from reinforcements.errors import DomainError
 from reinforcements.queries import visible_operations
 from reinforcements.roles import is_coordinator, is_staff_reader
@@ -93,26 +94,29 @@ class _Echo:
         return value
 
 
-def export(fmt: str, filename: str, headers: list[str], rows) -> HttpResponse:
-    """Rows (an iterator of lists) as CSV (streamed) or XLSX (openpyxl's write-only mode keeps memory flat)."""
+def export(request, filename: str, headers: list[str], rows) -> HttpResponse:
+    """Rows (an iterator of lists) as CSV (streamed) or XLSX (openpyxl's write-only mode keeps memory flat),
+    as `?format=` asks. Exports hold people's names: each is recorded with who, when and the filters."""
+    fmt = request.GET.get("format", "csv")
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    record_export(request.user, filename, dict(request.GET.lists()))
     if fmt == "csv":
         writer = csv.writer(_Echo())
         stream = (writer.writerow(row) for row in _with_header(headers, rows))
         response = StreamingHttpResponse(stream, content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="{filename}.csv"'
         return response
-    if fmt == "xlsx":
-        from openpyxl import Workbook
+    from openpyxl import Workbook
 
-        workbook = Workbook(write_only=True)
-        sheet = workbook.create_sheet(filename[:31])
-        for row in _with_header(headers, rows):
-            sheet.append(row)
-        response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
-        workbook.save(response)
-        return response
-    raise Http404
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(filename[:31])
+    for row in _with_header(headers, rows):
+        sheet.append(row)
+    response = HttpResponse(content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
+    workbook.save(response)
+    return response
 
 
 def _with_header(headers, rows):

@@ -4,6 +4,7 @@ import io
 import pytest
 from django.urls import reverse
 
+from reinforcements.models import ExportRecord
 from tests.factories import AssignmentFactory, VenueFactory, accepted_line, accepted_team, at
 
 pytestmark = pytest.mark.django_db
@@ -107,3 +108,11 @@ def test_the_csv_export_keeps_a_formula_like_role_as_text(pl_client, pl_line):
     export = pl_client.get(reverse("portal:deployments_csv")).content.decode()
 
     assert "'=HYPERLINK" in export
+
+
+def test_the_csv_export_is_recorded_with_who_and_which_filters(pl_client, pl_line):
+    response = pl_client.get(reverse("portal:deployments_csv"), {"status": "planned"})
+
+    assert response.status_code == 200
+    record = ExportRecord.objects.get()
+    assert (record.user.liaison_profile.country, record.filters) == ("PL", {"status": ["planned"]})
