@@ -11,7 +11,7 @@ export PYTHONUNBUFFERED := 1
 export XDG_RUNTIME_DIR ?= $(CURDIR)/.data/run
 SERVICES_ENV = eval "$$($(PY) -m config.services env)"
 
-.PHONY: run test lint format messages bench backup restore browser-deps clean
+.PHONY: run test lint format messages bench backup restore browser-deps clean fuzz
 
 $(PY):
 	@set -e; base=""; \
@@ -57,6 +57,12 @@ backup: $(VENV)/.installed
 restore: $(VENV)/.installed
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=.data/backups/reinforcements-....dump"; exit 2; }
 	@$(SERVICES_ENV); $(PY) -m config.backup restore "$(FILE)"
+
+# Schemathesis at depth (issue 8): at least 1,000 generated requests per role, no 5xx. About 15 minutes.
+fuzz: $(VENV)/.installed
+	@mkdir -p .data/run
+	@$(SERVICES_ENV); trap '$(PY) -m config.services stop-started' EXIT; \
+	SCHEMATHESIS_EXAMPLES=25 SCHEMATHESIS_MIN_REQUESTS=1000 $(PY) -m pytest -q -s tests/api/test_schemathesis.py
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
