@@ -58,7 +58,7 @@ restore: $(VENV)/.installed
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=.data/backups/reinforcements-....dump"; exit 2; }
 	@$(SERVICES_ENV); $(PY) -m config.backup restore "$(FILE)"
 
-# Schemathesis at depth (issue 8): at least 1,000 generated requests per role, no 5xx. About 15 minutes.
+# Schemathesis at depth (issue 8): at least 1,000 generated requests per role, no 5xx. About 2-3 minutes.
 fuzz: $(VENV)/.installed
 	@mkdir -p .data/run
 	@$(SERVICES_ENV); trap '$(PY) -m config.services stop-started' EXIT; \
