@@ -131,3 +131,24 @@ def test_coverage_takes_two_queries_whatever_the_size(coordinator, django_assert
         response = client.get("/api/v1/coverage/", {"operation": "paris-2024"})
 
     assert len(response.data["by_venue"]) == 12
+
+
+def test_a_handover_on_the_hour_is_no_gap(coordinator):
+    line = accepted_line(officers=10)
+    venue = VenueFactory(operation=line.pledge.request.operation)
+    VenueNeedFactory(venue=venue, starts_at=at(26, 8), ends_at=at(26, 20), quantity=3)
+    AssignmentFactory(pledge_line=line, venue=venue, quantity=3, starts_at=at(26, 8), ends_at=at(26, 14))
+    AssignmentFactory(pledge_line=line, venue=venue, quantity=3, starts_at=at(26, 14), ends_at=at(26, 20))
+
+    assert need_row(client_as(coordinator))["assigned"] == 3
+
+
+def test_a_lines_assigned_count_is_its_peak_not_the_sum_of_its_shifts(coordinator):
+    line = accepted_line(officers=10)
+    AssignmentFactory(pledge_line=line, quantity=6, starts_at=at(26, 8), ends_at=at(26, 14))
+    AssignmentFactory(pledge_line=line, quantity=6, starts_at=at(26, 14), ends_at=at(26, 20))
+    AssignmentFactory(pledge_line=line, quantity=3, starts_at=at(26, 13), ends_at=at(26, 15))
+
+    data = client_as(coordinator).get("/api/v1/coverage/", {"operation": "paris-2024"}).data
+
+    assert data["by_country"][0]["assigned"] == 9
