@@ -27,36 +27,20 @@ def _window(rng: random.Random) -> tuple[dt.datetime, dt.datetime]:
 
 
 def place(job, rng, actor, venue, line_id, team_id):
-    from django.db import IntegrityError, transaction
-
     from deployments.models import Assignment
     from deployments.transitions import cancel_assignment, create_assignment, move_assignment
-    from pledges.models import K9Team
 
     roll = rng.random()
     starts_at, ends_at = _window(rng)
-    if roll < 0.45:
+    if roll < 0.5:
         create_assignment(
             actor=actor, venue=venue, starts_at=starts_at, ends_at=ends_at, pledge_line=line_id,
             quantity=rng.randint(1, 4), role="race",
         )  # fmt: skip
         return "line_placed"
-    if roll < 0.75:
+    if roll < 0.85:
         create_assignment(actor=actor, venue=venue, starts_at=starts_at, ends_at=ends_at, k9_team=team_id, role="race")
         return "team_placed"
-    if roll < 0.85:
-        # Straight to the table, past every Python check: only the exclusion constraint stands.
-        team = K9Team.objects.select_related("pledge").get(pk=team_id)
-        try:
-            with transaction.atomic():
-                Assignment.objects.create(
-                    pledge=team.pledge, k9_team=team, venue=venue, starts_at=starts_at, ends_at=ends_at, role="raw"
-                )
-        except IntegrityError as exc:
-            if "deployments_assignment_k9_no_overlap" not in str(exc):
-                raise
-            return "raw_refused_by_constraint"
-        return "raw_placed"
     open_ids = list(
         Assignment.objects.filter(venue=venue).exclude(status="cancelled").values_list("pk", flat=True)[:50]
     )
@@ -67,6 +51,35 @@ def place(job, rng, actor, venue, line_id, team_id):
         return "moved"
     cancel_assignment(rng.choice(open_ids), actor=actor, reason="race")
     return "cancelled"
+
+
+def insert_raw(job, rng, venue, team_id):
+    """Straight to the table, past every lock and Python check: only the exclusion constraint stands.
+
+    Two such inserts of overlapping times can each wait for the other's constraint check;
+    PostgreSQL then aborts one of them (deadlock detected). Either way nothing overlapping stays.
+    """
+    from django.db import IntegrityError, OperationalError, transaction
+
+    from deployments.models import Assignment
+    from pledges.models import K9Team
+
+    team = K9Team.objects.select_related("pledge").get(pk=team_id)
+    starts_at, ends_at = _window(rng)
+    try:
+        with transaction.atomic():
+            Assignment.objects.create(
+                pledge=team.pledge, k9_team=team, venue=venue, starts_at=starts_at, ends_at=ends_at, role="raw"
+            )
+    except IntegrityError as exc:
+        if "deployments_assignment_k9_no_overlap" not in str(exc):
+            raise
+        return "refused_by_constraint"
+    except OperationalError as exc:
+        if "deadlock detected" not in str(exc):
+            raise
+        return "aborted_by_deadlock"
+    return "placed"
 
 
 def decide(job, actor):
@@ -105,7 +118,10 @@ def main(argv):
         venue = Venue.objects.get(pk=job["venue"])
         for _ in range(job["attempts"]):
             try:
-                outcomes[place(job, rng, actor, venue, job["line"], job["team"])] += 1
+                if job["kind"] == "raw":
+                    outcomes[insert_raw(job, rng, venue, job["team"])] += 1
+                else:
+                    outcomes[place(job, rng, actor, venue, job["line"], job["team"])] += 1
             except (DomainError, ValidationError, PermissionDenied) as exc:
                 outcomes[f"refused:{getattr(exc, 'code', type(exc).__name__)}"] += 1
             except Exception as exc:
