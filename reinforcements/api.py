@@ -86,6 +86,7 @@ class RequestSerializer(serializers.ModelSerializer):
             "period_start", "period_end", "message", "internal_notes", "lines", "created_at", "sent_at",
         ]  # fmt: skip
         read_only_fields = ["status", "status_reason", "created_at", "sent_at"]
+        extra_kwargs = {"internal_notes": {"help_text": "Ministry-internal: absent from a liaison's responses."}}
         # One request per (operation, country, authority): create_request's full_clean says so.
         validators = []
 
