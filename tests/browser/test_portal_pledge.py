@@ -10,7 +10,6 @@ from pledges.transitions import request_changes
 from tests.browser.conftest import log_in
 from tests.factories import CoordinatorFactory, LiaisonFactory, PledgeLineFactory, RequestFactory, RequestLineFactory
 from tests.factories import specialty as specialty_named
-from tests.portal.conftest import _fast_password_hashing  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

@@ -5,7 +5,6 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
 from tests.factories import LiaisonFactory, PledgeFactory
-from tests.portal.conftest import _fast_password_hashing  # noqa: F401
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
