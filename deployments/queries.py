@@ -117,7 +117,22 @@ ORDER BY 1 DESC, 2
 # '-infinity' segment). The minimum over a need's window is the smallest load of the segments that
 # meet it: one sort of the assignments and a hash join, not a sum per instant. Officers count their
 # quantity, a K9 team counts 1.
-_COVERAGE_NEEDS_SQL = """
+# From a CTE `live` (venue_id, specialty_id, starts_at, ends_at, n): the step function per venue and
+# specialty, as segments [t, next_t) with their load. Shared by coverage() and coverage_grid().
+_LOAD_SEGMENTS_CTE = """steps AS (
+    SELECT live.venue_id, live.specialty_id, x.t, SUM(SUM(x.delta)) OVER w AS load, LEAD(x.t) OVER w AS next_t
+    FROM live CROSS JOIN LATERAL (VALUES (live.starts_at, live.n), (live.ends_at, -live.n)) AS x(t, delta)
+    GROUP BY live.venue_id, live.specialty_id, x.t
+    WINDOW w AS (PARTITION BY live.venue_id, live.specialty_id ORDER BY x.t)
+), segments AS (
+    SELECT venue_id, specialty_id, t, next_t, load FROM steps
+    UNION ALL
+    SELECT venue_id, specialty_id, '-infinity', MIN(t), 0 FROM steps GROUP BY venue_id, specialty_id
+)"""
+# The segments that meet need `n`'s window; MIN(g.load) over them is the need's `assigned`.
+_MEETS_SEGMENTS = """LEFT JOIN segments g ON g.venue_id = n.venue_id AND g.specialty_id = n.specialty_id
+                    AND g.t < n.ends_at AND (g.next_t IS NULL OR g.next_t > n.starts_at)"""
+_COVERAGE_NEEDS_SQL = f"""
 WITH live AS (
     SELECT a.venue_id, COALESCE(l.specialty_id, ks.id) AS specialty_id, a.starts_at, a.ends_at,
            COALESCE(a.quantity, 1) AS n
@@ -130,22 +145,12 @@ WITH live AS (
     LEFT JOIN reinforcements_specialty ks ON ks.code = 'k9_' || t.detection
     WHERE v.operation_id = %(op)s AND a.status <> 'cancelled'
       AND (%(country)s::text IS NULL OR r.country = %(country)s)
-), steps AS (
-    SELECT live.venue_id, live.specialty_id, x.t, SUM(SUM(x.delta)) OVER w AS load, LEAD(x.t) OVER w AS next_t
-    FROM live CROSS JOIN LATERAL (VALUES (live.starts_at, live.n), (live.ends_at, -live.n)) AS x(t, delta)
-    GROUP BY live.venue_id, live.specialty_id, x.t
-    WINDOW w AS (PARTITION BY live.venue_id, live.specialty_id ORDER BY x.t)
-), segments AS (
-    SELECT venue_id, specialty_id, t, next_t, load FROM steps
-    UNION ALL
-    SELECT venue_id, specialty_id, '-infinity', MIN(t), 0 FROM steps GROUP BY venue_id, specialty_id
-)
+), {_LOAD_SEGMENTS_CTE}
 SELECT v.code, s.code, n.starts_at, n.ends_at, n.quantity, COALESCE(MIN(g.load), 0)::int AS assigned
 FROM deployments_venueneed n
 JOIN deployments_venue v ON v.id = n.venue_id
 JOIN reinforcements_specialty s ON s.id = n.specialty_id
-LEFT JOIN segments g ON g.venue_id = n.venue_id AND g.specialty_id = n.specialty_id
-                    AND g.t < n.ends_at AND (g.next_t IS NULL OR g.next_t > n.starts_at)
+{_MEETS_SEGMENTS}
 WHERE v.operation_id = %(op)s
 GROUP BY n.id, v.code, s.code, n.starts_at, n.ends_at, n.quantity
 ORDER BY v.code, n.starts_at, s.code, n.id
@@ -178,9 +183,9 @@ def coverage(operation, user) -> dict:
 
 # Need vs assigned for every need of an operation (optionally one venue, one window): `assigned` is the
 # smallest number of that specialty on duty at the venue at any instant of the need's window, so a gap
-# of an hour is not averaged away. Same step function as _COVERAGE_NEEDS_SQL (running sums over starts and
+# of an hour is not averaged away. The step function of _LOAD_SEGMENTS_CTE (running sums over starts and
 # ends). A K9 team counts for the canine specialty named after its detection (k9_explosives...).
-_COVERAGE_GRID_SQL = """
+_COVERAGE_GRID_SQL = f"""
 WITH needs AS (
     SELECT n.id, n.venue_id, n.specialty_id, n.starts_at, n.ends_at, n.quantity
     FROM deployments_venueneed n JOIN deployments_venue v ON v.id = n.venue_id
@@ -190,7 +195,7 @@ WITH needs AS (
       AND (%(ends)s::timestamptz IS NULL OR n.starts_at < %(ends)s)
 ), live AS (
     -- only assignments that meet the span of those needs can count in one of them
-    SELECT a.venue_id, a.starts_at, a.ends_at, COALESCE(a.quantity, 1) AS q,
+    SELECT a.venue_id, a.starts_at, a.ends_at, COALESCE(a.quantity, 1) AS n,
            COALESCE(pl.specialty_id, ks.id) AS specialty_id
     FROM deployments_assignment a
     LEFT JOIN pledges_pledgeline pl ON pl.id = a.pledge_line_id
@@ -198,21 +203,10 @@ WITH needs AS (
     LEFT JOIN reinforcements_specialty ks ON ks.code = 'k9_' || k.detection
     WHERE a.status <> 'cancelled' AND a.venue_id IN (SELECT venue_id FROM needs)
       AND a.ends_at > (SELECT MIN(starts_at) FROM needs) AND a.starts_at < (SELECT MAX(ends_at) FROM needs)
-), steps AS (
-    -- the load per venue and specialty as a step function: a running sum of starts (+) and ends (-)
-    SELECT live.venue_id, live.specialty_id, x.t, SUM(SUM(x.delta)) OVER w AS load, LEAD(x.t) OVER w AS next_t
-    FROM live CROSS JOIN LATERAL (VALUES (live.starts_at, live.q), (live.ends_at, -live.q)) AS x(t, delta)
-    GROUP BY live.venue_id, live.specialty_id, x.t
-    WINDOW w AS (PARTITION BY live.venue_id, live.specialty_id ORDER BY x.t)
-), segments AS (
-    SELECT venue_id, specialty_id, t, next_t, load FROM steps
-    UNION ALL
-    SELECT venue_id, specialty_id, '-infinity', MIN(t), 0 FROM steps GROUP BY venue_id, specialty_id
-)
+), {_LOAD_SEGMENTS_CTE}
 SELECT n.id, n.venue_id, n.specialty_id, n.starts_at, n.ends_at, n.quantity, COALESCE(MIN(g.load), 0)::int AS assigned
 FROM needs n
-LEFT JOIN segments g ON g.venue_id = n.venue_id AND g.specialty_id = n.specialty_id
-                    AND g.t < n.ends_at AND (g.next_t IS NULL OR g.next_t > n.starts_at)
+{_MEETS_SEGMENTS}
 GROUP BY n.id, n.venue_id, n.specialty_id, n.starts_at, n.ends_at, n.quantity
 ORDER BY n.venue_id, n.starts_at, n.specialty_id
 """
