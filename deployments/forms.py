@@ -61,10 +61,13 @@ class AssignmentForm(forms.Form):
     ends_at = forms.DateTimeField(label=_("Ends at"), widget=DateTimeInput())
     role = forms.CharField(label=_("Role"), max_length=200, required=False)
 
-    def __init__(self, *args, sources=(), **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["source"].widget.choices = [("", "—"), *sources]
         self.fields["source"].error_messages["invalid"] = _("Choose officers or a K9 team from the list.")
+
+    def offer(self, sources):
+        """The option groups of the "Who" list; what is posted is checked by the transition, not by them."""
+        self.fields["source"].widget.choices = [("", "—"), *sources]
 
     def clean(self):
         data = super().clean()

@@ -153,6 +153,13 @@ class Assignment(models.Model):
                 condition=~Q(status="cancelled"),
                 include=["starts_at", "ends_at", "quantity", "pledge_line", "k9_team"],
             ),
+            # Every officer line's load on one day, across venues (the planner's free officers).
+            GistIndex(
+                TsTzRange("starts_at", "ends_at", RangeBoundary()),
+                name="assign_span_open",
+                condition=~Q(status="cancelled") & Q(pledge_line__isnull=False),
+                include=["starts_at", "ends_at", "quantity", "pledge_line"],
+            ),
         ]
         constraints = [
             models.CheckConstraint(

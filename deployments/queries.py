@@ -227,19 +227,21 @@ def coverage_grid(operation_id: int, *, venue_id=None, starts=None, ends=None) -
     return freshness.cached("grid", *key, compute=compute)
 
 
-# Accepted officer lines available on a day, with how many of their officers are free during the whole
-# window: accepted minus the line's peak load inside it (the running sum of _LINE_PEAK_SQL, per line).
-_PLANNER_FREE_LINES_SQL = """
+# Accepted officer lines available on a day, with how many of their officers
+# are free during the whole window: accepted minus the line's peak load inside it (the running sum of
+# _LINE_PEAK_SQL, per line). The day's live assignments are found by overlap on the index assign_span_open.
+_PLANNER_LINES_SQL = """
 WITH lines AS (
-    SELECT pl.id, pl.officers_accepted FROM pledges_pledgeline pl
+    SELECT pl.id, pl.officers_accepted, pl.specialty_id, r.country FROM pledges_pledgeline pl
     JOIN pledges_pledge p ON p.id = pl.pledge_id
     JOIN reinforcements_reinforcementrequest r ON r.id = p.request_id
     WHERE r.operation_id = %(operation)s AND p.status IN ('accepted', 'partially_accepted')
       AND pl.officers_accepted > 0 AND pl.available_from <= %(day)s AND pl.available_to >= %(day)s
 ), live AS (
     SELECT a.pledge_line_id AS line_id, a.starts_at, a.ends_at, a.quantity FROM deployments_assignment a
-    WHERE a.pledge_line_id IN (SELECT id FROM lines) AND a.status <> 'cancelled'
-      AND a.starts_at < %(ends)s AND a.ends_at > %(starts)s
+    WHERE tstzrange(a.starts_at, a.ends_at, '[)') && tstzrange(%(starts)s, %(ends)s, '[)')
+      AND a.status <> 'cancelled' AND a.pledge_line_id IS NOT NULL
+      AND a.pledge_line_id IN (SELECT id FROM lines)
 ), steps AS (
     SELECT line_id, GREATEST(starts_at, %(starts)s::timestamptz) AS t, quantity AS delta FROM live
     UNION ALL
@@ -249,60 +251,76 @@ WITH lines AS (
         SELECT line_id, SUM(delta) OVER (PARTITION BY line_id ORDER BY t RANGE UNBOUNDED PRECEDING) AS load FROM steps
     ) loads GROUP BY line_id
 )
-SELECT lines.id, (lines.officers_accepted - COALESCE(peaks.peak, 0))::int AS free
+SELECT lines.id, lines.country, lines.specialty_id, lines.officers_accepted,
+       (lines.officers_accepted - COALESCE(peaks.peak, 0))::int AS free
 FROM lines LEFT JOIN peaks ON peaks.line_id = lines.id
 """
 
 
-def planner_free_lines(operation_id: int, day, starts, ends) -> dict[int, int]:
-    """{line id: officers free during the whole [starts, ends)} for accepted lines available on `day`."""
+def planner_lines(operation_id: int, day, starts, ends) -> list[dict]:
+    """Accepted officer lines available on `day`, as dicts: id, country, specialty_id, officers_accepted
+    and `free`, the officers not assigned anywhere at any moment of [starts, ends)."""
     with connection.cursor() as cur:
-        cur.execute(_PLANNER_FREE_LINES_SQL, {"operation": operation_id, "day": day, "starts": starts, "ends": ends})
-        return dict(cur.fetchall())
+        cur.execute(_PLANNER_LINES_SQL, {"operation": operation_id, "day": day, "starts": starts, "ends": ends})
+        columns = [c.name for c in cur.description]
+        return [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
 
 
-def planner_teams(operation_id: int, day, starts, ends, *, detection=None) -> list[dict]:
-    """Accepted K9 teams available on `day` and certified through it (optionally of one detection),
-    as dicts: id, handler_name, dog_name, detection, country, and `busy`, the (starts_at, ends_at) of
-    their live assignments inside [starts, ends), so the planner can say when a dog is already taken.
+# Accepted K9 teams available and certified on a day, the first `limit` of those matching the filters,
+# with how many match in all and, per team, the live assignments of the day (the exclusion constraint's
+# index serves the overlap). `search` matches the handler or the dog; `countries` lists country codes.
+_PLANNER_TEAMS_SQL = """
+SELECT s.*, b.busy_from, b.busy_to FROM (
+    SELECT t.id, t.handler_name, t.dog_name, t.detection, r.country, COUNT(*) OVER () AS total
+    FROM pledges_k9team t
+    JOIN pledges_pledge p ON p.id = t.pledge_id
+    JOIN reinforcements_reinforcementrequest r ON r.id = p.request_id
+    WHERE r.operation_id = %(operation)s AND p.status IN ('accepted', 'partially_accepted') AND t.accepted
+      AND t.available_from <= %(day)s AND t.available_to >= %(day)s AND t.certification_expires_on >= %(day)s
+      AND (%(detection)s::text IS NULL OR t.detection = %(detection)s)
+      AND (%(ids)s::bigint[] IS NULL OR t.id = ANY(%(ids)s::bigint[]))
+      AND (%(search)s::text IS NULL OR r.country = ANY(%(countries)s::text[])
+           OR strpos(lower(t.handler_name), lower(%(search)s)) > 0 OR strpos(lower(t.dog_name), lower(%(search)s)) > 0)
+    ORDER BY r.country, t.handler_name, t.id
+    LIMIT %(limit)s
+) s
+LEFT JOIN LATERAL (
+    SELECT array_agg(a.starts_at ORDER BY a.starts_at) AS busy_from, array_agg(a.ends_at ORDER BY a.starts_at) AS busy_to
+    FROM deployments_assignment a
+    WHERE a.k9_team_id = s.id AND a.status <> 'cancelled'
+      AND tstzrange(a.starts_at, a.ends_at, '[)') && tstzrange(%(starts)s, %(ends)s, '[)')
+) b ON true
+ORDER BY s.country, s.handler_name, s.id
+"""
+
+
+def planner_teams(
+    operation_id: int, day, starts, ends, *, detection=None, search="", countries=(), ids=None, limit=None
+) -> tuple[list[dict], int]:
+    """Accepted K9 teams available on `day` and certified through it, optionally of one detection, or
+    matching `search` (handler or dog) or one of `countries`, or among `ids`: the first `limit` (all if
+    None) by country and handler, as dicts (id, handler_name, dog_name, detection, country, and `busy`,
+    the (starts_at, ends_at) of their live assignments inside [starts, ends)), and how many match in all.
     Values, not model instances: a Games day has thousands of teams."""
-    from collections import defaultdict
-
-    from django.db.models import F
-
-    from pledges.models import K9Team, Pledge
-
-    teams = K9Team.objects.filter(
-        pledge__request__operation_id=operation_id,
-        pledge__status__in=Pledge.ACCEPTED_STATUSES,
-        accepted=True,
-        available_from__lte=day,
-        available_to__gte=day,
-        certification_expires_on__gte=day,
-    )
-    if detection is not None:
-        teams = teams.filter(detection=detection)
-    teams = list(
-        teams.order_by("pledge__request__country", "handler_name").values(
-            "id", "handler_name", "dog_name", "detection", country=F("pledge__request__country")
-        )
-    )
-    busy = defaultdict(list)
-    for team_id, busy_from, busy_to in (
-        Assignment.objects.filter(k9_team_id__in=[t["id"] for t in teams], starts_at__lt=ends, ends_at__gt=starts)
-        .exclude(status=Assignment.Status.CANCELLED)
-        .order_by("starts_at")
-        .values_list("k9_team_id", "starts_at", "ends_at")
-    ):
-        busy[team_id].append((busy_from, busy_to))
-    for team in teams:
-        team["busy"] = busy[team["id"]]
-    return teams
+    with connection.cursor() as cur:
+        cur.execute(_PLANNER_TEAMS_SQL, {
+            "operation": operation_id, "day": day, "starts": starts, "ends": ends, "detection": detection,
+            "search": search or None, "countries": list(countries), "ids": list(ids) if ids is not None else None,
+            "limit": limit,
+        })  # fmt: skip
+        columns = [c.name for c in cur.description]
+        rows = [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
+    total = rows[0]["total"] if rows else 0
+    for team in rows:
+        del team["total"]
+        team["busy"] = list(zip(team.pop("busy_from") or [], team.pop("busy_to") or [], strict=True))
+    return rows, total
 
 
-def planner_timeline(needs, assignments, hours, specialty_of) -> list[dict]:
+def planner_timeline(needs, on_duty, hours) -> list[dict]:
     """Rows per specialty for a venue and day: per hour, needed (needs overlapping the hour) against
-    assigned (people on duty for the whole hour). Both are read the cautious way, so a gap never hides."""
+    assigned (people on duty for the whole hour). Both are read the cautious way, so a gap never hides.
+    `on_duty`: (specialty, starts_at, ends_at, people) of the live assignments."""
     rows = {}
 
     def row_for(specialty):
@@ -313,14 +331,13 @@ def planner_timeline(needs, assignments, hours, specialty_of) -> list[dict]:
         for i, (start, end) in enumerate(hours):
             if need.starts_at < end and need.ends_at > start:
                 cells[i][0] += need.quantity
-    for assignment in assignments:
-        specialty = specialty_of(assignment)
+    for specialty, starts_at, ends_at, people in on_duty:
         if specialty is None:
             continue
         cells = row_for(specialty)["cells"]
         for i, (start, end) in enumerate(hours):
-            if assignment.starts_at <= start and assignment.ends_at >= end:
-                cells[i][1] += assignment.quantity or 1
+            if starts_at <= start and ends_at >= end:
+                cells[i][1] += people
     out = []
     for row in rows.values():
         row["cells"] = [{"needed": n, "assigned": a, "state": _cell_state(n, a)} for n, a in row["cells"]]

@@ -4,23 +4,27 @@ import datetime as dt
 import zoneinfo
 from collections import defaultdict
 
+import pycountry
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.db.models import Count
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, F
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import conditional_escape
 from django.utils.http import urlencode
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from deployments import transitions
 from deployments.forms import AssignmentFilterForm, AssignmentForm, CancelForm, MoveForm, NeedForm, VenueForm
 from deployments.models import Assignment, VenueNeed
 from deployments.queries import (
     coverage_grid,
-    planner_free_lines,
+    planner_lines,
     planner_teams,
     planner_timeline,
     visible_assignments,
@@ -28,8 +32,10 @@ from deployments.queries import (
     visible_venues,
 )
 from pledges.models import K9Team, PledgeLine
+from reinforcements import freshness
 from reinforcements.history import save_by
 from reinforcements.models import Specialty
+from reinforcements.roles import is_coordinator
 from reinforcements.templatetags.staff import country_label, hm
 from reinforcements.web import apply_errors, attempt, export, export_time, operation_of, page, paginate, staff_page
 
@@ -143,38 +149,46 @@ def _planner_day(request, operation):
     return min(max(day, operation.starts_on), operation.ends_on)
 
 
-def _specialty_of(specialties_by_code):
-    def specialty_of(assignment):
-        if assignment.pledge_line_id:
-            return assignment.pledge_line.specialty
-        return specialties_by_code.get(f"k9_{assignment.k9_team.detection}")
-
-    return specialty_of
+SOURCE_LIMIT = 100  # officer lines, and K9 teams, offered at most in the planner's "Who" list
 
 
-def _sources(operation, day, start, end, specialty=None):
-    """Choices for the assignment form: accepted capacity still free on the whole day."""
-    free = planner_free_lines(operation.pk, day, start, end)
-    specialties = {s.pk: s for s in Specialty.objects.all()}
-    lines = PledgeLine.objects.filter(pk__in=[pk for pk, n in free.items() if n > 0])
-    detection = None
-    if specialty:
-        lines = lines.filter(specialty=specialty)
-        detection = specialty.code.removeprefix("k9_") if specialty.is_canine else ""
-    teams = planner_teams(operation.pk, day, start, end, detection=detection)
-    # Thousands of labels: each country name, translated text and time is made once, not per label.
-    line_rows = list(lines.values_list("pk", "officers_accepted", "pledge__request__country", "specialty_id"))
-    countries = {code: country_label(code) for code in {row[2] for row in line_rows} | {t["country"] for t in teams}}
+def _sources(operation, day, start, end, specialties, free_lines, *, specialty=None, search="", selected=""):
+    """Choices for the assignment form: accepted capacity still free on the whole day. A Games day has
+    hundreds of lines and thousands of teams: at most SOURCE_LIMIT of each are offered, those of
+    `specialty` and matching `search` (a country, a specialty, a handler or a dog), plus the `selected`
+    one (`free_lines`: planner_lines of the day). Returns the option groups, and notes saying what was left
+    out and how to reach it."""
+    needle = search.strip().casefold()
+    countries = {}
+
+    def country(code):
+        if code not in countries:
+            countries[code] = country_label(code)
+        return countries[code]
+
+    names = {s.pk: s.name for s in specialties.values()}
     free_text, busy_text = _("%(free)s of %(n)s free"), _("busy %(times)s")
-    names = {pk: s.name for pk, s in specialties.items()}
-    line_choices = sorted(
-        (
-            (f"line:{pk}", f"{countries[country]} · {names[specialty_id]} · "
-             + free_text % {"free": free[pk], "n": accepted})
-            for pk, accepted, country, specialty_id in line_rows
-        ),
-        key=lambda c: c[1],
-    )  # fmt: skip
+    lines = []
+    for row in free_lines:
+        if row["free"] <= 0 or (specialty and row["specialty_id"] != specialty.pk):
+            continue
+        label = (f"{country(row['country'])} · {names[row['specialty_id']]} · "
+                 + free_text % {"free": row["free"], "n": row["officers_accepted"]})  # fmt: skip
+        if not needle or needle in label.casefold() or needle == row["country"].casefold():
+            lines.append((f"line:{row['id']}", label))
+    lines.sort(key=lambda c: c[1])
+    line_choices = lines[:SOURCE_LIMIT] + [c for c in lines[SOURCE_LIMIT:] if c[0] == selected]
+
+    teams, team_total = [], 0
+    if specialty is None or specialty.is_canine:
+        matching = [c.alpha_2 for c in pycountry.countries if needle and (needle in country(c.alpha_2).casefold()
+                    or needle == c.alpha_2.casefold())]  # fmt: skip
+        filters = {"detection": specialty.code.removeprefix("k9_") if specialty else None,
+                   "search": needle, "countries": matching}  # fmt: skip
+        teams, team_total = planner_teams(operation.pk, day, start, end, limit=SOURCE_LIMIT, **filters)
+        kind, _sep, pk = selected.partition(":")
+        if kind == "team" and pk.isdigit() and int(pk) not in {t["id"] for t in teams}:
+            teams += planner_teams(operation.pk, day, start, end, ids=[int(pk)])[0]
     detections = {key: str(label) for key, label in K9Team.Detection.choices}
     times = {}
 
@@ -184,71 +198,128 @@ def _sources(operation, day, start, end, specialty=None):
         return times[value]
 
     team_choices = [
-        (f"team:{team['id']}", f"{countries[team['country']]} · {team['handler_name']} & {team['dog_name']} · "
+        (f"team:{team['id']}", f"{country(team['country'])} · {team['handler_name']} & {team['dog_name']} · "
          f"{detections.get(team['detection'], team['detection'])}"
          + (" · " + busy_text % {"times": ", ".join(f"{hm_once(s)}–{hm_once(e)}" for s, e in team["busy"])}
             if team["busy"] else ""))
         for team in teams
     ]  # fmt: skip
-    groups = []
+    groups, notes = [], []
     if line_choices:
         groups.append((_("Officers (free all day)"), line_choices))
     if team_choices:
         groups.append((_("K9 teams available this day"), team_choices))
-    return groups
+    if len(lines) > SOURCE_LIMIT:
+        notes.append(_("The first %(shown)s of %(total)s officer lines are listed.")
+                     % {"shown": SOURCE_LIMIT, "total": len(lines)})  # fmt: skip
+    if team_total > SOURCE_LIMIT:
+        notes.append(_("The first %(shown)s of %(total)s K9 teams are listed.")
+                     % {"shown": SOURCE_LIMIT, "total": team_total})  # fmt: skip
+    if notes:
+        notes.append(_("Choose a specialty or search for a country, a handler or a dog to find the others."))
+    return groups, notes
 
 
-def _planner_context(request, operation, venue, day, form=None):
+def _planner_assignments(venue, start, end, specialties) -> list[dict]:
+    """The venue's assignments overlapping [start, end), as dicts ready for the planner's table (a busy
+    venue has hundreds a day: values, and each label made once)."""
+    by_id = {s.pk: s for s in specialties}
+    by_code = {s.code: s for s in specialties}
+    status_labels = dict(Assignment.Status.choices)
+    rows = list(
+        Assignment.objects.filter(venue=venue, starts_at__lt=end, ends_at__gt=start)
+        .order_by("starts_at", "pk")
+        .values("pk", "status", "status_reason", "starts_at", "ends_at", "role", "quantity", "k9_team_id",
+                country=F("pledge__request__country"), line_specialty=F("pledge_line__specialty_id"),
+                handler=F("k9_team__handler_name"), dog=F("k9_team__dog_name"), detection=F("k9_team__detection"))
+    )  # fmt: skip
+    for a in rows:
+        if a["k9_team_id"]:
+            a["specialty"] = by_code.get(f"k9_{a['detection']}")
+            what = f"{a['handler']} & {a['dog']}"
+        else:
+            a["specialty"] = by_id[a["line_specialty"]]
+            what = f"{a['quantity']} × {a['specialty'].name}"
+        a["who"] = f"{country_label(a['country'])}: {what}"
+        a["status_label"] = status_labels[a["status"]]
+        a["can_move"] = a["status"] in (Assignment.Status.PLANNED, Assignment.Status.CONFIRMED)
+        a["can_cancel"] = a["status"] in Assignment.OPEN_STATUSES
+    return rows
+
+
+def _timeline_html(rows):
+    """Each timeline row's cells as HTML, written here rather than by the template engine (a cell costs it
+    about 0.1 ms): `·` where nothing is needed nor assigned, else assigned/needed, titled when short."""
+    short = f' title="{conditional_escape(_("gap"))}"'
+
+    def cell(c):
+        if c["state"] == "none":
+            return '<td class="none">·</td>'
+        return f'<td class="{c["state"]}"{short if c["state"] == "short" else ""}>{c["assigned"]}/{c["needed"]}</td>'
+
+    for row in rows:
+        row["html"] = mark_safe("".join(map(cell, row["cells"])))  # numbers, fixed class names, an escaped title
+    return rows
+
+
+def _planner_reference(operation, day, start, end):
+    """The specialties, and every accepted line's free officers on the day: the same for every planner
+    page of that day until a watched row changes (reinforcements.freshness)."""
+
+    def compute():
+        return {"specialties": list(Specialty.objects.all()), "lines": planner_lines(operation.pk, day, start, end)}
+
+    return freshness.cached("planner", operation.pk, day.isoformat(), compute=compute)
+
+
+def _planner_context(request, operation, venues, venue, day, form=None):
     start, end = _day_window(day, operation.timezone)
     hours = _hours(start, end)
-    specialties = {s.code: s for s in Specialty.objects.all()}
-    specialty = specialties.get(request.GET.get("specialty", ""))
+    reference = _planner_reference(operation, day, start, end)
+    specialties = {s.code: s for s in reference["specialties"]}
+    params = request.POST if request.method == "POST" else request.GET
+    specialty = specialties.get(params.get("specialty", ""))
+    search = params.get("q", "").strip()[:100]
     needs = list(
         VenueNeed.objects.filter(venue=venue, starts_at__lt=end, ends_at__gt=start).select_related("specialty")
     )
-    assignments = list(
-        Assignment.objects.filter(venue=venue, starts_at__lt=end, ends_at__gt=start)
-        .select_related("pledge__request", "pledge_line__specialty", "k9_team")
-        .order_by("starts_at", "pk")
-    )
-    live = [a for a in assignments if a.status != Assignment.Status.CANCELLED]
-    for a in assignments:
-        a.move_form = MoveForm(
-            initial={"starts_at": timezone.localtime(a.starts_at), "ends_at": timezone.localtime(a.ends_at),
-                     "quantity": a.quantity, "role": a.role},
-            prefix=f"a{a.pk}",
-        )  # fmt: skip
-        a.can_move = a.status in (Assignment.Status.PLANNED, Assignment.Status.CONFIRMED)
-        a.can_cancel = a.status in Assignment.OPEN_STATUSES
+    assignments = _planner_assignments(venue, start, end, reference["specialties"])
+    on_duty = [(a["specialty"], a["starts_at"], a["ends_at"], a["quantity"] or 1)
+               for a in assignments if a["status"] != Assignment.Status.CANCELLED]  # fmt: skip
     if form is None:
         local = start.replace(tzinfo=None)
-        form = AssignmentForm(
-            initial={"starts_at": local.replace(hour=8), "ends_at": local.replace(hour=16)},
-            sources=_sources(operation, day, start, end, specialty),
-        )
+        form = AssignmentForm(initial={"starts_at": local.replace(hour=8), "ends_at": local.replace(hour=16)})
+    sources, sources_notes = _sources(
+        operation, day, start, end, specialties, reference["lines"], specialty=specialty, search=search,
+        selected=form.data.get("source", "") if form.is_bound else "",
+    )  # fmt: skip
+    form.offer(sources)
     return {
         "operation": operation, "section": "planner", "venue": venue, "day": day,
         "prev_day": day - dt.timedelta(days=1) if day > operation.starts_on else None,
         "next_day": day + dt.timedelta(days=1) if day < operation.ends_on else None,
-        "venues": visible_venues(request.user).filter(operation=operation).only("code", "name").order_by("code"),
-        "specialties": specialties.values(), "specialty": specialty,
+        "venues": venues, "specialties": specialties.values(), "specialty": specialty, "search": search,
         "hours": [timezone.localtime(h[0]) for h in hours],
-        "timeline": planner_timeline(needs, live, hours, _specialty_of(specialties)),
-        "assignments": assignments, "form": form, "cancel_form": CancelForm(),
+        "timeline": _timeline_html(planner_timeline(needs, on_duty, hours)),
+        "assignments": assignments, "form": form, "sources_notes": sources_notes, "cancel_form": CancelForm(),
     }  # fmt: skip
+
+
+def _planner_venues(request, operation):
+    return list(visible_venues(request.user).filter(operation=operation).order_by("code"))
 
 
 @staff_page
 def planner(request, op):
     operation = operation_of(request, op)
-    venues = visible_venues(request.user).filter(operation=operation)
-    venue = venues.filter(code=request.GET.get("venue", "")).first() or venues.order_by("code").first()
+    venues = _planner_venues(request, operation)
+    venue = next((v for v in venues if v.code == request.GET.get("venue", "")), venues[0] if venues else None)
     if venue is None:
         return page(request, "deployments/planner.html", {"operation": operation, "section": "planner", "venue": None})
     return page(
         request,
         "deployments/planner.html",
-        _planner_context(request, operation, venue, _planner_day(request, operation)),
+        _planner_context(request, operation, venues, venue, _planner_day(request, operation)),
     )
 
 
@@ -267,13 +338,15 @@ def _source_of(operation, value):
 @staff_page
 def assignment_create(request, op):
     operation = operation_of(request, op)
-    venue = get_object_or_404(visible_venues(request.user).filter(operation=operation), code=request.POST.get("venue"))
+    venues = _planner_venues(request, operation)
+    venue = next((v for v in venues if v.code == request.POST.get("venue")), None)
+    if venue is None:
+        raise Http404
     try:
         day = dt.date.fromisoformat(request.POST.get("day", ""))
     except ValueError:
         day = operation.starts_on
-    start, end = _day_window(day, operation.timezone)
-    form = AssignmentForm(request.POST, sources=_sources(operation, day, start, end))
+    form = AssignmentForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
         source = _source_of(operation, data["source"])
@@ -284,7 +357,7 @@ def assignment_create(request, op):
         )  # fmt: skip
         if created:
             return redirect(_planner_url(venue, day, f"#a{created.pk}"))
-    context = _planner_context(request, operation, venue, day, form=form)
+    context = _planner_context(request, operation, venues, venue, day, form=form)
     return page(request, "deployments/planner.html", context)
 
 
@@ -301,10 +374,25 @@ def assignment_detail(request, pk):
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @staff_page
 def assignment_move(request, pk):
+    """GET: the form (the planner loads it when "Move…" is opened, or a page of its own without
+    JavaScript); POST: move the assignment and go back to its planner day."""
     assignment = _visible_assignment(request, pk)
+    if request.method == "GET":
+        if not is_coordinator(request.user):
+            raise PermissionDenied(_("Only a coordinator may do this."))
+        form = MoveForm(
+            initial={"starts_at": timezone.localtime(assignment.starts_at),
+                     "ends_at": timezone.localtime(assignment.ends_at), "quantity": assignment.quantity,
+                     "role": assignment.role},
+            prefix=f"a{assignment.pk}",
+        )  # fmt: skip
+        template = "deployments/assignment_move.html" + ("#move-form" if request.htmx else "")
+        return page(request, template, {
+            "operation": assignment.venue.operation, "section": "planner", "assignment": assignment, "form": form,
+        })  # fmt: skip
     form = MoveForm(request.POST, prefix=f"a{assignment.pk}")
     if form.is_valid():
         data = form.cleaned_data

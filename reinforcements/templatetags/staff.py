@@ -1,5 +1,6 @@
 """Template helpers for the staff pages: country names in the page's language, instants with their zone."""
 
+import functools
 import gettext
 
 import pycountry
@@ -16,11 +17,15 @@ def country_name(code):
 
 def country_label(code) -> str:
     """The country's name in the active language (pycountry ships the ISO 3166 translations)."""
-    country = pycountry.countries.get(alpha_2=code or "")
+    return _country_label(code or "", translation.get_language() or "en")
+
+
+@functools.lru_cache(maxsize=1024)
+def _country_label(code: str, language: str) -> str:
+    country = pycountry.countries.get(alpha_2=code)
     if country is None:
-        return code or ""
+        return code
     name = getattr(country, "common_name", None) or country.name
-    language = translation.get_language() or "en"
     if language.startswith("en"):
         return name
     return _catalogue(language[:2]).gettext(name)
@@ -42,6 +47,12 @@ def when(value):
     """An instant in the current time zone (Europe/Paris), with the zone: `Fri 26 July 08:00 CEST`."""
     if not value:
         return ""
+    return _when(value, translation.get_language(), timezone.get_current_timezone_name())
+
+
+@functools.lru_cache(maxsize=4096)
+def _when(value, language, zone):
+    """Pages print the same shift times hundreds of times (a planner day): each is formatted once."""
     return formats.date_format(timezone.localtime(value), "D j N H:i T")
 
 

@@ -154,6 +154,22 @@ def test_a_coordinator_plans_a_k9_team_on_a_seine_segment_and_a_refused_overlap_
     assert Assignment.objects.filter(k9_team=team).count() == 1
 
 
+def test_a_coordinator_opens_move_in_the_planner_and_moves_an_assignment(page, coordinator):
+    world = paris_2024()
+    assignment = Assignment.objects.get(venue=world["seine"], k9_team__isnull=True)
+    log_in(page, coordinator)
+
+    page.goto("/ops/paris-2024/planner/?venue=seine-iena&day=2024-07-26")
+    row = page.locator(f"#a{assignment.pk}")
+    row.get_by_text("Move…").first.click()  # the form is fetched when the details open
+    row.locator(f"#id_a{assignment.pk}-starts_at").fill("2024-07-26T13:00")
+    row.get_by_role("button", name="Move").click()
+
+    assert "Assignment moved" in page.locator(".messages").inner_text()
+    assignment.refresh_from_db()
+    assert assignment.starts_at == at(26, 13)
+
+
 def test_a_viewer_sees_no_action_buttons(page, viewer):
     world = paris_2024()
     log_in(page, viewer)

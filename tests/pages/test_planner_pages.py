@@ -1,3 +1,4 @@
+import pytest
 from django.urls import reverse
 
 from deployments.models import Assignment, Venue
@@ -153,3 +154,85 @@ def test_a_coordinator_adds_a_need_to_a_venue(client, coordinator):
 
     need = venue.needs.get()
     assert (need.quantity, need.starts_at) == (12, at(26, 8))
+
+
+def test_the_move_form_is_served_to_a_coordinator_as_a_fragment_for_the_planner_or_as_a_page(client, coordinator):
+    assignment = AssignmentFactory(starts_at=at(26, 8), ends_at=at(26, 16), role="Gate A")
+    client.force_login(coordinator)
+    url = reverse("assignment_move", args=[assignment.pk])
+
+    fragment = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    full = client.get(url).content.decode()
+
+    assert fragment.lstrip().startswith("<form") and "<html" not in fragment
+    assert f'name="a{assignment.pk}-starts_at" value="2024-07-26T08:00"' in fragment
+    assert 'value="Gate A"' in fragment
+    assert "<html" in full and f'action="{url}"' in full
+
+
+def test_a_viewer_is_not_given_the_move_form(client, viewer):
+    assignment = AssignmentFactory()
+    client.force_login(viewer)
+
+    assert client.get(reverse("assignment_move", args=[assignment.pk])).status_code == 403
+
+
+def test_the_who_list_offers_at_most_the_limit_and_says_how_to_find_the_others(client, coordinator, monkeypatch):
+    from deployments import views
+
+    monkeypatch.setattr(views, "SOURCE_LIMIT", 1)
+    germany = accepted_line(officers=10, pledge__request__country="DE")
+    operation = germany.pledge.request.operation
+    italy = accepted_line(officers=10, pledge__request__country="IT", pledge__request__operation=operation)
+    VenueFactory(operation=operation, code="stade")
+    client.force_login(coordinator)
+    url = reverse("planner", args=[operation.code])
+
+    first = client.get(url, {"venue": "stade", "day": "2024-07-26"})
+    searched = client.get(url, {"venue": "stade", "day": "2024-07-26", "q": "ital"})
+
+    assert _offered(first) == [f"line:{germany.pk}"]
+    assert "The first 1 of 2 officer lines are listed." in first.content.decode()
+    assert _offered(searched) == [f"line:{italy.pk}"]
+    assert "officer lines are listed" not in searched.content.decode()
+
+
+def test_a_refused_plan_keeps_the_chosen_source_even_beyond_the_limit(client, coordinator, monkeypatch):
+    from deployments import views
+
+    monkeypatch.setattr(views, "SOURCE_LIMIT", 1)
+    first = accepted_team(handler_name="Sgt. Adamski", dog_name="Ares")
+    team = accepted_team(handler_name="Sgt. Nowak", dog_name="Rex", pledge=first.pledge)
+    venue = VenueFactory(operation=team.pledge.request.operation)
+    client.force_login(coordinator)
+
+    response = plan(client, venue, source=f"team:{team.pk}", starts_at="2024-07-26T20:00", ends_at="2024-07-26T12:00")
+
+    assert response.status_code == 200
+    assert [c for c in _offered(response) if c.startswith("team:")] == [f"team:{first.pk}", f"team:{team.pk}"]
+    assert f'<option value="team:{team.pk}" selected>' in response.content.decode()
+
+
+def _offered(response):
+    return [value for _group, options in response.context["form"].fields["source"].widget.choices[1:]
+            for value, _label in options]  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)  # commits, so the cache per data version is used, not bypassed
+def test_the_free_officers_offered_follow_each_new_assignment(client, coordinator):
+    line = accepted_line(officers=10, pledge__request__country="DE")
+    venue = VenueFactory(operation=line.pledge.request.operation, code="stade")
+    client.force_login(coordinator)
+    url = reverse("planner", args=[venue.operation.code])
+
+    before = dict(_labels(client.get(url, {"venue": "stade", "day": "2024-07-26"})))
+    plan(client, venue, source=f"line:{line.pk}", quantity="4", starts_at="2024-07-26T08:00", ends_at="2024-07-26T16:00")
+    after = dict(_labels(client.get(url, {"venue": "stade", "day": "2024-07-26"})))
+
+    assert before[f"line:{line.pk}"].endswith("10 of 10 free")
+    assert after[f"line:{line.pk}"].endswith("6 of 10 free")
+
+
+def _labels(response):
+    return [choice for _group, options in response.context["form"].fields["source"].widget.choices[1:]
+            for choice in options]  # fmt: skip
