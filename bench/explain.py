@@ -121,7 +121,7 @@ def main(argv):
             elif sql in ("GRID", "FREE"):
                 run_params = {**params, "operation": op, "day": "2024-08-01", "starts": "2024-08-01T00:00:00+02:00",
                               "ends": "2024-08-02T00:00:00+02:00"}  # fmt: skip
-                sql = queries._COVERAGE_GRID_SQL if sql == "GRID" else queries._PLANNER_FREE_LINES_SQL
+                sql = queries._COVERAGE_GRID_SQL if sql == "GRID" else queries._PLANNER_LINES_SQL
             sql = _LINE_PEAK_SQL if sql.startswith("PEAK") else sql
             cur.execute("EXPLAIN (ANALYZE, BUFFERS, TIMING OFF) " + sql, run_params)  # warm the cache once
             best, plan = None, None
