@@ -1,1 +1,1 @@
-"""Games-scale benchmark: `make bench` (see bench/Makefile.snippet and bench/run.py)."""
+"""Games-scale benchmark: `make bench` (see bench/README.md and bench/run.py)."""
