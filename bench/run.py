@@ -93,7 +93,7 @@ class Fixtures:
         def session(user):
             store = SessionStore()
             store[SESSION_KEY] = str(user.pk)
-            store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+            store[BACKEND_SESSION_KEY] = "reinforcements.auth.ModelBackend"
             store[HASH_SESSION_KEY] = user.get_session_auth_hash()
             store.create()
             return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"

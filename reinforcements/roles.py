@@ -8,8 +8,12 @@ VIEWERS = "viewers"
 
 
 def _groups(user) -> set[str]:
+    """The user's group names: read with the user by reinforcements.auth, else queried once."""
     if not hasattr(user, "_group_names"):
-        user._group_names = set(user.groups.values_list("name", flat=True)) if user.is_authenticated else set()
+        names = getattr(user, "group_names", None)
+        if names is None:
+            names = user.groups.values_list("name", flat=True) if user.is_authenticated else ()
+        user._group_names = set(names)
     return user._group_names
 
 

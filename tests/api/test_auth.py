@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 from rest_framework.throttling import ScopedRateThrottle
@@ -64,3 +66,50 @@ def test_a_session_also_authenticates_the_api(liaison_pl):
     client.force_login(liaison_pl)
 
     assert client.get("/api/v1/requests/").status_code == 200
+
+
+def _token_client(user):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+    return client
+
+
+def _separate_role_reads(queries):
+    """Queries that read groups or liaison profiles on their own (reinforcements.auth reads them with the user)."""
+    return [q["sql"] for q in queries if q["sql"].startswith(('SELECT "auth_group"', 'SELECT "reinforcements_liaison'))]
+
+
+@pytest.mark.parametrize("who", ["coordinator", "liaison_pl"])
+def test_a_token_call_reads_the_user_with_their_groups_and_profile_in_one_query(request, who):
+    client = _token_client(request.getfixturevalue(who))
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/api/v1/requests/").status_code == 200
+
+    assert _separate_role_reads(queries) == []
+
+
+def test_a_page_reads_the_signed_in_user_with_their_groups_in_one_query(client, coordinator):
+    client.force_login(coordinator)
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/notifications/").status_code == 200
+
+    assert _separate_role_reads(queries) == []
+
+
+def test_a_coordinator_taken_out_of_the_group_loses_the_rights_at_the_next_call(coordinator):
+    client = _token_client(coordinator)
+    assert client.post("/api/v1/operations/", {}).status_code == 400  # allowed: the body is what is wrong
+
+    coordinator.groups.clear()
+
+    assert client.post("/api/v1/operations/", {}).status_code == 403
+
+
+def test_the_token_of_a_deactivated_user_is_refused(liaison_pl):
+    client = _token_client(liaison_pl)
+    liaison_pl.is_active = False
+    liaison_pl.save()
+
+    assert client.get("/api/v1/requests/").status_code == 401

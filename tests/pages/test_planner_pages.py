@@ -226,7 +226,9 @@ def test_the_free_officers_offered_follow_each_new_assignment(client, coordinato
     url = reverse("planner", args=[venue.operation.code])
 
     before = dict(_labels(client.get(url, {"venue": "stade", "day": "2024-07-26"})))
-    plan(client, venue, source=f"line:{line.pk}", quantity="4", starts_at="2024-07-26T08:00", ends_at="2024-07-26T16:00")
+    plan(
+        client, venue, source=f"line:{line.pk}", quantity="4", starts_at="2024-07-26T08:00", ends_at="2024-07-26T16:00"
+    )
     after = dict(_labels(client.get(url, {"venue": "stade", "day": "2024-07-26"})))
 
     assert before[f"line:{line.pk}"].endswith("10 of 10 free")

@@ -21,8 +21,8 @@ def many_assignments(n):
 def test_the_deployments_page_costs_the_same_for_few_or_many_assignments(pl_client, django_assert_num_queries, n):
     many_assignments(n)
 
-    # session, user, liaison profile, group check (staff?), assignments with venue/line/team, messages none
-    with django_assert_num_queries(5):
+    # session, user with their groups and liaison profile (reinforcements.auth), assignments with venue/line/team
+    with django_assert_num_queries(3):
         pl_client.get(reverse("portal:deployments"))
 
 
@@ -33,8 +33,8 @@ def test_the_home_page_costs_the_same_for_few_or_many_rows(pl_client, django_ass
         PledgeLineFactory(pledge__request=request)
     many_assignments(n)
 
-    # session, user, profile, groups; open requests; pledges; planned assignments; notifications
-    with django_assert_num_queries(8):
+    # session, user with groups and profile; open requests; pledges; planned assignments; notifications
+    with django_assert_num_queries(6):
         pl_client.get(reverse("portal:home"))
 
 
@@ -44,8 +44,8 @@ def test_the_printable_deployments_and_their_csv_cost_the_same_for_few_or_many_a
 ):
     many_assignments(n)
 
-    # session, user, liaison profile, group check (staff?), assignments with venue/line/team;
+    # session, user with groups and profile, assignments with venue/line/team;
     # the CSV is a personal-data export: one more, the INSERT of its ExportRecord
-    for name, queries in (("portal:deployments_print", 5), ("portal:deployments_csv", 6)):
+    for name, queries in (("portal:deployments_print", 3), ("portal:deployments_csv", 4)):
         with django_assert_num_queries(queries):
             assert pl_client.get(reverse(name)).status_code == 200
