@@ -1,7 +1,7 @@
 """Pledges with their officer lines and K9 teams over REST (SPEC §7)."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db.models import Prefetch
+from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
@@ -20,7 +20,7 @@ from config.restapi import (
 from pledges import transitions
 from pledges.filters import PledgeFilter
 from pledges.models import K9Team, Pledge, PledgeLine
-from pledges.queries import visible_pledges
+from pledges.queries import children, visible_pledges
 from reinforcements.models import ReinforcementRequest, Specialty
 from reinforcements.queries import visible_requests
 
@@ -174,14 +174,17 @@ class PledgeViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retri
     schema = ApiSchema()
 
     def get_queryset(self):
-        return (
-            visible_pledges(self.request.user)
-            .select_related("request__operation")
-            .prefetch_related(Prefetch("lines", PledgeLine.objects.select_related("specialty")), "k9_teams")
-        )
+        pledges = visible_pledges(self.request.user)
+        if self.action not in ("list", "retrieve"):
+            # Edits and moves only look the pledge up here (a hidden one is a 404); they read it again, locked.
+            return pledges
+        return pledges.select_related("request__operation").prefetch_related(*children())
 
     def _answer(self, pledge):
-        return Response(self.get_serializer(self.get_queryset().get(pk=pledge.pk)).data)
+        # The move hands back the pledge it locked, with its request and operation (and, for some moves,
+        # its lines and teams): read only what it has not loaded.
+        prefetch_related_objects([pledge], *children())
+        return Response(self.get_serializer(pledge).data)
 
     @move(response=PledgeSerializer)
     def submit(self, request, pk=None):

@@ -1,3 +1,5 @@
+from django.db.models import Prefetch
+
 from pledges.models import K9Team, Pledge, PledgeLine
 from reinforcements.roles import is_staff_reader, liaison_country
 
@@ -16,3 +18,8 @@ def visible_pledge_lines(user):
 
 def visible_k9_teams(user):
     return K9Team.objects.filter(pledge__in=visible_pledges(user))
+
+
+def children():
+    """Prefetches of what the API shows under a pledge: its lines, with their specialty, and its K9 teams."""
+    return Prefetch("lines", PledgeLine.objects.select_related("specialty")), Prefetch("k9_teams")

@@ -2,13 +2,14 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch, prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notifications.outbox import notify_other_side
 from pledges.models import K9Team, Pledge, PledgeLine
 from reinforcements.errors import InvalidTransition
-from reinforcements.history import delete_by, save_by
+from reinforcements.history import delete_by, save_by, update_all_by
 from reinforcements.models import ReinforcementRequest
 from reinforcements.roles import require_coordinator, require_liaison_of
 
@@ -22,7 +23,19 @@ TEAM_FIELDS = (
 
 
 def _locked(pledge_id: int) -> Pledge:
-    return Pledge.objects.select_for_update(of=("self",)).select_related("request").get(pk=pledge_id)
+    # With the operation: the notification texts name it and use its time zone.
+    return Pledge.objects.select_for_update(of=("self",)).select_related("request__operation").get(pk=pledge_id)
+
+
+def _lock_children(pledge: Pledge) -> Pledge:
+    """Lock the pledge's lines and teams and keep them on it (`pledge.lines.all()`): the move, its
+    notification texts and the caller's answer all read these, once."""
+    prefetch_related_objects(
+        [pledge],
+        Prefetch("lines", PledgeLine.objects.select_for_update(of=("self",)).select_related("specialty")),
+        Prefetch("k9_teams", K9Team.objects.select_for_update()),
+    )
+    return pledge
 
 
 def _tell(actor, pledge, event, **context):
@@ -114,7 +127,8 @@ def submit_pledge(pledge_id: int, *, actor) -> Pledge:
     require_liaison_of(actor, pledge.request.country)
     if pledge.status not in Pledge.EDITABLE_STATUSES:
         raise InvalidTransition(pledge, "submit")
-    if not (pledge.lines.exists() or pledge.k9_teams.exists()):
+    _lock_children(pledge)
+    if not (pledge.lines.all() or pledge.k9_teams.all()):
         raise ValidationError({"lines": _("Pledge at least one officer line or K9 team before submitting.")})
     pledge.submitted_by, pledge.submitted_at = actor, timezone.now()
     _move(pledge, actor, Status.SUBMITTED, ["submitted_by", "submitted_at"])
@@ -148,8 +162,8 @@ def decide_pledge(pledge_id: int, *, actor, decision_note: str = "", lines: dict
     require_coordinator(actor)
     if pledge.status != Status.SUBMITTED:
         raise InvalidTransition(pledge, "decide")
-    all_lines = list(pledge.lines.select_for_update())
-    all_teams = list(pledge.k9_teams.select_for_update())
+    _lock_children(pledge)
+    all_lines, all_teams = list(pledge.lines.all()), list(pledge.k9_teams.all())
     errors = {}
     try:
         lines = {int(pk): int(accepted) for pk, accepted in lines.items()}
@@ -175,10 +189,10 @@ def decide_pledge(pledge_id: int, *, actor, decision_note: str = "", lines: dict
         raise ValidationError(errors)
     for line in all_lines:
         line.officers_accepted = lines[line.pk]
-        save_by(line, actor, update_fields=["officers_accepted"])
     for team in all_teams:
         team.accepted = bool(k9_teams[team.pk])
-        save_by(team, actor, update_fields=["accepted"])
+    update_all_by(all_lines, actor, ["officers_accepted"])
+    update_all_by(all_teams, actor, ["accepted"])
     full = all(line.officers_accepted == line.officers_offered for line in all_lines) and all(
         team.accepted for team in all_teams
     )

@@ -240,6 +240,20 @@ def test_the_decision_records_who_decided_and_when(coordinator):
     assert pledge.decided_at is not None and pledge.history.first().history_date >= pledge.decided_at
 
 
+def test_the_decision_writes_a_history_row_per_line_and_team_naming_the_coordinator(coordinator):
+    pledge = a_pledge("submitted")
+    second = PledgeLineFactory(pledge=pledge, specialty=specialty("river"), officers_offered=4)
+    team = K9TeamFactory(pledge=pledge)
+    first = pledge.lines.exclude(pk=second.pk).get()
+
+    decide_pledge(pledge.pk, actor=coordinator, lines={first.pk: 10, second.pk: 1}, k9_teams={team.pk: True})
+
+    rows = [obj.history.first() for obj in (first, second, team)]
+    assert [(row.history_type, row.history_user) for row in rows] == [("~", coordinator)] * 3
+    assert [rows[0].officers_accepted, rows[1].officers_accepted, rows[2].accepted] == [10, 1, True]
+    assert all(row.history_date >= pledge.history.earliest().history_date for row in rows)
+
+
 def test_withdrawing_cancels_the_open_assignments_and_tells_the_coordinators(coordinator, liaison_pl):
     pledge = a_pledge("accepted")
     line = pledge.lines.get()
