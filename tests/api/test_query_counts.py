@@ -4,16 +4,18 @@ import itertools
 import string
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from notifications.models import Notification
-from pledges.models import PledgeLine
+from pledges.models import Pledge, PledgeLine
 from reinforcements.models import ReinforcementRequest
 from tests.api.conftest import client_as
 from tests.factories import (
     AssignmentFactory,
     K9TeamFactory,
+    LiaisonFactory,
     OperationFactory,
     PledgeFactory,
     PledgeLineFactory,
@@ -158,3 +160,36 @@ def test_coverage_costs_the_same_queries_for_few_and_many_needs_and_assignments(
     assert (needs, more_needs) == (2, 32)
     # groups (role, twice: visibility and scope) · operation · totals · needs
     assert large == small <= 5
+
+
+def test_a_decision_costs_the_same_queries_for_2_lines_as_for_12_lines_and_6_teams(coordinator, liaison_pl):
+    LiaisonFactory(country="PL", language="fr")  # a second recipient, in the other language
+    ContentType.objects.get_for_model(Pledge)  # cached per process: not part of the budget
+    codes = itertools.cycle(["public_order", "river", "mounted", "traffic_escort"])
+
+    def decide(lines, teams):
+        pledge = PledgeFactory(request=polish_request(), status="submitted")
+        body = {
+            "decision_note": "Thank you.",
+            "lines": [
+                {"id": PledgeLineFactory(pledge=pledge, specialty=specialty(next(codes))).pk, "officers_accepted": 5}
+                for _ in range(lines)
+            ],
+            "k9_teams": [{"id": K9TeamFactory(pledge=pledge).pk, "accepted": True} for _ in range(teams)],
+        }
+        client = fresh_client(coordinator)
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.post(f"/api/v1/pledges/{pledge.pk}/decide/", body)
+        assert response.status_code == 200, response.data
+        return len(ctx.captured_queries)
+
+    small = decide(2, 0)
+    large = decide(12, 6)
+
+    # groups (role) · the pledge (visible?) · savepoint · pledge ⋈ request ⋈ operation, locked · lines ⋈
+    # specialty, locked · teams, locked · UPDATE lines · their history · UPDATE teams · their history ·
+    # UPDATE pledge · its history · actor's liaison profile · the country's liaisons ⋈ profiles ·
+    # INSERT notifications · release savepoint; the answer reads nothing more (the team steps are
+    # skipped when there are none)
+    assert small == large - 2
+    assert large <= 16
