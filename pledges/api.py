@@ -7,6 +7,7 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_v
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 
+from config.readplan import ReadPlanMixin
 from config.restapi import (
     REASON_EXAMPLE,
     ApiSchema,
@@ -50,7 +51,7 @@ class K9TeamSerializer(serializers.ModelSerializer):
         read_only_fields = ["accepted"]
 
 
-class PledgeSerializer(serializers.ModelSerializer):
+class PledgeSerializer(ReadPlanMixin, serializers.ModelSerializer):
     request = ScopedPrimaryKeyField(queryset=ReinforcementRequest.objects.all(), scope=visible_requests)
     operation = serializers.CharField(source="request.operation.code", read_only=True)
     country = serializers.CharField(source="request.country", read_only=True)
