@@ -39,16 +39,20 @@ def _model_path(model, attrs) -> bool:
     return bool(attrs)
 
 
-def _reader(field, model):
+def _reader(field, model, prefetched=None):
     """`field.get_attribute`, or an attribute chain where that gives the same value. A chain that
     fails (a null key on the way, a missing row) goes back to DRF, which answers None, the default,
-    leaves the field out or raises, as it would have."""
+    leaves the field out or raises, as it would have. A nested list with a `prefetched` attribute
+    reads that list when the object has it (Prefetch(to_attr=...)), else its relation."""
     generic = field.get_attribute
     pk_only = isinstance(field, relations.RelatedField) and field.use_pk_only_optimization()
     own = type(field).get_attribute in (Field.get_attribute, relations.RelatedField.get_attribute)
-    if pk_only or not own or not _model_path(model, field.source_attrs):
+    if prefetched:
+        chain = attrgetter(prefetched)
+    elif pk_only or not own or not _model_path(model, field.source_attrs):
         return generic
-    chain = attrgetter(".".join(field.source_attrs))
+    else:
+        chain = attrgetter(".".join(field.source_attrs))
 
     def read(instance):
         try:
@@ -59,16 +63,17 @@ def _reader(field, model):
     return read
 
 
-def _step(field, model):
+def _step(field, model, prefetched):
     """(name, read the value off the object, write the value out) for one readable field."""
-    read = _reader(field, model)
     if isinstance(field, serializers.ListSerializer):
+        read = _reader(field, model, prefetched.get(field.field_name))
         child = plan(field.child)
 
         def write_many(data):
             return [child(item) for item in (data.all() if isinstance(data, BaseManager) else data)]
 
         return field.field_name, read, write_many
+    read = _reader(field, model)
     if isinstance(field, serializers.BaseSerializer):
         return field.field_name, read, plan(field)
     related = field.child_relation if isinstance(field, relations.ManyRelatedField) else field
@@ -82,8 +87,9 @@ def _step(field, model):
 def plan(serializer):
     """A function writing one object out as `serializer.to_representation` does (DRF's loop, fields
     already built): None stays None, a field whose value is missing and not required is left out."""
-    model = getattr(getattr(serializer, "Meta", None), "model", None)
-    steps = [_step(field, model) for field in serializer._readable_fields]
+    meta = getattr(serializer, "Meta", None)
+    model, prefetched = getattr(meta, "model", None), getattr(meta, "prefetched_lists", {})
+    steps = [_step(field, model, prefetched) for field in serializer._readable_fields]
 
     def represent(instance):
         out = {}
@@ -103,7 +109,9 @@ def plan(serializer):
 
 class ReadPlanMixin:
     # For a serializer class whose readable fields do not depend on the request (see above).
-    # (A comment, not a docstring: drf-spectacular would take it for the serializer's description.)
+    # `Meta.prefetched_lists` may name, per nested list field, the attribute a
+    # `Prefetch(..., to_attr=...)` fills: a page then reads plain lists, not a queryset per row.
+    # (Comments, not a docstring: drf-spectacular would take it for the serializer's description.)
 
     def to_representation(self, instance):
         cls = type(self)

@@ -21,7 +21,7 @@ from config.restapi import (
 from pledges import transitions
 from pledges.filters import PledgeFilter
 from pledges.models import K9Team, Pledge, PledgeLine
-from pledges.queries import children, visible_pledges
+from pledges.queries import LINES_LIST, TEAMS_LIST, children, visible_pledges
 from reinforcements.models import ReinforcementRequest, Specialty
 from reinforcements.queries import visible_requests
 
@@ -68,6 +68,7 @@ class PledgeSerializer(ReadPlanMixin, serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = ["status", "decision_note", "changes_note", "withdraw_reason", "created_at",
                             "submitted_at", "decided_at"]  # fmt: skip
+        prefetched_lists = {"lines": LINES_LIST, "k9_teams": TEAMS_LIST}  # config.readplan
 
     def validate(self, attrs):
         # The models' own clean() and constraints per nested row, so errors come back by row
@@ -179,7 +180,7 @@ class PledgeViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retri
         if self.action not in ("list", "retrieve"):
             # Edits and moves only look the pledge up here (a hidden one is a 404); they read it again, locked.
             return pledges
-        return pledges.select_related("request__operation").prefetch_related(*children())
+        return pledges.select_related("request__operation").prefetch_related(*children(as_lists=True))
 
     def _answer(self, pledge):
         # The move hands back the pledge it locked, with its request and operation (and, for some moves,

@@ -32,11 +32,11 @@ def a_decided_pledge(country="PL"):
     return pledge
 
 
-@pytest.mark.parametrize("loaded", ["nothing", "prefetched"])
+@pytest.mark.parametrize("loaded", ["nothing", "prefetched", "as lists"])
 def test_a_pledge_is_written_as_drf_writes_it_however_its_lines_were_loaded(loaded):
     pledge = Pledge.objects.get(pk=a_decided_pledge().pk)
     if loaded != "nothing":
-        prefetch_related_objects([pledge], *children())
+        prefetch_related_objects([pledge], *children(as_lists=loaded == "as lists"))
 
     data = PledgeSerializer(pledge).data
 
