@@ -175,12 +175,18 @@ class PledgeViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retri
     ordering_fields = ["created_at", "submitted_at", "decided_at", "status"]
     schema = ApiSchema()
 
+    READS = ("list", "retrieve")
+
     def get_queryset(self):
         pledges = visible_pledges(self.request.user)
-        if self.action not in ("list", "retrieve"):
+        if self.action not in self.READS:
             # Edits and moves only look the pledge up here (a hidden one is a 404); they read it again, locked.
             return pledges
         return pledges.select_related("request__operation").prefetch_related(*children(as_lists=True))
+
+    def filter_queryset(self, queryset):
+        # Query parameters filter what is read; an edit or a move names its pledge by id and takes none.
+        return super().filter_queryset(queryset) if self.action in self.READS else queryset
 
     def _answer(self, pledge):
         # The move hands back the pledge it locked, with its request and operation (and, for some moves,
