@@ -43,15 +43,31 @@ class Message:
 
 
 def render(event: str, obj, context: dict, *, user, url: str = "") -> Message:
-    with translation.override(user.language or settings.LANGUAGE_CODE), timezone.override(_timezone_of(obj)):
-        values = {**context, "obj": obj, "what": describe(obj) if obj is not None else "", "user": user}
+    subject, body = event_texts(event, obj, context, language=language_of(user))
+    return Message(subject=subject, body=body, email=email_text(body, user=user, url=url))
+
+
+def language_of(user) -> str:
+    return user.language or settings.LANGUAGE_CODE
+
+
+def event_texts(event: str, obj, context: dict, *, language: str) -> tuple[str, str]:
+    """The subject and the in-app body of an event, in one language. No event template names its
+    reader, so one rendering serves every recipient who reads that language (outbox.notify)."""
+    with translation.override(language), timezone.override(_timezone_of(obj)):
+        values = {**context, "obj": obj, "what": describe(obj) if obj is not None else ""}
         ctx = Context(values, autoescape=False)
         subject = " ".join(_engine().get_template(f"notifications/events/{event}.txt#subject").render(ctx).split())
         body = _tidy(_engine().get_template(f"notifications/events/{event}.txt#body").render(ctx))
+    return subject[:300], body
+
+
+def email_text(body: str, *, user, url: str = "") -> str:
+    """The whole email around an event's body: greeting, link, why this person gets it."""
+    with translation.override(language_of(user)):
         link = f"{settings.SITE_URL.rstrip('/')}{url}" if url else ""
         email_ctx = Context({"user": user, "body": body, "link": link, "role": _role(user)}, autoescape=False)
-        email = _tidy(_engine().get_template("notifications/email.txt").render(email_ctx))
-    return Message(subject=subject[:300], body=body, email=email)
+        return _tidy(_engine().get_template("notifications/email.txt").render(email_ctx))
 
 
 def _tidy(text: str) -> str:

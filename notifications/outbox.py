@@ -14,7 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
-from notifications.messages import render
+from notifications.messages import email_text, event_texts, language_of
 from notifications.models import Notification
 from reinforcements.roles import COORDINATORS, liaison_country
 
@@ -57,24 +57,26 @@ def notify(recipients, event: str, obj, *, context: dict | None = None, dedup_ke
         return []
     content_type = ContentType.objects.get_for_model(obj) if obj is not None else None
     now = timezone.now()
-    rows = []
+    rows, texts = [], {}
     for user in recipients:
-        message = render(event, obj, context or {}, user=user, url=url)
+        language = language_of(user)
+        if language not in texts:
+            texts[language] = event_texts(event, obj, context or {}, language=language)
+        subject, body = texts[language]
         common = {
-            "recipient": user, "event": event, "subject": message.subject, "url": url, "dedup_key": dedup_key,
+            "recipient": user, "event": event, "subject": subject, "url": url, "dedup_key": dedup_key,
             "content_type": content_type, "object_id": getattr(obj, "pk", None),
         }  # fmt: skip
         # In-app is delivered by existing; only email goes through the outbox.
         rows.append(
             Notification(
-                channel=Notification.Channel.IN_APP, body=message.body, status=Notification.Status.SENT, sent_at=now,
+                channel=Notification.Channel.IN_APP, body=body, status=Notification.Status.SENT, sent_at=now,
                 next_attempt_at=None, **common,
             )
         )  # fmt: skip
         if user.email:
-            rows.append(
-                Notification(channel=Notification.Channel.EMAIL, body=message.email, next_attempt_at=now, **common)
-            )
+            email = email_text(body, user=user, url=url)
+            rows.append(Notification(channel=Notification.Channel.EMAIL, body=email, next_attempt_at=now, **common))
     if dedup_key is None:
         created = Notification.objects.bulk_create(rows)
     else:

@@ -1,6 +1,10 @@
 """Every move of SPEC §4 tells the other side (SPEC §6), in each recipient's language, with a link."""
 
+import re
+from pathlib import Path
+
 import pytest
+from django.conf import settings
 from django.db import transaction
 
 from deployments.transitions import (
@@ -23,6 +27,7 @@ from reinforcements.transitions import (
 )
 from tests.factories import (
     AssignmentFactory,
+    CoordinatorFactory,
     LiaisonFactory,
     PledgeLineFactory,
     RequestFactory,
@@ -166,6 +171,32 @@ def test_submitting_a_pledge_tells_every_coordinator(coordinators, liaisons_pl):
     assert set(rows) == names(coordinators)
     assert "12 officers offered" in rows[coordinators[0].username].body
     assert rows[coordinators[0].username].url == f"/pledges/{pledge.pk}/"
+
+
+def test_readers_of_one_language_get_the_same_text_and_each_their_own_greeting(liaisons_pl):
+    anna, ben = CoordinatorFactory(first_name="Anna"), CoordinatorFactory(first_name="Ben")
+    louise = CoordinatorFactory(first_name="Louise", language="fr")
+    pledge = PledgeLineFactory(pledge__status="draft", officers_offered=12).pledge
+
+    submit_pledge(pledge.pk, actor=liaisons_pl[0])
+
+    rows = told("pledge_submitted")
+    emails = {row.recipient.first_name: row.body for row in Notification.objects.filter(channel="email")}
+    assert (rows[anna.username].subject, rows[anna.username].body) == (
+        rows[ben.username].subject,
+        rows[ben.username].body,
+    )
+    assert "12 policiers proposés" in rows[louise.username].body
+    assert emails["Anna"].startswith("Hello Anna,") and emails["Ben"].startswith("Hello Ben,")
+    assert emails["Louise"].startswith("Bonjour Louise,")
+
+
+def test_no_event_text_names_its_reader_so_one_rendering_serves_a_language():
+    events = Path(settings.BASE_DIR) / "notifications/templates/notifications/events"
+
+    named = [path.name for path in events.glob("*.txt") if re.search(r"\buser\b", path.read_text())]
+
+    assert named == []
 
 
 def test_requesting_changes_tells_the_liaisons_what_should_change(coordinator, liaisons_pl):
