@@ -56,7 +56,12 @@ class Pledge(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("pledge")
         verbose_name_plural = _("pledges")
-        indexes = [models.Index(fields=["status", "submitted_at"])]
+        indexes = [
+            models.Index(fields=["status", "submitted_at"]),
+            # Lists are newest first (Meta.ordering): a page is read off this index and stops after its
+            # rows, instead of sorting every pledge of the operation (3 ms at Games scale, 0.5 ms with it).
+            models.Index(fields=["-created_at", "-id"], name="pledges_pledge_newest"),
+        ]
 
     def __str__(self):
         return _("Pledge #%(id)s (%(country)s)") % {"id": self.pk, "country": self.country}
