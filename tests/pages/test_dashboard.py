@@ -55,3 +55,21 @@ def test_the_dashboard_lists_ten_of_each_and_counts_them_all(client, viewer):
     assert (context["awaiting_count"], context["overdue_count"]) == (15, 12)
     assert [r.country for r in context["overdue"]] == countries[:10]
     assert len(context["awaiting"]) == 10
+
+
+def test_the_dashboard_reads_the_operation_and_the_menu_with_one_query(client, viewer, django_assert_num_queries):
+    operation = OperationFactory()
+    OperationFactory(code="rugby-2023", name="Rugby World Cup 2023")
+    RequestFactory(operation=operation, country="IT", status="sent", response_due="2024-03-01")
+    client.force_login(viewer)
+    url = reverse("dashboard", args=[operation.code])
+    client.get(url)  # warms the session
+
+    # session, user, groups, operations (menu and this one), figures (specialties, requested, pledged, K9
+    # pledged, officers and teams assigned), coverage (no gap: no venue nor specialty to read), awaiting,
+    # undecided, unconfirmed, unread count. A test's open transaction never reads the figures' cache.
+    with django_assert_num_queries(15):
+        response = client.get(url)
+
+    assert response.status_code == 200
+    assert [op.code for op in response.context["nav_operations"]] == ["paris-2024", "rugby-2023"]
