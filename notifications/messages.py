@@ -3,6 +3,9 @@
 Each event has `notifications/events/<event>.txt` with two partials, `subject` and `body`;
 `notifications/email.txt` wraps a body for email (greeting, link to the object, why you get it).
 Translations: `notifications/locale/fr/LC_MESSAGES/django.po`.
+
+An event's subject and body depend on the language only, never on the recipient (they get no
+`user`): `notify` renders them once per language, and the email wrapper once per recipient.
 """
 
 import functools
@@ -43,15 +46,31 @@ class Message:
 
 
 def render(event: str, obj, context: dict, *, user, url: str = "") -> Message:
-    with translation.override(user.language or settings.LANGUAGE_CODE), timezone.override(_timezone_of(obj)):
-        values = {**context, "obj": obj, "what": describe(obj) if obj is not None else "", "user": user}
+    return addressed(event_text(event, obj, context, language_of(user)), user=user, url=url)
+
+
+def language_of(user) -> str:
+    return user.language or settings.LANGUAGE_CODE
+
+
+def event_text(event: str, obj, context: dict, language: str) -> tuple[str, str]:
+    """(subject, body) of an event in a language, times in the operation's time zone."""
+    with translation.override(language), timezone.override(_timezone_of(obj)):
+        values = {**context, "obj": obj, "what": describe(obj) if obj is not None else ""}
         ctx = Context(values, autoescape=False)
         subject = " ".join(_engine().get_template(f"notifications/events/{event}.txt#subject").render(ctx).split())
         body = _tidy(_engine().get_template(f"notifications/events/{event}.txt#body").render(ctx))
+    return subject[:300], body
+
+
+def addressed(text: tuple[str, str], *, user, url: str = "") -> Message:
+    """An event's text as one recipient gets it: the email greets them and says why they get it."""
+    subject, body = text
+    with translation.override(language_of(user)):
         link = f"{settings.SITE_URL.rstrip('/')}{url}" if url else ""
         email_ctx = Context({"user": user, "body": body, "link": link, "role": _role(user)}, autoescape=False)
         email = _tidy(_engine().get_template("notifications/email.txt").render(email_ctx))
-    return Message(subject=subject[:300], body=body, email=email)
+    return Message(subject=subject, body=body, email=email)
 
 
 def _tidy(text: str) -> str:

@@ -14,7 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
-from notifications.messages import render
+from notifications.messages import addressed, event_text, language_of
 from notifications.models import Notification
 from reinforcements.roles import COORDINATORS, liaison_country
 
@@ -25,12 +25,23 @@ logger = logging.getLogger(__name__)
 BROKER_PAUSE_SECONDS = 30.0
 
 
+# Recipients come with their liaison profile: each message says in which role they get it.
 def coordinators():
-    return get_user_model().objects.filter(groups__name=COORDINATORS, is_active=True).order_by("pk")
+    return (
+        get_user_model()
+        .objects.filter(groups__name=COORDINATORS, is_active=True)
+        .select_related("liaison_profile")
+        .order_by("pk")
+    )
 
 
 def liaisons_of(country: str):
-    return get_user_model().objects.filter(liaison_profile__country=country, is_active=True).order_by("pk")
+    return (
+        get_user_model()
+        .objects.filter(liaison_profile__country=country, is_active=True)
+        .select_related("liaison_profile")
+        .order_by("pk")
+    )
 
 
 def notify(recipients, event: str, obj, *, context: dict | None = None, dedup_key: str | None = None, url=""):
@@ -53,8 +64,12 @@ def notify(recipients, event: str, obj, *, context: dict | None = None, dedup_ke
     content_type = ContentType.objects.get_for_model(obj) if obj is not None else None
     now = timezone.now()
     rows = []
+    texts = {}  # language -> (subject, body)
     for user in recipients:
-        message = render(event, obj, context or {}, user=user, url=url)
+        language = language_of(user)
+        if language not in texts:
+            texts[language] = event_text(event, obj, context or {}, language)
+        message = addressed(texts[language], user=user, url=url)
         common = {
             "recipient": user, "event": event, "subject": message.subject, "url": url, "dedup_key": dedup_key,
             "content_type": content_type, "object_id": getattr(obj, "pk", None),
