@@ -153,6 +153,16 @@ class Assignment(models.Model):
                 condition=~Q(status="cancelled"),
                 include=["starts_at", "ends_at", "quantity", "pledge_line", "k9_team"],
             ),
+            # A line's assignments overlapping a window (the capacity check, line_peak_load): an overlap
+            # search, not a scan of every assignment the line ever had (EXPLAIN on the games-scale
+            # data, biggest line, 10,500 assignments: 2.3 ms -> 0.2 ms).
+            GistIndex(
+                F("pledge_line"),
+                TsTzRange("starts_at", "ends_at", RangeBoundary()),
+                name="assign_line_span_open",
+                condition=Q(pledge_line__isnull=False) & ~Q(status="cancelled"),
+                include=["starts_at", "ends_at", "quantity"],
+            ),
         ]
         constraints = [
             models.CheckConstraint(
