@@ -1,7 +1,10 @@
 import pytest
 from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
+from rest_framework.test import APIClient, APIRequestFactory
 from rest_framework.throttling import ScopedRateThrottle
+
+from config.authentication import TokenAuthentication
+from reinforcements.roles import liaison_country
 
 pytestmark = pytest.mark.django_db
 
@@ -26,6 +29,35 @@ def test_a_wrong_password_is_a_400_without_a_token(liaison_pl):
 
     assert response.status_code == 400
     assert "token" not in response.data
+
+
+def test_a_token_brings_its_liaisons_country_along(liaison_pl, django_assert_num_queries):
+    token = Token.objects.create(user=liaison_pl)
+    request = APIRequestFactory().get("/api/v1/requests/", HTTP_AUTHORIZATION=f"Token {token.key}")
+
+    with django_assert_num_queries(1):  # token ⋈ user ⋈ liaison profile
+        user, _token = TokenAuthentication().authenticate(request)
+        country = liaison_country(user)
+
+    assert country == "PL"
+
+
+def test_an_inactive_users_token_is_a_401(liaison_pl):
+    token = Token.objects.create(user=liaison_pl)
+    liaison_pl.is_active = False
+    liaison_pl.save()
+
+    response = APIClient().get("/api/v1/requests/", HTTP_AUTHORIZATION=f"Token {token.key}")
+
+    assert response.status_code == 401
+    assert response.data["detail"] == "User inactive or deleted."
+
+
+def test_an_unknown_token_is_a_401():
+    response = APIClient().get("/api/v1/requests/", HTTP_AUTHORIZATION="Token 0123456789abcdef")
+
+    assert response.status_code == 401
+    assert response.data["detail"] == "Invalid token."
 
 
 def test_revoking_the_token_logs_the_client_out(liaison_pl):
