@@ -1,9 +1,12 @@
+import pytest
 from django.urls import reverse
 
+from pledges.transitions import submit_pledge
 from tests.factories import (
     AssignmentFactory,
     K9TeamFactory,
     OperationFactory,
+    PledgeFactory,
     PledgeLineFactory,
     RequestFactory,
     RequestLineFactory,
@@ -73,3 +76,19 @@ def test_the_dashboard_reads_the_operation_and_the_menu_with_one_query(client, v
 
     assert response.status_code == 200
     assert [op.code for op in response.context["nav_operations"]] == ["paris-2024", "rugby-2023"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pledge_submitted_after_the_lists_were_cached_shows_at_once(client, viewer, liaison_pl):
+    operation = OperationFactory()
+    pledge = PledgeFactory(request=RequestFactory(operation=operation, country="PL", status="sent"), status="draft")
+    PledgeLineFactory(pledge=pledge)
+    client.force_login(viewer)
+    url = reverse("dashboard", args=[operation.code])
+    client.get(url)
+    assert client.get(url).context["awaiting_count"] == 1  # from the cache now
+
+    submit_pledge(pledge.pk, actor=liaison_pl)
+
+    context = client.get(url).context
+    assert (context["awaiting_count"], [p.pk for p in context["undecided"]]) == (0, [pledge.pk])
