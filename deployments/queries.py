@@ -12,11 +12,13 @@ from reinforcements.roles import is_staff_reader, liaison_country
 # where it ends inside the window. Summing over the peers of each instant (RANGE) reads the load at that
 # instant — an end and a start at the same instant do not overlap — and the peak is the largest of those
 # sums. One sort of the line's assignments in the window: O(n log n), not one sum per start.
+# The overlap test is written as the index assign_line_span_open is (and the line id as its bigint):
+# it reads the assignments in the window, not all the line ever had.
 _LINE_PEAK_SQL = """
 WITH live AS (
     SELECT starts_at, ends_at, quantity FROM deployments_assignment
-    WHERE pledge_line_id = %(line)s AND status <> 'cancelled' AND id <> %(exclude)s
-      AND starts_at < %(ends)s AND ends_at > %(starts)s
+    WHERE pledge_line_id = %(line)s::bigint AND status <> 'cancelled' AND id <> %(exclude)s
+      AND TSTZRANGE(starts_at, ends_at, '[)') && TSTZRANGE(%(starts)s, %(ends)s, '[)')
 ), steps AS (
     SELECT GREATEST(starts_at, %(starts)s::timestamptz) AS t, quantity AS delta FROM live
     UNION ALL
@@ -227,9 +229,9 @@ def coverage_grid(operation_id: int, *, venue_id=None, starts=None, ends=None) -
     return freshness.cached("grid", *key, compute=compute)
 
 
-# Accepted officer lines available on a day, with how many of their officers
-# are free during the whole window: accepted minus the line's peak load inside it (the running sum of
-# _LINE_PEAK_SQL, per line). The day's live assignments are found by overlap on the index assign_span_open.
+# Accepted officer lines available on a day, with how many of their officers are free during the whole
+# window: accepted minus the line's peak load inside it (the running sum of _LINE_PEAK_SQL, per line).
+# The day's live assignments are found by overlap on the index assign_line_span_open.
 _PLANNER_LINES_SQL = """
 WITH lines AS (
     SELECT pl.id, pl.officers_accepted, pl.specialty_id, r.country FROM pledges_pledgeline pl

@@ -116,24 +116,27 @@ def _lock_source(*, pledge_line=None, k9_team=None):
         raise ValidationError(_("Assign either officers of a pledge line (with a quantity) or one K9 team."))
     model, obj = (PledgeLine, pledge_line) if pledge_line is not None else (K9Team, k9_team)
     pk = getattr(obj, "pk", obj)
-    pledge_id = model.objects.filter(pk=pk).values_list("pledge_id", flat=True).first()
+    # A line or team never changes pledge: an instance (a serializer's or a form's) names it unread.
+    pledge_id = (
+        getattr(obj, "pledge_id", None) or model.objects.filter(pk=pk).values_list("pledge_id", flat=True).first()
+    )
     if pledge_id is None:
         raise model.DoesNotExist(f"No {model._meta.verbose_name} {pk}.")
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1 FROM pledges_pledge WHERE id = %s FOR SHARE", [pledge_id])
     # A new statement, so (READ COMMITTED) it reads the pledge as committed by whoever held the lock.
-    return (
-        model.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("pledge__request__operation")
-        .get(pk=pk)
-    )
+    # A line's specialty comes along for the notification's text (not locked: `of`).
+    related = ["pledge__request__operation"] + (["specialty"] if model is PledgeLine else [])
+    return model.objects.select_for_update(no_key=True, of=("self",)).select_related(*related).get(pk=pk)
 
 
 def _save(assignment, actor):
-    """Save, turning a lost race on the K9 exclusion constraint into the rule's own error."""
+    """Save, turning a lost race on the K9 exclusion constraint into the rule's own error.
+
+    No savepoint: the error leaves the caller's transaction (the move's own atomic block) anyway,
+    and that block rolls back to where the move began."""
     try:
-        with transaction.atomic():
-            save_by(assignment, actor)
+        save_by(assignment, actor)
     except IntegrityError as exc:
         if "deployments_assignment_k9_no_overlap" in str(exc):
             raise RuleViolation(
@@ -143,7 +146,7 @@ def _save(assignment, actor):
 
 
 def _tell(actor, assignment, event, **context):
-    tz = assignment.venue.operation.timezone
+    tz = assignment.pledge.request.operation.timezone  # the venue's too (a placement rule)
     context.setdefault("when", f"{_fmt(assignment.starts_at, tz)} – {_fmt(assignment.ends_at, tz)}")
     notify_other_side(
         actor, assignment.pledge.request.country, event, assignment,
@@ -173,7 +176,7 @@ def create_assignment(
 def _locked(assignment_id: int) -> Assignment:
     return (
         Assignment.objects.select_for_update(of=("self",))
-        .select_related("pledge__request", "venue__operation")
+        .select_related("pledge__request__operation", "venue")
         .get(pk=assignment_id)
     )
 

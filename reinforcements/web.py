@@ -38,7 +38,18 @@ def staff_page(view):
 
 
 def operation_of(request, code):
-    return get_object_or_404(visible_operations(request.user), code=code)
+    """The operation of a staff URL, or 404; picked from the operations menu (one query for both)."""
+    for operation in nav_operations(request):
+        if operation.code == code:
+            return operation
+    raise Http404
+
+
+def nav_operations(request) -> list:
+    """The operations the user may see, in menu order; read once per request (a handful of rows)."""
+    if not hasattr(request, "_nav_operations"):
+        request._nav_operations = list(visible_operations(request.user))
+    return request._nav_operations
 
 
 def page(request, template, context):
@@ -46,7 +57,7 @@ def page(request, template, context):
     context.setdefault("operation", None)
     context["can_edit"] = is_coordinator(request.user)
     context["read_only"] = not context["can_edit"]
-    context["nav_operations"] = list(visible_operations(request.user).only("code", "name"))
+    context["nav_operations"] = nav_operations(request)
     context["unread_count"] = Notification.objects.filter(
         recipient=request.user, channel=Notification.Channel.IN_APP, read_at__isnull=True
     ).count()

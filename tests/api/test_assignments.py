@@ -1,8 +1,10 @@
 import pytest
+from django.contrib.contenttypes.models import ContentType
 
 from deployments.models import Assignment
+from notifications.models import Notification
 from tests.api.conftest import client_as
-from tests.factories import AssignmentFactory, VenueFactory, accepted_line, accepted_team
+from tests.factories import AssignmentFactory, LiaisonFactory, VenueFactory, accepted_line, accepted_team
 
 pytestmark = pytest.mark.django_db
 
@@ -158,3 +160,24 @@ def test_creating_an_assignment_records_who_planned_it(coordinator):
     response = client_as(coordinator).post("/api/v1/assignments/", body(line))
 
     assert Assignment.objects.get(pk=response.data["id"]).history.earliest().history_user == coordinator
+
+
+def test_placing_officers_costs_the_same_queries_whatever_the_number_of_liaisons_told(
+    coordinator, django_assert_num_queries
+):
+    line = accepted_line(pledge__request__country="PL")
+    LiaisonFactory(country="PL", language="en")
+    LiaisonFactory(country="PL", language="fr")
+    LiaisonFactory(country="PL", language="fr")
+    data = body(line)
+    ContentType.objects.get_for_model(Assignment)  # read once per process, whichever test comes first
+
+    # groups (role) · venue · line (field) · savepoint · pledge FOR SHARE · line FOR NO KEY UPDATE ⋈ pledge
+    # ⋈ request ⋈ operation ⋈ specialty · peak load · assignment · its history · the actor's liaison profile
+    # · liaisons ⋈ profile · notifications (one INSERT) · release. Commit, data version and delivery are
+    # after the test's transaction.
+    with django_assert_num_queries(13):
+        response = client_as(coordinator).post("/api/v1/assignments/", data, format="json")
+
+    assert response.status_code == 201
+    assert Notification.objects.filter(event="assignment_planned").count() == 6

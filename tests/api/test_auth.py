@@ -2,8 +2,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.authtoken.models import Token
-from rest_framework.test import APIClient
+from rest_framework.test import APIClient, APIRequestFactory
 from rest_framework.throttling import ScopedRateThrottle
+
+from reinforcements.auth import TokenAuthentication
+from reinforcements.roles import liaison_country
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +31,35 @@ def test_a_wrong_password_is_a_400_without_a_token(liaison_pl):
 
     assert response.status_code == 400
     assert "token" not in response.data
+
+
+def test_a_token_brings_its_liaisons_country_along(liaison_pl, django_assert_num_queries):
+    token = Token.objects.create(user=liaison_pl)
+    request = APIRequestFactory().get("/api/v1/requests/", HTTP_AUTHORIZATION=f"Token {token.key}")
+
+    with django_assert_num_queries(1):  # token ⋈ user ⋈ liaison profile
+        user, _token = TokenAuthentication().authenticate(request)
+        country = liaison_country(user)
+
+    assert country == "PL"
+
+
+def test_an_inactive_users_token_is_a_401(liaison_pl):
+    token = Token.objects.create(user=liaison_pl)
+    liaison_pl.is_active = False
+    liaison_pl.save()
+
+    response = APIClient().get("/api/v1/requests/", HTTP_AUTHORIZATION=f"Token {token.key}")
+
+    assert response.status_code == 401
+    assert response.data["detail"] == "User inactive or deleted."
+
+
+def test_an_unknown_token_is_a_401():
+    response = APIClient().get("/api/v1/requests/", HTTP_AUTHORIZATION="Token 0123456789abcdef")
+
+    assert response.status_code == 401
+    assert response.data["detail"] == "Invalid token."
 
 
 def test_revoking_the_token_logs_the_client_out(liaison_pl):
@@ -105,11 +137,3 @@ def test_a_coordinator_taken_out_of_the_group_loses_the_rights_at_the_next_call(
     coordinator.groups.clear()
 
     assert client.post("/api/v1/operations/", {}).status_code == 403
-
-
-def test_the_token_of_a_deactivated_user_is_refused(liaison_pl):
-    client = _token_client(liaison_pl)
-    liaison_pl.is_active = False
-    liaison_pl.save()
-
-    assert client.get("/api/v1/requests/").status_code == 401

@@ -1,9 +1,12 @@
+import pytest
 from django.urls import reverse
 
+from pledges.transitions import submit_pledge
 from tests.factories import (
     AssignmentFactory,
     K9TeamFactory,
     OperationFactory,
+    PledgeFactory,
     PledgeLineFactory,
     RequestFactory,
     RequestLineFactory,
@@ -55,3 +58,37 @@ def test_the_dashboard_lists_ten_of_each_and_counts_them_all(client, viewer):
     assert (context["awaiting_count"], context["overdue_count"]) == (15, 12)
     assert [r.country for r in context["overdue"]] == countries[:10]
     assert len(context["awaiting"]) == 10
+
+
+def test_the_dashboard_reads_the_operation_and_the_menu_with_one_query(client, viewer, django_assert_num_queries):
+    operation = OperationFactory()
+    OperationFactory(code="rugby-2023", name="Rugby World Cup 2023")
+    RequestFactory(operation=operation, country="IT", status="sent", response_due="2024-03-01")
+    client.force_login(viewer)
+    url = reverse("dashboard", args=[operation.code])
+    client.get(url)  # warms the session
+
+    # session, user with their groups, operations (menu and this one), figures (specialties, requested,
+    # pledged, K9 pledged, officers and teams assigned), coverage (no gap: no venue nor specialty to read),
+    # awaiting, undecided, unconfirmed, unread count. A test's open transaction never reads the figures' cache.
+    with django_assert_num_queries(14):
+        response = client.get(url)
+
+    assert response.status_code == 200
+    assert [op.code for op in response.context["nav_operations"]] == ["paris-2024", "rugby-2023"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_pledge_submitted_after_the_lists_were_cached_shows_at_once(client, viewer, liaison_pl):
+    operation = OperationFactory()
+    pledge = PledgeFactory(request=RequestFactory(operation=operation, country="PL", status="sent"), status="draft")
+    PledgeLineFactory(pledge=pledge)
+    client.force_login(viewer)
+    url = reverse("dashboard", args=[operation.code])
+    client.get(url)
+    assert client.get(url).context["awaiting_count"] == 1  # from the cache now
+
+    submit_pledge(pledge.pk, actor=liaison_pl)
+
+    context = client.get(url).context
+    assert (context["awaiting_count"], [p.pk for p in context["undecided"]]) == (0, [pledge.pk])
