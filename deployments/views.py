@@ -20,7 +20,15 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from deployments import transitions
-from deployments.forms import AssignmentFilterForm, AssignmentForm, CancelForm, MoveForm, NeedForm, VenueForm
+from deployments.forms import (
+    AssignmentFilterForm,
+    AssignmentForm,
+    CancelForm,
+    LongSelect,
+    MoveForm,
+    NeedForm,
+    VenueForm,
+)
 from deployments.models import Assignment, VenueNeed
 from deployments.queries import (
     coverage_grid,
@@ -36,7 +44,7 @@ from reinforcements import freshness
 from reinforcements.history import save_by
 from reinforcements.models import Specialty
 from reinforcements.roles import is_coordinator
-from reinforcements.templatetags.staff import country_label, hm
+from reinforcements.templatetags.staff import country_label, hm, when
 from reinforcements.web import apply_errors, attempt, export, export_time, operation_of, page, paginate, staff_page
 
 # ---- venues and needs ---------------------------------------------------------------------------
@@ -241,6 +249,7 @@ def _planner_assignments(venue, start, end, specialties) -> list[dict]:
             a["specialty"] = by_id[a["line_specialty"]]
             what = f"{a['quantity']} × {a['specialty'].name}"
         a["who"] = f"{country_label(a['country'])}: {what}"
+        a["from"], a["to"] = when(a["starts_at"]), when(a["ends_at"])
         a["status_label"] = status_labels[a["status"]]
         a["can_move"] = a["status"] in (Assignment.Status.PLANNED, Assignment.Status.CONFIRMED)
         a["can_cancel"] = a["status"] in Assignment.OPEN_STATUSES
@@ -298,7 +307,8 @@ def _planner_context(request, operation, venues, venue, day, form=None):
         "operation": operation, "section": "planner", "venue": venue, "day": day,
         "prev_day": day - dt.timedelta(days=1) if day > operation.starts_on else None,
         "next_day": day + dt.timedelta(days=1) if day < operation.ends_on else None,
-        "venues": venues, "specialties": specialties.values(), "specialty": specialty, "search": search,
+        "venue_select": LongSelect(choices=[(v.code, f"{v.code} · {v.name}") for v in venues]).render("venue", venue.code),
+        "specialties": specialties.values(), "specialty": specialty, "search": search,
         "hours": [timezone.localtime(h[0]) for h in hours],
         "timeline": _timeline_html(planner_timeline(needs, on_duty, hours)),
         "assignments": assignments, "form": form, "sources_notes": sources_notes, "cancel_form": CancelForm(),
