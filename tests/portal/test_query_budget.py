@@ -3,7 +3,16 @@
 import pytest
 from django.urls import reverse
 
-from tests.factories import AssignmentFactory, K9TeamFactory, PledgeLineFactory, RequestFactory, accepted_line, at
+from tests.factories import (
+    AssignmentFactory,
+    K9TeamFactory,
+    PledgeLineFactory,
+    RequestFactory,
+    RequestLineFactory,
+    accepted_line,
+    at,
+    specialty,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -49,3 +58,30 @@ def test_the_printable_deployments_and_their_csv_cost_the_same_for_few_or_many_a
     for name, queries in (("portal:deployments_print", 3), ("portal:deployments_csv", 4)):
         with django_assert_num_queries(queries):
             assert pl_client.get(reverse(name)).status_code == 200
+
+
+def _count(client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.get(url)  # warm the session
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_a_request_and_a_pledge_cost_the_same_for_few_or_many_lines_and_teams(pl_client):
+    counts = {}
+    for n in (1, 8):
+        request = RequestFactory(country="PL", status="sent", operation__code=f"games-{n}")
+        for code in ("public_order", "mounted", "river")[: min(n, 3)]:
+            RequestLineFactory(request=request, specialty=specialty(code))
+        pledge = PledgeLineFactory(pledge__request=request).pledge
+        for _ in range(n):
+            K9TeamFactory(pledge=pledge)
+        counts[n] = (
+            _count(pl_client, reverse("portal:request_detail", args=[request.pk])),
+            _count(pl_client, reverse("portal:pledge_detail", args=[pledge.pk])),
+        )
+
+    assert counts[1] == counts[8], counts
