@@ -100,12 +100,16 @@ def inbox(n, user):
     return reverse("inbox")
 
 
+def _officer_specialties(n):
+    """n officer specialties, or all the seeded ones if fewer: a request or pledge has a line each."""
+    return list(Specialty.objects.filter(is_canine=False).order_by("code")[:n])
+
+
 def request_detail(n, user):
     """A request, its lines (one per specialty, at most the seeded ones) and n pledges answering it."""
     request = RequestFactory(status="sent")
-    codes = sorted(s.code for s in Specialty.objects.filter(is_canine=False))
-    for code in codes[: min(n, len(codes))]:
-        RequestLineFactory(request=request, specialty=specialty(code))
+    for officers in _officer_specialties(n):
+        RequestLineFactory(request=request, specialty=officers)
     for _ in range(n):
         line = PledgeLineFactory(pledge__request=request, pledge__status="submitted")
         K9TeamFactory(pledge=line.pledge)
@@ -115,9 +119,8 @@ def request_detail(n, user):
 def pledge_review(n, user):
     """A submitted pledge with lines (one per specialty, at most the seeded ones) and n K9 teams."""
     pledge = PledgeFactory(status="submitted")
-    codes = sorted(s.code for s in Specialty.objects.filter(is_canine=False))
-    for code in codes[: min(n, len(codes))]:
-        PledgeLineFactory(pledge=pledge, specialty=specialty(code))
+    for officers in _officer_specialties(n):
+        PledgeLineFactory(pledge=pledge, specialty=officers)
     for _ in range(n):
         K9TeamFactory(pledge=pledge)
     return reverse("pledge_review", args=[pledge.pk])
