@@ -288,7 +288,7 @@ def _planner_context(request, operation, venues, venue, day, form=None):
     specialties = {s.code: s for s in reference["specialties"]}
     params = request.POST if request.method == "POST" else request.GET
     specialty = specialties.get(params.get("specialty", ""))
-    search = params.get("q", "").strip()[:100]
+    search = params.get("q", "").replace("\x00", "").strip()[:100]  # PostgreSQL takes no NUL in a text
     needs = list(
         VenueNeed.objects.filter(venue=venue, starts_at__lt=end, ends_at__gt=start).select_related("specialty")
     )

@@ -238,3 +238,18 @@ def test_the_free_officers_offered_follow_each_new_assignment(client, coordinato
 def _labels(response):
     return [choice for _group, options in response.context["form"].fields["source"].widget.choices[1:]
             for choice in options]  # fmt: skip
+
+
+@pytest.mark.parametrize("search", ["%", "_", "'; drop table x; --", '<script>"', "ń" * 300, "\x00"])
+def test_any_search_text_gives_the_planner_not_an_error(client, coordinator, search):
+    line = accepted_line(officers=10, pledge__request__country="PL")
+    VenueFactory(operation=line.pledge.request.operation, code="stade")
+    client.force_login(coordinator)
+
+    response = client.get(
+        reverse("planner", args=[line.pledge.request.operation.code]),
+        {"venue": "stade", "day": "2024-07-26", "q": search},
+    )
+
+    assert response.status_code == 200
+    assert "<script>" not in response.content.decode()
