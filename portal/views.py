@@ -102,20 +102,31 @@ def request_acknowledge(request, pk):
     return redirect("portal:request_detail", pk=req.pk)
 
 
-@require_POST
-@liaison_required
-def request_decline(request, pk):
-    req = get_object_or_404(_requests(request.user), pk=pk)
+def _move_with_reason(request, move, pk, success):
+    """Make a move that needs the posted reason (decline a request, withdraw a pledge). None when it is
+    made (`success` shown); else the form, carrying what was wrong, for the page to show again."""
     form = ReasonForm(request.POST)
     if form.is_valid():
         try:
-            decline_request(req.pk, actor=request.user, reason=form.cleaned_data["reason"])
-            messages.success(request, _("You declined the request. The ministry has been told."))
-            return redirect("portal:request_detail", pk=req.pk)
+            move(pk, actor=request.user, reason=form.cleaned_data["reason"])
+            messages.success(request, success)
+            return None
         except DomainError as exc:
             messages.error(request, exc.message)
         except ValidationError as exc:
             form.add_error(None, exc)
+    return form
+
+
+@require_POST
+@liaison_required
+def request_decline(request, pk):
+    req = get_object_or_404(_requests(request.user), pk=pk)
+    form = _move_with_reason(
+        request, decline_request, req.pk, _("You declined the request. The ministry has been told.")
+    )
+    if form is None:
+        return redirect("portal:request_detail", pk=req.pk)
     req = _requests(request.user).prefetch_related("lines__specialty").get(pk=req.pk)
     context = {"req": req, "pledges": _pledges(request.user).filter(request=req), "decline_form": form}
     return render(request, "portal/request_detail.html", context)
@@ -284,16 +295,11 @@ def pledge_submit(request, pk):
 @liaison_required
 def pledge_withdraw(request, pk):
     pledge = get_object_or_404(_pledges(request.user), pk=pk)
-    form = ReasonForm(request.POST)
-    if form.is_valid():
-        try:
-            withdraw_pledge(pledge.pk, actor=request.user, reason=form.cleaned_data["reason"])
-            messages.success(request, _("Your pledge was withdrawn. The ministry has been told."))
-            return redirect("portal:pledge_detail", pk=pledge.pk)
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        except ValidationError as exc:
-            form.add_error(None, exc)
+    form = _move_with_reason(
+        request, withdraw_pledge, pledge.pk, _("Your pledge was withdrawn. The ministry has been told.")
+    )
+    if form is None:
+        return redirect("portal:pledge_detail", pk=pledge.pk)
     pledge = _pledges(request.user).prefetch_related("lines__specialty", "k9_teams").get(pk=pledge.pk)
     return render(request, "portal/pledge_detail.html", {"pledge": pledge, "withdraw_form": form})
 
