@@ -166,21 +166,14 @@ def _sources(operation, day, start, end, specialties, free_lines, *, specialty=N
     `specialty` and matching `search` (a country, a specialty, a handler or a dog), plus the `selected`
     one (`free_lines`: planner_lines of the day). Returns the option groups, and notes saying what was left
     out and how to reach it."""
-    needle = search.strip().casefold()
-    countries = {}
-
-    def country(code):
-        if code not in countries:
-            countries[code] = country_label(code)
-        return countries[code]
-
+    needle = search.casefold()
     names = {s.pk: s.name for s in specialties.values()}
     free_text, busy_text = _("%(free)s of %(n)s free"), _("busy %(times)s")
     lines = []
     for row in free_lines:
         if row["free"] <= 0 or (specialty and row["specialty_id"] != specialty.pk):
             continue
-        label = (f"{country(row['country'])} · {names[row['specialty_id']]} · "
+        label = (f"{country_label(row['country'])} · {names[row['specialty_id']]} · "
                  + free_text % {"free": row["free"], "n": row["officers_accepted"]})  # fmt: skip
         if not needle or needle in label.casefold() or needle == row["country"].casefold():
             lines.append((f"line:{row['id']}", label))
@@ -189,8 +182,8 @@ def _sources(operation, day, start, end, specialties, free_lines, *, specialty=N
 
     teams, team_total = [], 0
     if specialty is None or specialty.is_canine:
-        matching = [c.alpha_2 for c in pycountry.countries if needle and (needle in country(c.alpha_2).casefold()
-                    or needle == c.alpha_2.casefold())]  # fmt: skip
+        matching = [c.alpha_2 for c in pycountry.countries if needle in country_label(c.alpha_2).casefold()
+                    or needle == c.alpha_2.casefold()] if needle else []  # fmt: skip
         filters = {"detection": specialty.code.removeprefix("k9_") if specialty else None,
                    "search": needle, "countries": matching}  # fmt: skip
         teams, team_total = planner_teams(operation.pk, day, start, end, limit=SOURCE_LIMIT, **filters)
@@ -198,17 +191,10 @@ def _sources(operation, day, start, end, specialties, free_lines, *, specialty=N
         if kind == "team" and pk.isdigit() and int(pk) not in {t["id"] for t in teams}:
             teams += planner_teams(operation.pk, day, start, end, ids=[int(pk)])[0]
     detections = {key: str(label) for key, label in K9Team.Detection.choices}
-    times = {}
-
-    def hm_once(value):
-        if value not in times:
-            times[value] = hm(value)
-        return times[value]
-
     team_choices = [
-        (f"team:{team['id']}", f"{country(team['country'])} · {team['handler_name']} & {team['dog_name']} · "
+        (f"team:{team['id']}", f"{country_label(team['country'])} · {team['handler_name']} & {team['dog_name']} · "
          f"{detections.get(team['detection'], team['detection'])}"
-         + (" · " + busy_text % {"times": ", ".join(f"{hm_once(s)}–{hm_once(e)}" for s, e in team["busy"])}
+         + (" · " + busy_text % {"times": ", ".join(f"{hm(s)}–{hm(e)}" for s, e in team["busy"])}
             if team["busy"] else ""))
         for team in teams
     ]  # fmt: skip

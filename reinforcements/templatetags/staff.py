@@ -45,15 +45,17 @@ def _catalogue(language: str):
 @register.filter
 def when(value):
     """An instant in the current time zone (Europe/Paris), with the zone: `Fri 26 July 08:00 CEST`."""
-    if not value:
-        return ""
-    return _when(value, translation.get_language(), timezone.get_current_timezone_name())
+    return _local(value, "D j N H:i T") if value else ""
+
+
+def _local(value, format_string):
+    return _formatted(value, format_string, translation.get_language(), timezone.get_current_timezone_name())
 
 
 @functools.lru_cache(maxsize=4096)
-def _when(value, language, zone):
+def _formatted(value, format_string, language, zone):
     """Pages print the same shift times hundreds of times (a planner day): each is formatted once."""
-    return formats.date_format(timezone.localtime(value), "D j N H:i T")
+    return formats.date_format(timezone.localtime(value), format_string)
 
 
 @register.filter
@@ -64,7 +66,7 @@ def day(value):
 
 @register.filter
 def hm(value):
-    return formats.date_format(timezone.localtime(value), "H:i") if value else ""
+    return _local(value, "H:i") if value else ""
 
 
 @register.filter
