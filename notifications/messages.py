@@ -7,7 +7,6 @@ Translations: `notifications/locale/fr/LC_MESSAGES/django.po`.
 
 import functools
 import zoneinfo
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.template import Context, Engine
@@ -33,18 +32,6 @@ DECISION = {
     "partially_accepted": gettext_lazy("partially accepted"),
     "rejected": gettext_lazy("rejected"),
 }
-
-
-@dataclass
-class Message:
-    subject: str
-    body: str  # in-app text
-    email: str  # the email's whole text
-
-
-def render(event: str, obj, context: dict, *, user, url: str = "") -> Message:
-    subject, body = event_texts(event, obj, context, language=language_of(user))
-    return Message(subject=subject, body=body, email=email_text(body, user=user, url=url))
 
 
 def language_of(user) -> str:

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from notifications.messages import render
+from notifications.messages import email_text, event_texts
 from tests.factories import AssignmentFactory, LiaisonFactory, RequestLineFactory, accepted_line, accepted_team
 from tests.pages.test_french_pages import english_sentences, leaks_in
 
@@ -30,6 +30,8 @@ def test_every_notification_reads_in_french_for_a_french_reader(event):
     context = {"reason": "Effectifs rappelés", "note": "Précisez les langues", "requests": [request],
                "assignments": [assignment], "cancelled": [assignment]}  # fmt: skip
 
-    message = render(event, subject, context, user=LiaisonFactory(country="PL", language="fr"), url="/portal/")
+    reader = LiaisonFactory(country="PL", language="fr")
+    title, body = event_texts(event, subject, context, language=reader.language)
+    email = email_text(body, user=reader, url="/portal/")
 
-    assert leaks_in(f"{message.subject}\n{message.body}\n{message.email}", english_sentences()) == []
+    assert leaks_in(f"{title}\n{body}\n{email}", english_sentences()) == []
