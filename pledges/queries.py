@@ -25,9 +25,12 @@ def visible_k9_teams(user):
 LINES_LIST, TEAMS_LIST = "lines_list", "k9_teams_list"
 
 
-def children(*, as_lists: bool = False):
-    """Prefetches of what the API shows under a pledge: its lines, with their specialty, and its K9 teams."""
+def children(*, as_lists: bool = False, locked: bool = False):
+    """Prefetches of what the API shows under a pledge: its lines, with their specialty, and its K9 teams;
+    `locked`, for a move, locks the lines and teams (not the specialties) FOR UPDATE."""
     lines, teams = PledgeLine.objects.select_related("specialty"), K9Team.objects.all()
+    if locked:
+        lines, teams = lines.select_for_update(of=("self",)), teams.select_for_update()
     if as_lists:
         return Prefetch("lines", lines, to_attr=LINES_LIST), Prefetch("k9_teams", teams, to_attr=TEAMS_LIST)
     return Prefetch("lines", lines), Prefetch("k9_teams", teams)

@@ -2,12 +2,13 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notifications.outbox import notify_other_side
 from pledges.models import K9Team, Pledge, PledgeLine
+from pledges.queries import children
 from reinforcements.errors import InvalidTransition
 from reinforcements.history import delete_by, save_by, update_all_by
 from reinforcements.models import ReinforcementRequest
@@ -30,11 +31,7 @@ def _locked(pledge_id: int) -> Pledge:
 def _lock_children(pledge: Pledge) -> Pledge:
     """Lock the pledge's lines and teams and keep them on it (`pledge.lines.all()`): the move, its
     notification texts and the caller's answer all read these, once."""
-    prefetch_related_objects(
-        [pledge],
-        Prefetch("lines", PledgeLine.objects.select_for_update(of=("self",)).select_related("specialty")),
-        Prefetch("k9_teams", K9Team.objects.select_for_update()),
-    )
+    prefetch_related_objects([pledge], *children(locked=True))
     return pledge
 
 

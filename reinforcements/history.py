@@ -19,8 +19,6 @@ def update_all_by(objs, actor, fields):
     objs = list(objs)
     if not objs:
         return objs
-    for obj in objs:
-        obj._history_user = actor
     bulk_update_with_history(objs, type(objs[0]), fields, default_user=actor)
     freshness.data_changed()
     return objs
