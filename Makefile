@@ -1,5 +1,5 @@
 # Two commands for a newcomer: `make run` and `make test` (README). Everything they need is
-# installed here; the embedded PostgreSQL/Valkey are handled by config/services.py.
+# installed here; the embedded PostgreSQL/Valkey are handled by server/services.py.
 SHELL := /bin/bash
 PY_VERSION := $(shell cat .python-version)
 VENV := .venv
@@ -9,7 +9,7 @@ export DEBUG ?= true
 export DEMO_PASSWORD ?= demo-pass-2024
 export PYTHONUNBUFFERED := 1
 export XDG_RUNTIME_DIR ?= $(CURDIR)/.data/run
-SERVICES_ENV = eval "$$($(PY) -m config.services env)"
+SERVICES_ENV = eval "$$($(PY) -m server.services env)"
 
 .PHONY: run test lint format messages bench backup restore browser-deps clean fuzz
 
@@ -32,7 +32,7 @@ browser-deps:
 run: $(VENV)/.installed
 	@mkdir -p .data/run
 	@$(SERVICES_ENV); \
-	trap '$(PY) -m config.services stop-started' EXIT; \
+	trap '$(PY) -m server.services stop-started' EXIT; \
 	$(PY) manage.py migrate --no-input -v 0 && \
 	$(PY) manage.py seed_demo && \
 	$(PY) manage.py collectstatic --no-input -v 0 && \
@@ -43,29 +43,30 @@ run: $(VENV)/.installed
 
 test: $(VENV)/.installed browser-deps
 	@mkdir -p .data/run
-	@$(SERVICES_ENV); trap '$(PY) -m config.services stop-started' EXIT; \
+	@$(SERVICES_ENV); trap '$(PY) -m server.services stop-started' EXIT; \
 	$(PY) manage.py check --fail-level WARNING && \
 	$(PY) manage.py makemigrations --check --dry-run -v 0 && \
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && \
+	$(VENV)/bin/lint-imports && \
 	$(PY) -m pytest --create-db $(PYTEST_ARGS)
 
-# Backups of the app's database (config/backup.py): pg_dump -Fc with the server's own version.
+# Backups of the app's database (server/backup.py): pg_dump -Fc with the server's own version.
 backup: $(VENV)/.installed
 	@mkdir -p .data/run .data/backups
-	@$(SERVICES_ENV); $(PY) -m config.backup dump $(FILE)
+	@$(SERVICES_ENV); $(PY) -m server.backup dump $(FILE)
 
 restore: $(VENV)/.installed
 	@test -n "$(FILE)" || { echo "usage: make restore FILE=.data/backups/reinforcements-....dump"; exit 2; }
-	@$(SERVICES_ENV); $(PY) -m config.backup restore "$(FILE)"
+	@$(SERVICES_ENV); $(PY) -m server.backup restore "$(FILE)"
 
 # Schemathesis at depth (issue 8): at least 1,000 generated requests per role, no 5xx. About 2-3 minutes.
 fuzz: $(VENV)/.installed
 	@mkdir -p .data/run
-	@$(SERVICES_ENV); trap '$(PY) -m config.services stop-started' EXIT; \
+	@$(SERVICES_ENV); trap '$(PY) -m server.services stop-started' EXIT; \
 	SCHEMATHESIS_EXAMPLES=25 SCHEMATHESIS_MIN_REQUESTS=1000 $(PY) -m pytest -q -s tests/api/test_schemathesis.py
 
 lint: $(VENV)/.installed
-	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check .
+	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/lint-imports
 
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .
@@ -76,7 +77,7 @@ format: $(VENV)/.installed
 EN_CATALOGUES = locale/en/LC_MESSAGES/django.po portal/locale/en/LC_MESSAGES/django.po notifications/locale/en/LC_MESSAGES/django.po
 messages: $(VENV)/.installed
 	@mkdir -p .data/run
-	@$(SERVICES_ENV); trap '$(PY) -m config.services stop-started' EXIT; set -e; \
+	@$(SERVICES_ENV); trap '$(PY) -m server.services stop-started' EXIT; set -e; \
 	$(PY) manage.py makemessages -l fr -l en --ignore=.venv --ignore=staticfiles --no-obsolete; \
 	(cd notifications && ../$(PY) ../manage.py makemessages -l fr -l en --no-location --no-obsolete); \
 	for po in $(EN_CATALOGUES); do msgattrib --clear-fuzzy --empty -o $$po $$po && msgen -o $$po $$po; done; \
@@ -90,5 +91,5 @@ bench: $(VENV)/.installed
 	@$(SERVICES_ENV); $(PY) -m bench.run $(BENCH_ARGS)
 
 clean:
-	-$(PY) -m config.services stop
+	-$(PY) -m server.services stop
 	rm -rf $(VENV) .data staticfiles

@@ -28,7 +28,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 from bench import load
-from config import services
+from server import services
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "reinforcements_bench"
@@ -93,7 +93,7 @@ class Fixtures:
         def session(user):
             store = SessionStore()
             store[SESSION_KEY] = str(user.pk)
-            store[BACKEND_SESSION_KEY] = "reinforcements.auth.ModelBackend"
+            store[BACKEND_SESSION_KEY] = "core.auth.ModelBackend"
             store[HASH_SESSION_KEY] = user.get_session_auth_hash()
             store.create()
             return f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
@@ -321,7 +321,7 @@ def main(argv=None):
             outcome = measure(args.port, row, fixtures, args)
             floor = measure_floor(args.port, row["floor"], fixtures, args) if row.get("floor") else None
             if row.get("body") == "create_assignment" and outcome["status"] == "ok":
-                from deployments.scale import rule_violations
+                from demo.scale import rule_violations
 
                 row["rules"] = rule_violations(fixtures.op.pk)
             ok, why = judge(row, outcome, floor)

@@ -6,7 +6,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from config.restapi import ObtainTokenView, RevokeTokenView
+from core.api.tokens import ObtainTokenView, RevokeTokenView
 from deployments.api import AssignmentViewSet, CoverageViewSet, VenueNeedViewSet, VenueViewSet
 from notifications.api import NotificationViewSet
 from pledges.api import PledgeViewSet
@@ -35,8 +35,8 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     # Staff pages (home, login, requests, pledges, venues, planner): flat URL names, see each app's urls.py.
-    path("", include("reinforcements.urls")),
+    path("", include("staff.urls")),
     path("", include("pledges.urls")),
     path("", include("deployments.urls")),
 ]
-handler404 = "config.restapi.not_found"
+handler404 = "core.api.errors.not_found"

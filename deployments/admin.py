@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from config.admin import HistoryAdmin
+from core.admin import HistoryAdmin
 from deployments.models import Assignment, Venue, VenueNeed
 
 

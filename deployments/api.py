@@ -6,28 +6,20 @@ from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schem
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 
-from config.restapi import (
-    REASON_EXAMPLE,
-    ApiSchema,
-    HistoryDestroyMixin,
-    HistoryModelSerializer,
-    ReasonSerializer,
-    RoleWrites,
-    ScopedPrimaryKeyField,
-    ScopedSlugField,
-    move,
-    parse,
-)
+from core import freshness
+from core.api.moves import REASON_EXAMPLE, ReasonSerializer, move, parse
+from core.api.permissions import RoleWrites
+from core.api.schema import ApiSchema
+from core.api.serializers import HistoryDestroyMixin, HistoryModelSerializer, ScopedPrimaryKeyField, ScopedSlugField
+from core.roles import is_staff_reader, liaison_country
 from deployments import transitions
 from deployments.filters import AssignmentFilter, VenueFilter, VenueNeedFilter
 from deployments.models import Assignment, Venue, VenueNeed
 from deployments.queries import coverage, visible_assignments, visible_needs, visible_venues
 from pledges.models import K9Team, PledgeLine
 from pledges.queries import visible_k9_teams, visible_pledge_lines
-from reinforcements import freshness
 from reinforcements.models import Operation, Specialty
 from reinforcements.queries import visible_operations
-from reinforcements.roles import is_staff_reader, liaison_country
 
 
 class VenueSerializer(HistoryModelSerializer):
@@ -260,7 +252,7 @@ class CoverageViewSet(viewsets.ViewSet):
         query.is_valid(raise_exception=True)
         operation = get_object_or_404(visible_operations(request.user), code=query.validated_data["operation"])
         # Serialising a whole Games' needs costs as much as computing them: cache the answer, per
-        # scope (ministry staff, or one country), until the data changes (reinforcements/freshness.py).
+        # scope (ministry staff, or one country), until the data changes (core/freshness.py).
         scope = None if is_staff_reader(request.user) else liaison_country(request.user)
         data = freshness.cached(
             "coverage", operation.pk, scope, compute=lambda: CoverageSerializer(coverage(operation, request.user)).data

@@ -4,8 +4,8 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from core.countries import country_choices
 from deployments.models import Assignment, Venue, VenueNeed
-from reinforcements.forms import country_choices
 
 
 class DateTimeInput(forms.DateTimeInput):

@@ -2,10 +2,10 @@
 
 from django.db import connection
 
+from core import freshness
+from core.roles import is_staff_reader, liaison_country
 from deployments.models import Assignment, Venue, VenueNeed
-from reinforcements import freshness
 from reinforcements.queries import visible_operations
-from reinforcements.roles import is_staff_reader, liaison_country
 
 # The peak number of officers of one line on duty at any instant of [starts_at, ends_at), as a running
 # sum: +quantity where a live assignment starts (or at the window's start if it began before), -quantity

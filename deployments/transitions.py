@@ -7,13 +7,13 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
+from core.errors import InvalidTransition, RuleViolation
+from core.history import save_by
+from core.roles import require_coordinator, require_coordinator_or_liaison_of
 from deployments.models import Assignment
 from deployments.queries import line_peak_load
 from notifications.outbox import notify_other_side
 from pledges.models import K9Team, Pledge, PledgeLine
-from reinforcements.errors import InvalidTransition, RuleViolation
-from reinforcements.history import save_by
-from reinforcements.roles import require_coordinator, require_coordinator_or_liaison_of
 
 Status = Assignment.Status
 
@@ -149,8 +149,7 @@ def _tell(actor, assignment, event, **context):
     tz = assignment.pledge.request.operation.timezone  # the venue's too (a placement rule)
     context.setdefault("when", f"{_fmt(assignment.starts_at, tz)} – {_fmt(assignment.ends_at, tz)}")
     notify_other_side(
-        actor, assignment.pledge.request.country, event, assignment,
-        path=f"/assignments/{assignment.pk}/", context=context,
+        actor, assignment.pledge.request.country, event, assignment, context=context,
     )  # fmt: skip
 
 
@@ -267,8 +266,9 @@ def cancel_assignment(assignment_id: int, *, actor, reason: str) -> Assignment:
     )  # fmt: skip
 
 
-def cancel_open_assignments_of(pledge, *, actor, reason: str) -> list[Assignment]:
-    """Part of a pledge's withdrawal (inside its transaction): the pledge's notification lists these.
+def cancel_open_assignments_of(pledge, *, actor, reason: str, **_signal) -> list[Assignment]:
+    """Part of a pledge's withdrawal (inside its transaction, receiver of pledges.signals.capacity_withdrawn):
+    the pledge's notification lists these.
 
     Locks the assignments only, not their venues (`of`): venues are shared by every pledge, and two
     withdrawals locking them along with their assignments could take them in opposite orders."""

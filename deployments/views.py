@@ -19,6 +19,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core import freshness
+from core.countries import country_label
+from core.exports import export, export_time
+from core.history import save_by
+from core.pages import apply_errors, attempt, page, paginate, staff_page
+from core.roles import is_coordinator
+from core.templatetags.staff import hm, when
 from deployments import transitions
 from deployments.forms import (
     AssignmentFilterForm,
@@ -40,12 +47,8 @@ from deployments.queries import (
     visible_venues,
 )
 from pledges.models import K9Team, PledgeLine
-from reinforcements import freshness
-from reinforcements.history import save_by
 from reinforcements.models import Specialty
-from reinforcements.roles import is_coordinator
-from reinforcements.templatetags.staff import country_label, hm, when
-from reinforcements.web import apply_errors, attempt, export, export_time, operation_of, page, paginate, staff_page
+from reinforcements.queries import operation_of
 
 # ---- venues and needs ---------------------------------------------------------------------------
 
@@ -259,7 +262,7 @@ def _timeline_html(rows):
 
 def _planner_reference(operation, day, start, end):
     """The specialties, and every accepted line's free officers on the day: the same for every planner
-    page of that day until a watched row changes (reinforcements.freshness)."""
+    page of that day until a watched row changes (core.freshness)."""
 
     def compute():
         return {"specialties": list(Specialty.objects.all()), "lines": planner_lines(operation.pk, day, start, end)}

@@ -12,9 +12,10 @@ from django.conf import settings
 from django.template import Context, Engine
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
-from reinforcements.roles import is_coordinator, liaison_country
+from core.roles import is_coordinator, liaison_country
+from notifications.registry import describe
 
 
 @functools.cache
@@ -26,7 +27,6 @@ def _engine() -> Engine:
     )  # fmt: skip
 
 
-AUTHORITY = {"interior": gettext_lazy("police"), "defence": gettext_lazy("military specialists")}
 DECISION = {
     "accepted": gettext_lazy("accepted in full"),
     "partially_accepted": gettext_lazy("partially accepted"),
@@ -92,38 +92,3 @@ def _timezone_of(obj) -> zoneinfo.ZoneInfo:
 def when(value) -> str:
     """An instant in the active time zone and language: '26 July 2024 08:00' / '26 juillet 2024 08:00'."""
     return formats.date_format(timezone.localtime(value), "j F Y H:i")
-
-
-def describe(obj) -> str:
-    """A short name for what a notification is about, in the active language."""
-    from deployments.models import Assignment
-    from pledges.models import K9Team, Pledge
-    from reinforcements.models import ReinforcementRequest
-
-    if isinstance(obj, ReinforcementRequest):
-        return _("%(operation)s request to %(country)s (%(authority)s)") % {
-            "operation": obj.operation.name, "country": obj.country, "authority": AUTHORITY[obj.authority],
-        }  # fmt: skip
-    if isinstance(obj, Pledge):
-        return _("pledge #%(id)s from %(country)s for %(operation)s") % {
-            "id": obj.pk, "country": obj.request.country, "operation": obj.request.operation.name,
-        }  # fmt: skip
-    if isinstance(obj, K9Team):
-        return _("K9 team %(handler)s and %(dog)s (%(country)s)") % {
-            "handler": obj.handler_name, "dog": obj.dog_name, "country": obj.pledge.request.country,
-        }  # fmt: skip
-    if isinstance(obj, Assignment):
-        values = {"venue": obj.venue.name, "start": when(obj.starts_at), "end": when(obj.ends_at)}
-        if obj.k9_team_id:
-            team = obj.k9_team
-            return _("K9 team %(handler)s and %(dog)s at %(venue)s, %(start)s – %(end)s") % {
-                **values, "handler": team.handler_name, "dog": team.dog_name,
-            }  # fmt: skip
-        return ngettext(
-            "%(n)s officer (%(specialty)s) at %(venue)s, %(start)s – %(end)s",
-            "%(n)s officers (%(specialty)s) at %(venue)s, %(start)s – %(end)s",
-            obj.quantity,
-        ) % {
-            **values, "n": obj.quantity, "specialty": obj.pledge_line.specialty.name,
-        }  # fmt: skip
-    return str(obj)

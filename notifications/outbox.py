@@ -3,27 +3,19 @@
 The Notification table is the outbox. A row exists as soon as the change that caused it commits;
 a rollback leaves none. Email rows are handed to Celery by `transaction.on_commit`, one message
 (`deliver_many`) per transaction; when the broker is down they stay `pending` and
-`notifications.tasks.sweep_pending` queues them later.
+`notifications.tasks.sweep_pending` queues them later. Delivery: notifications.tasks.
 """
-
-import logging
-import time
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
+from core.roles import COORDINATORS, liaison_country
 from notifications.messages import email_text, event_texts, language_of
 from notifications.models import Notification
-from reinforcements.roles import COORDINATORS, liaison_country
-
-logger = logging.getLogger(__name__)
-
-# After a failed publish, requests stop trying for this long: with Redis hanging, only one
-# request in this window pays the socket timeout; the sweeper sends what they left pending.
-BROKER_PAUSE_SECONDS = 30.0
-
+from notifications.registry import LIAISON, STAFF, link_of
+from notifications.tasks import queue_delivery
 
 # With the liaison profile: each message names the recipient's role (messages._role), one query less a person.
 
@@ -115,45 +107,14 @@ def _queue_after_commit(ids) -> None:
     transaction.on_commit(batch, robust=True)
 
 
-class _BrokerPause:
-    until = 0.0
-
-    def active(self) -> bool:
-        return time.monotonic() < self.until
-
-    def start(self) -> None:
-        self.until = time.monotonic() + BROKER_PAUSE_SECONDS
-
-    def reset(self) -> None:
-        self.until = 0.0
-
-
-broker_pause = _BrokerPause()
-
-
-def queue_delivery(ids) -> int:
-    """Hand emails to Celery in one message, never raising: if the broker refuses, they stay
-    pending for the sweeper."""
-    from notifications.tasks import deliver_many
-
-    ids = list(ids)
-    if not ids or broker_pause.active():
-        return 0
-    try:
-        deliver_many.delay(ids)
-    except Exception:
-        broker_pause.start()
-        logger.warning("could not queue notifications %s; the sweeper will send them", ids, exc_info=True)
-        return 0
-    return len(ids)
-
-
-def notify_other_side(actor, country: str, event: str, obj, *, path: str, context: dict | None = None):
+def notify_other_side(actor, country: str, event: str, obj, *, context: dict | None = None):
     """A liaison's move tells the coordinators; a ministry move tells that country's liaisons.
 
-    `path` is the object's page on the staff site; liaisons get the same path under /portal.
-    The actor is never told of their own move.
+    Each side's link to the object comes from the registry the faces fill. The actor is never
+    told of their own move.
     """
     if liaison_country(actor):
-        return notify(coordinators().exclude(pk=actor.pk), event, obj, context=context, url=path)
-    return notify(liaisons_of(country).exclude(pk=actor.pk), event, obj, context=context, url=f"/portal{path}")
+        url = link_of(obj, STAFF)
+        return notify(coordinators().exclude(pk=actor.pk), event, obj, context=context, url=url)
+    url = link_of(obj, LIAISON)
+    return notify(liaisons_of(country).exclude(pk=actor.pk), event, obj, context=context, url=url)

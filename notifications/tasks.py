@@ -1,6 +1,7 @@
 """Email delivery and the periodic jobs of SPEC §6 (beat schedule in config/celery.py)."""
 
 import logging
+import time
 from datetime import timedelta
 
 from celery import shared_task
@@ -10,10 +11,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from notifications.models import Notification
+from notifications.reminders import send_all
 
 logger = logging.getLogger(__name__)
 # A retry's message may arrive a hair before the time the row records; never call that early.
 EARLY_TOLERANCE = timedelta(seconds=1)
+# After a failed publish, requests stop trying for this long: with Redis hanging, only one
+# request in this window pays the socket timeout; the sweeper sends what they left pending.
+BROKER_PAUSE_SECONDS = 30.0
 
 
 @shared_task(bind=True, acks_late=True, max_retries=None, ignore_result=True)
@@ -125,8 +130,6 @@ def sweep_pending(older_than_seconds: float | None = None, limit: int = 1000) ->
 
 def send_again(ids) -> int:
     """Give failed emails a fresh set of tries (admin action, once the mail server is fixed)."""
-    from notifications.outbox import queue_delivery
-
     with transaction.atomic():
         ids = list(
             Notification.objects.select_for_update()
@@ -142,6 +145,35 @@ def send_again(ids) -> int:
 
 @shared_task(ignore_result=True)
 def send_reminders() -> int:
-    from notifications.reminders import send_all
-
     return len(send_all())
+
+
+class _BrokerPause:
+    until = 0.0
+
+    def active(self) -> bool:
+        return time.monotonic() < self.until
+
+    def start(self) -> None:
+        self.until = time.monotonic() + BROKER_PAUSE_SECONDS
+
+    def reset(self) -> None:
+        self.until = 0.0
+
+
+broker_pause = _BrokerPause()
+
+
+def queue_delivery(ids) -> int:
+    """Hand emails to Celery in one message, never raising: if the broker refuses, they stay
+    pending for the sweeper."""
+    ids = list(ids)
+    if not ids or broker_pause.active():
+        return 0
+    try:
+        deliver_many.delay(ids)
+    except Exception:
+        broker_pause.start()
+        logger.warning("could not queue notifications %s; the sweeper will send them", ids, exc_info=True)
+        return 0
+    return len(ids)

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from config.admin import HistoryAdmin
+from core.admin import HistoryAdmin
 from pledges.models import K9Team, Pledge, PledgeLine
 
 

@@ -7,17 +7,11 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_v
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 
-from config.readplan import ReadPlanMixin
-from config.restapi import (
-    REASON_EXAMPLE,
-    ApiSchema,
-    NoteSerializer,
-    ReasonSerializer,
-    RoleWrites,
-    ScopedPrimaryKeyField,
-    move,
-    parse,
-)
+from core.api.moves import REASON_EXAMPLE, NoteSerializer, ReasonSerializer, move, parse
+from core.api.permissions import RoleWrites
+from core.api.readplan import ReadPlanMixin
+from core.api.schema import ApiSchema
+from core.api.serializers import ScopedPrimaryKeyField
 from pledges import transitions
 from pledges.filters import PledgeFilter
 from pledges.models import K9Team, Pledge, PledgeLine
@@ -68,7 +62,7 @@ class PledgeSerializer(ReadPlanMixin, serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = ["status", "decision_note", "changes_note", "withdraw_reason", "created_at",
                             "submitted_at", "decided_at"]  # fmt: skip
-        prefetched_lists = {"lines": LINES_LIST, "k9_teams": TEAMS_LIST}  # config.readplan
+        prefetched_lists = {"lines": LINES_LIST, "k9_teams": TEAMS_LIST}  # core.api.readplan
 
     def validate(self, attrs):
         # The models' own clean() and constraints per nested row, so errors come back by row

@@ -1,8 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from core.countries import country_choices
 from pledges.models import Pledge
-from reinforcements.forms import country_choices
 
 
 class DecisionForm(forms.Form):

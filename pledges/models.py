@@ -24,6 +24,8 @@ class Pledge(models.Model):
 
     EDITABLE_STATUSES = (Status.DRAFT, Status.CHANGES_REQUESTED)
     ACCEPTED_STATUSES = (Status.ACCEPTED, Status.PARTIALLY_ACCEPTED)
+    # The country's answer to its request (a draft or a withdrawn pledge is not one).
+    ANSWER_STATUSES = (Status.SUBMITTED, Status.CHANGES_REQUESTED, Status.REJECTED, *ACCEPTED_STATUSES)
 
     request = models.ForeignKey(
         ReinforcementRequest, on_delete=models.PROTECT, related_name="pledges", verbose_name=_("request")

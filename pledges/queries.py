@@ -1,7 +1,7 @@
 from django.db.models import Prefetch
 
+from core.roles import is_staff_reader, liaison_country
 from pledges.models import K9Team, Pledge, PledgeLine
-from reinforcements.roles import is_staff_reader, liaison_country
 
 
 def visible_pledges(user):

@@ -6,13 +6,14 @@ from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import InvalidTransition
+from core.history import delete_by, save_by, update_all_by
+from core.roles import require_coordinator, require_liaison_of
 from notifications.outbox import notify_other_side
 from pledges.models import K9Team, Pledge, PledgeLine
 from pledges.queries import children
-from reinforcements.errors import InvalidTransition
-from reinforcements.history import delete_by, save_by, update_all_by
+from pledges.signals import capacity_withdrawn
 from reinforcements.models import ReinforcementRequest
-from reinforcements.roles import require_coordinator, require_liaison_of
 
 Status = Pledge.Status
 PLEDGE_FIELDS = ("commander_name", "commander_contact", "notes")
@@ -36,7 +37,7 @@ def _lock_children(pledge: Pledge) -> Pledge:
 
 
 def _tell(actor, pledge, event, **context):
-    notify_other_side(actor, pledge.request.country, event, pledge, path=f"/pledges/{pledge.pk}/", context=context)
+    notify_other_side(actor, pledge.request.country, event, pledge, context=context)
 
 
 def _move(pledge, actor, to, fields=()):
@@ -205,8 +206,6 @@ def decide_pledge(pledge_id: int, *, actor, decision_note: str = "", lines: dict
 def withdraw_pledge(pledge_id: int, *, actor, reason: str) -> Pledge:
     """draft|submitted|changes_requested|accepted|partially_accepted -> withdrawn, by the liaison,
     with a reason. Cancels the pledge's open assignments; tells the coordinators, listing them."""
-    from deployments.transitions import cancel_open_assignments_of
-
     pledge = _locked(pledge_id)
     require_liaison_of(actor, pledge.request.country)
     if pledge.status in (Status.REJECTED, Status.WITHDRAWN):
@@ -214,8 +213,14 @@ def withdraw_pledge(pledge_id: int, *, actor, reason: str) -> Pledge:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give a reason.")})
-    cancelled = cancel_open_assignments_of(pledge, actor=actor, reason=_("Pledge withdrawn: %s") % reason)
+    cancelled = _withdraw_capacity(pledge, actor, _("Pledge withdrawn: %s") % reason)
     pledge.withdraw_reason = reason
     _move(pledge, actor, Status.WITHDRAWN, ["withdraw_reason"])
     _tell(actor, pledge, "pledge_withdrawn", reason=reason, cancelled=cancelled)
     return pledge
+
+
+def _withdraw_capacity(pledge, actor, reason: str) -> list:
+    """What the apps above did about the withdrawn capacity (deployments: the cancelled assignments)."""
+    answers = capacity_withdrawn.send(sender=Pledge, pledge=pledge, actor=actor, reason=reason)
+    return [item for _receiver, changed in answers for item in changed or ()]

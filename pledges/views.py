@@ -7,12 +7,14 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from core.countries import country_label
+from core.exports import export, export_time
+from core.pages import attempt, page, paginate, staff_page
 from pledges import transitions
 from pledges.forms import ChangesForm, DecisionForm, PledgeFilterForm
 from pledges.models import K9Team, Pledge, PledgeLine
 from pledges.queries import visible_pledges
-from reinforcements.templatetags.staff import country_label
-from reinforcements.web import attempt, export, export_time, operation_of, page, paginate, staff_page
+from reinforcements.queries import operation_of
 
 
 def _pledge_list_queryset(request, operation, form):

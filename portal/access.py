@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.utils import translation
 
-from reinforcements.roles import is_staff_reader, liaison_country
+from core.roles import is_staff_reader, liaison_country
 
 
 def liaison_required(view):

@@ -19,18 +19,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core.audit import record_export
+from core.errors import DomainError
 from deployments.models import Assignment
 from deployments.queries import visible_assignments
 from deployments.transitions import confirm_assignment
-from notifications.models import Notification
+from notifications.queries import mark_read, own_notifications
 from pledges.models import Pledge
 from pledges.queries import visible_pledges
 from pledges.transitions import create_pledge, submit_pledge, update_pledge, withdraw_pledge
 from portal import roster
 from portal.access import liaison_required
 from portal.forms import ROW_KINDS, K9TeamFormSet, PledgeForm, PledgeLineFormSet, ReasonForm, RosterImportForm, row_form
-from reinforcements.audit import record_export
-from reinforcements.errors import DomainError
 from reinforcements.models import ReinforcementRequest, Specialty
 from reinforcements.queries import visible_requests
 from reinforcements.transitions import acknowledge_request, decline_request
@@ -68,7 +68,7 @@ def home(request):
             "pledges": _pledges(user),
             # A big contingent has thousands planned: the home page only says how many.
             "awaiting_count": visible_assignments(user).filter(status=Assignment.Status.PLANNED).count(),
-            "notifications": Notification.objects.filter(recipient=user, channel=Notification.Channel.IN_APP)[:15],
+            "notifications": own_notifications(user)[:15],
             "today": timezone.localdate(),
         },
     )
@@ -463,11 +463,8 @@ def assignment_confirm(request, pk):
 @require_POST
 @liaison_required
 def notification_read(request, pk):
-    note = get_object_or_404(
-        Notification.objects.filter(recipient=request.user, channel=Notification.Channel.IN_APP), pk=pk
-    )
-    # Reading is not a lifecycle move: a timestamp on the reader's own row.
-    Notification.objects.filter(pk=note.pk, read_at__isnull=True).update(read_at=timezone.now())
+    note = get_object_or_404(own_notifications(request.user), pk=pk)
+    mark_read(request.user, note.pk)
     if note.url.startswith("/portal/"):
         return redirect(note.url)
     return redirect("portal:home")

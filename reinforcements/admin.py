@@ -2,9 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from config.admin import HistoryAdmin
+from core.admin import HistoryAdmin
 from reinforcements.models import (
-    ExportRecord,
     LiaisonProfile,
     Operation,
     ReinforcementRequest,
@@ -61,22 +60,3 @@ class LiaisonProfileAdmin(HistoryAdmin):
     list_filter = ("country",)
     search_fields = ("user__username", "user__email", "country")
     list_select_related = ("user",)
-
-
-@admin.register(ExportRecord)
-class ExportRecordAdmin(admin.ModelAdmin):
-    """The audit of personal-data exports: readable by superusers, written only by record_export."""
-
-    list_display = ("at", "user", "what", "rows")
-    list_filter = ("what",)
-    search_fields = ("user__username", "what")
-    list_select_related = ("user",)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -6,22 +6,15 @@ from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_v
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 
-from config.restapi import (
-    REASON_EXAMPLE,
-    ApiSchema,
-    HistoryDestroyMixin,
-    HistoryModelSerializer,
-    ReasonSerializer,
-    RoleWrites,
-    ScopedSlugField,
-    move,
-    parse,
-)
+from core.api.moves import REASON_EXAMPLE, ReasonSerializer, move, parse
+from core.api.permissions import RoleWrites
+from core.api.schema import ApiSchema
+from core.api.serializers import HistoryDestroyMixin, HistoryModelSerializer, ScopedSlugField
+from core.roles import is_staff_reader
 from reinforcements import transitions
 from reinforcements.filters import OperationFilter, RequestFilter
 from reinforcements.models import Operation, ReinforcementRequest, RequestLine, Specialty
 from reinforcements.queries import visible_operations, visible_requests
-from reinforcements.roles import is_staff_reader
 
 
 class OperationSerializer(HistoryModelSerializer):

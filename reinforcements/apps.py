@@ -7,6 +7,4 @@ class ReinforcementsConfig(AppConfig):
     verbose_name = _("Reinforcements")
 
     def ready(self):
-        from reinforcements import freshness
-
-        freshness.connect()
+        from reinforcements import notices  # noqa: F401  (notification texts and reminder rules)

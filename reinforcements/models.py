@@ -193,25 +193,3 @@ class LiaisonProfile(models.Model):
     def language(self) -> str:
         # One place for a person's language: the user's own field (pages and notifications).
         return self.user.language
-
-
-class ExportRecord(models.Model):
-    """Who exported which personal data (rosters, contact lists), when, and with which filters.
-
-    Written by `reinforcements.audit.record_export`; never changed or deleted through the app.
-    """
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("user")
-    )
-    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
-    what = models.CharField(_("what"), max_length=100)
-    filters = models.JSONField(_("filters"), default=dict, blank=True)
-    rows = models.PositiveIntegerField(_("rows"), null=True, blank=True)
-
-    class Meta:
-        ordering = ["-at", "-id"]
-        verbose_name = _("export record")
-
-    def __str__(self):
-        return f"{self.what} by {self.user} at {self.at:%Y-%m-%d %H:%M}"

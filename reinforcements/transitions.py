@@ -5,11 +5,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.errors import DomainError, InvalidTransition
+from core.history import delete_by, save_by
+from core.roles import require_coordinator, require_liaison_of
 from notifications.outbox import notify_other_side
-from reinforcements.errors import DomainError, InvalidTransition
-from reinforcements.history import delete_by, save_by
 from reinforcements.models import ReinforcementRequest, RequestLine
-from reinforcements.roles import require_coordinator, require_liaison_of
 
 Status = ReinforcementRequest.Status
 # What a coordinator writes; status and its timestamps belong to the moves below.
@@ -36,7 +36,7 @@ def _require_reason(reason: str, field: str = "reason") -> str:
 
 
 def _tell(actor, req, event, **context):
-    notify_other_side(actor, req.country, event, req, path=f"/requests/{req.pk}/", context=context)
+    notify_other_side(actor, req.country, event, req, context=context)
 
 
 def _move(req, actor, to, reason=""):

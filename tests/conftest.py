@@ -25,7 +25,7 @@ def _fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def _empty_figures_cache():
-    """Figures are cached per process by data version (reinforcements/freshness.py); a flushed
+    """Figures are cached per process by data version (core/freshness.py); a flushed
     transactional test sends no signal, so start each test with an empty cache."""
     from django.core.cache import cache
 

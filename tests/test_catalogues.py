@@ -13,8 +13,8 @@ from django.conf import settings
 from django.utils import translation
 from django.utils.functional import Promise
 
+from core.errors import MOVES, InvalidTransition
 from pledges.transitions import withdraw_pledge
-from reinforcements.errors import MOVES, InvalidTransition
 from tests.factories import PledgeFactory
 
 BASE = Path(settings.BASE_DIR)
@@ -24,7 +24,7 @@ CATALOGUES = sorted(
     for path in BASE.glob(pattern)
 )
 FRENCH = [po for po in CATALOGUES if "/fr/" in po]
-OUR_APPS = ("reinforcements", "pledges", "deployments", "notifications", "portal")
+OUR_APPS = ("core", "reinforcements", "pledges", "deployments", "notifications", "staff", "portal", "demo")
 
 
 def _unquote(text: str) -> str:

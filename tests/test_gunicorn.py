@@ -1,4 +1,4 @@
-"""The web process's gunicorn settings (config/gunicorn.py): what the Dockerfile and `make bench` run."""
+"""The web process's gunicorn settings (server/gunicorn.py): what the Dockerfile and `make bench` run."""
 
 import gc
 import importlib.util

@@ -5,8 +5,8 @@ from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient, APIRequestFactory
 from rest_framework.throttling import ScopedRateThrottle
 
-from reinforcements.auth import TokenAuthentication
-from reinforcements.roles import liaison_country
+from core.auth import TokenAuthentication
+from core.roles import liaison_country
 
 pytestmark = pytest.mark.django_db
 
@@ -107,7 +107,7 @@ def _token_client(user):
 
 
 def _separate_role_reads(queries):
-    """Queries that read groups or liaison profiles on their own (reinforcements.auth reads them with the user)."""
+    """Queries that read groups or liaison profiles on their own (core.auth reads them with the user)."""
     return [q["sql"] for q in queries if q["sql"].startswith(('SELECT "auth_group"', 'SELECT "reinforcements_liaison'))]
 
 

@@ -1,11 +1,11 @@
-"""A read plan (config/readplan.py) writes exactly what DRF's own serializer loop writes."""
+"""A read plan (core/api/readplan.py) writes exactly what DRF's own serializer loop writes."""
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.db.models import prefetch_related_objects
 from rest_framework import serializers
 
-from config.readplan import ReadPlanMixin
+from core.api.readplan import ReadPlanMixin
 from pledges.api import PledgeSerializer
 from pledges.models import Pledge
 from pledges.queries import children

@@ -66,7 +66,7 @@ def log_in(page, user):
     """Log `user` in by session cookie, without going through the login form."""
     session = SessionStore()
     session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "reinforcements.auth.ModelBackend"
+    session[BACKEND_SESSION_KEY] = "core.auth.ModelBackend"
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.save()
     page.context.add_cookies(

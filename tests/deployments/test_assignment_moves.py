@@ -3,6 +3,7 @@
 import pytest
 from django.core.exceptions import PermissionDenied
 
+from core.errors import InvalidTransition
 from deployments.transitions import (
     cancel_assignment,
     complete_assignment,
@@ -11,7 +12,6 @@ from deployments.transitions import (
     start_assignment,
 )
 from notifications.models import Notification
-from reinforcements.errors import InvalidTransition
 from tests.factories import AssignmentFactory, at
 
 pytestmark = pytest.mark.django_db

@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 
+from core.errors import RuleViolation
 from deployments.models import Assignment
 from deployments.transitions import cancel_assignment, create_assignment, move_assignment
-from reinforcements.errors import RuleViolation
 from tests.factories import (
     AssignmentFactory,
     K9TeamFactory,

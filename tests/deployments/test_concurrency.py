@@ -12,10 +12,10 @@ import psycopg2
 import pytest
 from django.db import connection, connections
 
+from core.errors import RuleViolation
 from deployments.models import Assignment
 from deployments.transitions import create_assignment, move_assignment
 from pledges.transitions import withdraw_pledge
-from reinforcements.errors import RuleViolation
 from tests.factories import (
     CoordinatorFactory,
     LiaisonFactory,

@@ -1,10 +1,10 @@
-"""Coverage is cached per process by data version (reinforcements/freshness.py): committed changes show at once."""
+"""Coverage is cached per process by data version (core/freshness.py): committed changes show at once."""
 
 import pytest
 from django.db import transaction
 
+from core import freshness
 from deployments import transitions
-from reinforcements import freshness
 from tests.api.conftest import client_as
 from tests.factories import AssignmentFactory, VenueFactory, VenueNeedFactory, accepted_line, at
 

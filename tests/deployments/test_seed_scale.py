@@ -13,9 +13,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
+from demo.scale import rule_violations
 from deployments.models import Assignment, Venue, VenueNeed
 from deployments.queries import line_peak_load
-from deployments.scale import rule_violations
 from notifications.models import Notification
 from pledges.models import K9Team, Pledge, PledgeLine
 from reinforcements.models import Operation, ReinforcementRequest

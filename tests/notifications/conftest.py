@@ -9,7 +9,7 @@ from celery.contrib.testing.worker import start_worker
 from celery.signals import task_postrun
 
 from config.celery import app
-from notifications.outbox import broker_pause
+from notifications.tasks import broker_pause
 
 
 def closed_port() -> int:

@@ -1,4 +1,4 @@
-from reinforcements.models import ExportRecord
+from core.models import ExportRecord
 
 
 def test_an_export_is_recorded_with_who_and_which_filters(client, coordinator, world):

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
+from core.errors import InvalidTransition
 from deployments.models import Assignment
 from notifications.models import Notification
 from pledges.transitions import (
@@ -15,7 +16,6 @@ from pledges.transitions import (
     update_pledge,
     withdraw_pledge,
 )
-from reinforcements.errors import InvalidTransition
 from tests.factories import (
     AssignmentFactory,
     K9TeamFactory,

@@ -4,7 +4,7 @@ import io
 import pytest
 from django.urls import reverse
 
-from reinforcements.models import ExportRecord
+from core.models import ExportRecord
 from tests.factories import AssignmentFactory, VenueFactory, accepted_line, accepted_team, at
 
 pytestmark = pytest.mark.django_db

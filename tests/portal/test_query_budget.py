@@ -30,7 +30,7 @@ def many_assignments(n):
 def test_the_deployments_page_costs_the_same_for_few_or_many_assignments(pl_client, django_assert_num_queries, n):
     many_assignments(n)
 
-    # session, user with their groups and liaison profile (reinforcements.auth), assignments with venue/line/team
+    # session, user with their groups and liaison profile (core.auth), assignments with venue/line/team
     with django_assert_num_queries(3):
         pl_client.get(reverse("portal:deployments"))
 

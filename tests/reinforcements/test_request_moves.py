@@ -4,8 +4,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from core.errors import InvalidTransition
 from notifications.models import Notification
-from reinforcements.errors import InvalidTransition
 from reinforcements.models import ReinforcementRequest
 from reinforcements.queries import visible_requests
 from reinforcements.transitions import (

@@ -104,8 +104,8 @@ def main(argv):
     from django.contrib.auth import get_user_model
     from django.core.exceptions import PermissionDenied, ValidationError
 
+    from core.errors import DomainError
     from deployments.models import Venue
-    from reinforcements.errors import DomainError
 
     actor = get_user_model().objects.get(pk=job["actor"])
     outcomes = Counter()

@@ -7,9 +7,10 @@ from django.contrib import admin
 from django.db.models import ProtectedError
 from simple_history.models import HistoricalChanges
 
+from core.audit import record_export
+from core.models import ExportRecord
 from pledges.models import Pledge
-from reinforcements.audit import record_export
-from reinforcements.models import ExportRecord, Operation
+from reinforcements.models import Operation
 from tests.factories import OperationFactory, PledgeFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,4 +1,4 @@
-"""`make backup` / `make restore FILE=...` (config/backup.py) give back the same data."""
+"""`make backup` / `make restore FILE=...` (server/backup.py) give back the same data."""
 
 import os
 import subprocess
@@ -27,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def _backup(*args, database: str):
     env = {**os.environ, "DATABASE_URL": database_url(database)}
     return subprocess.run(
-        [sys.executable, "-m", "config.backup", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+        [sys.executable, "-m", "server.backup", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
     )
 
 
@@ -117,7 +117,7 @@ def test_restoring_a_missing_file_fails_and_says_so(tmp_path):
 
 
 def test_the_tools_match_the_servers_major_version():
-    from config.backup import _major, tool_for
+    from server.backup import _major, tool_for
 
     server_major = connection.pg_version // 10000
 

@@ -18,12 +18,12 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 
+from core.errors import DomainError
 from deployments import transitions as assignments
 from deployments.models import Assignment
 from pledges import transitions as pledges
 from pledges.models import Pledge
 from reinforcements import transitions as requests
-from reinforcements.errors import DomainError
 from reinforcements.models import ReinforcementRequest
 from tests.factories import (
     CoordinatorFactory,

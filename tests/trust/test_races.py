@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from django.db import connection
 
-from reinforcements.errors import InvalidTransition
+from core.errors import InvalidTransition
 from tests.factories import (
     CoordinatorFactory,
     PledgeFactory,
@@ -160,7 +160,7 @@ def test_two_coordinators_deciding_the_same_pledges_at_once_one_wins_each_the_ot
 
 
 def test_the_loser_of_a_decision_race_gets_a_409_invalid_transition_from_the_api():
-    from config.api import exception_handler
+    from core.api.errors import exception_handler
 
     pledge = PledgeFactory.build(status="accepted")
 

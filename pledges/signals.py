@@ -1,0 +1,11 @@
+"""Events of the pledges app that apps above it act on, without pledges importing them (STYLE layers).
+
+Sent inside the transaction of the move, so what a receiver does commits or rolls back with it, and a
+receiver that raises refuses the move. Receivers answer with what they changed, which the move reports.
+"""
+
+from django.dispatch import Signal
+
+# A pledge's accepted capacity is withdrawn (the whole pledge): send(sender=Pledge, pledge=, actor=,
+# reason=). deployments cancels the open assignments that used it and answers them.
+capacity_withdrawn = Signal()
