@@ -308,7 +308,7 @@ def main(argv=None):
     connection.close()
 
     gunicorn = subprocess.Popen(
-        [str(Path(sys.executable).with_name("gunicorn")), "-c", str(ROOT / "config" / "gunicorn.py"),
+        [str(Path(sys.executable).with_name("gunicorn")), "-c", str(ROOT / "server" / "gunicorn.py"),
          "bench.wsgi:application", "--workers", str(args.workers), "--bind", f"127.0.0.1:{args.port}",
          "--log-level", "warning", "--timeout", "120"],
         env=env, cwd=ROOT, start_new_session=True,

@@ -11,7 +11,7 @@ def load_settings(monkeypatch, **env):
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     spec = importlib.util.spec_from_file_location(
-        "gunicorn_settings", Path(settings.BASE_DIR) / "config" / "gunicorn.py"
+        "gunicorn_settings", Path(settings.BASE_DIR) / "server" / "gunicorn.py"
     )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)

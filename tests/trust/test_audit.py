@@ -95,9 +95,9 @@ def test_an_export_record_stores_dates_and_objects_as_readable_text():
 def test_export_records_cannot_be_added_changed_or_deleted_in_the_admin(superuser_client):
     record = record_export(UserFactory(), "roster", {})
 
-    assert superuser_client.get("/admin/reinforcements/exportrecord/add/").status_code == 403
-    assert superuser_client.post(f"/admin/reinforcements/exportrecord/{record.pk}/delete/").status_code == 403
-    assert superuser_client.get(f"/admin/reinforcements/exportrecord/{record.pk}/change/").status_code == 200
+    assert superuser_client.get("/admin/core/exportrecord/add/").status_code == 403
+    assert superuser_client.post(f"/admin/core/exportrecord/{record.pk}/delete/").status_code == 403
+    assert superuser_client.get(f"/admin/core/exportrecord/{record.pk}/change/").status_code == 200
     assert ExportRecord.objects.filter(pk=record.pk).exists()
 
 
