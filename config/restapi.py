@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from core.text import multiline
 from reinforcements.history import save_by
 from reinforcements.roles import is_coordinator, liaison_country
 
@@ -98,11 +99,13 @@ def move(body=None, *, response=None, examples=(), description="", **kwargs):
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+    reason = serializers.CharField(
+        max_length=2000, allow_blank=True, required=False, default="", validators=[multiline]
+    )
 
 
 class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+    note = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="", validators=[multiline])
 
 
 REASON_EXAMPLE = OpenApiExample("reason", value={"reason": "The contingent is needed at home."}, request_only=True)

@@ -18,6 +18,8 @@ from config.restapi import (
     move,
     parse,
 )
+from core.countries import language_code
+from core.text import multiline
 from pledges import transitions
 from pledges.filters import PledgeFilter
 from pledges.models import K9Team, Pledge, PledgeLine
@@ -30,7 +32,7 @@ class PledgeLineSerializer(serializers.ModelSerializer):
     id = serializers.IntegerField(required=False, help_text="Give it to update this line; leave it out to add one.")
     specialty = serializers.SlugRelatedField(slug_field="code", queryset=Specialty.objects.filter(is_canine=False))
     languages = serializers.ListField(
-        child=serializers.RegexField(r"^[a-z]{2}$", max_length=2), required=False, max_length=20,
+        child=serializers.CharField(max_length=2, validators=[language_code]), required=False, max_length=20,
         help_text="ISO 639-1 codes, e.g. [\"pl\", \"en\"].",
     )  # fmt: skip
 
@@ -120,7 +122,9 @@ class DecideTeamSerializer(serializers.Serializer):
 
 
 class DecideSerializer(serializers.Serializer):
-    decision_note = serializers.CharField(max_length=5000, allow_blank=True, required=False, default="")
+    decision_note = serializers.CharField(
+        max_length=5000, allow_blank=True, required=False, default="", validators=[multiline]
+    )
     lines = DecideLineSerializer(many=True, required=False, default=list)
     k9_teams = DecideTeamSerializer(many=True, required=False, default=list)
 

@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext as _
 
+from core import cells
 from notifications.models import Notification
 from reinforcements.audit import record_export
 from reinforcements.errors import DomainError
@@ -132,15 +133,8 @@ def export(request, filename: str, headers: list[str], rows) -> HttpResponse:
 
 def _with_header(headers, rows):
     yield [str(h) for h in headers]
-    for row in rows:
-        yield [_inert(value) for value in row]
-
-
-def _inert(value):
-    """Text typed by a country (names, notes) must not run as a spreadsheet formula when opened."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
+    for values in rows:
+        yield cells.row(values)
 
 
 def export_time(value):

@@ -1,0 +1,56 @@
+"""ISO codes people and clients write: countries (ISO 3166-1 alpha-2, assigned codes only) and
+languages (ISO 639-1). pycountry ships the standards' current lists; every check reads them here."""
+
+import pycountry
+from django.core.exceptions import ValidationError
+from django.utils.deconstruct import deconstructible
+from django.utils.translation import gettext_lazy as _
+
+COUNTRY_CODES = frozenset(country.alpha_2 for country in pycountry.countries)
+LANGUAGE_CODES = frozenset(language.alpha_2 for language in pycountry.languages if hasattr(language, "alpha_2"))
+
+
+def is_country(code) -> bool:
+    return code in COUNTRY_CODES
+
+
+def is_language(code) -> bool:
+    return code in LANGUAGE_CODES
+
+
+@deconstructible
+class CountryCode:
+    """An assigned ISO 3166-1 alpha-2 code in capitals: `PL` passes, `XX` and `pl` do not."""
+
+    def __call__(self, value):
+        if not is_country(value):
+            raise ValidationError(
+                _(
+                    "“%(value)s” is not an ISO 3166-1 country code. Use an assigned two-letter code in capitals, e.g. PL."
+                ),
+                code="invalid_country",
+                params={"value": value},
+            )
+
+    def __eq__(self, other):
+        return isinstance(other, CountryCode)
+
+
+@deconstructible
+class LanguageCode:
+    """An ISO 639-1 code in lower case: `pl` passes, `xx` and `PL` do not."""
+
+    def __call__(self, value):
+        if not is_language(value):
+            raise ValidationError(
+                _("“%(value)s” is not an ISO 639-1 language code. Use two lower-case letters, e.g. pl, en, fr."),
+                code="invalid_language",
+                params={"value": value},
+            )
+
+    def __eq__(self, other):
+        return isinstance(other, LanguageCode)
+
+
+country_code = CountryCode()
+language_code = LanguageCode()
