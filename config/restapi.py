@@ -2,7 +2,6 @@
 lifecycle-move actions, scoped related fields, history-recording CRUD, and auth tokens."""
 
 from django.contrib.auth import authenticate
-from django.http import JsonResponse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.defaults import page_not_found
@@ -16,6 +15,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from core.api_errors import is_api, json_error
 from core.text import multiline
 from reinforcements.history import save_by
 from reinforcements.roles import is_coordinator, liaison_country
@@ -25,6 +25,7 @@ from reinforcements.roles import is_coordinator, liaison_country
 
 class DetailSerializer(serializers.Serializer):
     detail = serializers.CharField()
+    code = serializers.CharField(help_text="not_authenticated, permission_denied, not_found, throttled, …")
 
 
 class ConflictSerializer(serializers.Serializer):
@@ -40,6 +41,12 @@ FIELD_ERRORS = inline_serializer(
 
 class ApiSchema(AutoSchema):
     """Adds 400/401/403/404/409 to each operation so clients (and schemathesis) know every answer."""
+
+    def _is_list_view(self, serializer=None):
+        # A viewset's `list` that answers one object (coverage) must not be described as an array.
+        if getattr(self.view, "answers_one_object", False):
+            return False
+        return super()._is_list_view(serializer)
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)
@@ -226,6 +233,6 @@ class RevokeTokenView(APIView):
 
 def not_found(request, exception=None):
     """404 for unmatched URLs: JSON under /api/ (SPEC §7 error shape), Django's page elsewhere."""
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": _("Not found.")}, status=404)
+    if is_api(request):
+        return json_error(404, _("Not found."))
     return page_not_found(request, exception)
