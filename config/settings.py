@@ -188,7 +188,14 @@ CELERY_TIMEZONE = TIME_ZONE
 # A request must not hang when the broker is down: publish once, quickly; the sweeper retries.
 # socket_timeout bounds a Redis that accepts but does not answer (the worker's BRPOP polls every 1 s).
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2, "max_retries": 0}
+# Each instance keeps to its own tasks: two instances on one Redis (staging and production, or
+# `make test` while `make run` serves) must never take each other's. The queue and every Redis key
+# are named for the instance, by default after its database, which no two instances share.
+CELERY_INSTANCE = env.str("CELERY_INSTANCE", default="") or f"reinforcements.{DATABASES['default']['NAME']}"
+CELERY_TASK_DEFAULT_QUEUE = CELERY_INSTANCE
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1, "socket_timeout": 2, "max_retries": 0, "global_keyprefix": f"{CELERY_INSTANCE}:",
+}  # fmt: skip
 CELERY_TASK_PUBLISH_RETRY = False
 # Email delivery (notifications/tasks.py): tries, first backoff (doubling), sweep of rows left pending.
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
