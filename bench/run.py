@@ -282,7 +282,7 @@ def main(argv=None):
     url = bench_database_url(source)
     ensure_database(url)
     env = {**os.environ, "DATABASE_URL": url, "DEBUG": "false", "SECRET_KEY": secrets.token_urlsafe(48),
-           "ALLOWED_HOSTS": "127.0.0.1,localhost", "SECURE_SSL_REDIRECT": "false", "BENCH": "1",
+           "ALLOWED_HOSTS": "127.0.0.1,localhost", "SECURE_SSL_REDIRECT": "false", "SITE_URL": "https://127.0.0.1", "BENCH": "1",
            "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings"), "CONN_MAX_AGE": "600", "LOG_LEVEL": "ERROR"}  # fmt: skip
     os.environ.update(env)
     timings = {}

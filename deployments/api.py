@@ -242,6 +242,7 @@ class CoverageViewSet(viewsets.ViewSet):
     with their contingent's share. Ministry staff see every country."""
 
     schema = ApiSchema()
+    answers_one_object = True
 
     @extend_schema(
         parameters=[OpenApiParameter("operation", str, required=True, description="operation code")],

@@ -5,6 +5,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from core.countries import country_choices
+from core.text import multiline, single_line
 from deployments.models import Assignment, Venue, VenueNeed
 
 
@@ -59,7 +60,7 @@ class AssignmentForm(forms.Form):
     quantity = forms.IntegerField(label=_("Officers"), min_value=1, required=False, help_text=_("for officer lines"))
     starts_at = forms.DateTimeField(label=_("Starts at"), widget=DateTimeInput())
     ends_at = forms.DateTimeField(label=_("Ends at"), widget=DateTimeInput())
-    role = forms.CharField(label=_("Role"), max_length=200, required=False)
+    role = forms.CharField(label=_("Role"), max_length=200, required=False, validators=[single_line])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -80,11 +81,11 @@ class MoveForm(forms.Form):
     starts_at = forms.DateTimeField(label=_("Starts at"), widget=DateTimeInput())
     ends_at = forms.DateTimeField(label=_("Ends at"), widget=DateTimeInput())
     quantity = forms.IntegerField(label=_("Officers"), min_value=1, required=False)
-    role = forms.CharField(label=_("Role"), max_length=200, required=False)
+    role = forms.CharField(label=_("Role"), max_length=200, required=False, validators=[single_line])
 
 
 class CancelForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), validators=[multiline])
 
 
 class AssignmentFilterForm(forms.Form):

@@ -9,6 +9,7 @@ from django.db.models import F, Func, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.text import single_line
 from pledges.models import K9Team, Pledge, PledgeLine
 from reinforcements.models import Operation, Specialty
 
@@ -32,9 +33,9 @@ class Venue(models.Model):
         Operation, on_delete=models.PROTECT, related_name="venues", verbose_name=_("operation")
     )
     code = models.SlugField(_("code"), max_length=50)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[single_line])
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
-    address = models.CharField(_("address"), max_length=300, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True, validators=[single_line])
     latitude = models.DecimalField(
         _("latitude"), max_digits=9, decimal_places=6, null=True, blank=True,
         validators=[MinValueValidator(-90), MaxValueValidator(90)],
@@ -122,7 +123,7 @@ class Assignment(models.Model):
     venue = models.ForeignKey(Venue, on_delete=models.PROTECT, related_name="assignments", verbose_name=_("venue"))
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
-    role = models.CharField(_("role"), max_length=200, blank=True)
+    role = models.CharField(_("role"), max_length=200, blank=True, validators=[single_line])
     status = models.CharField(
         _("status"), max_length=20, choices=Status.choices, default=Status.PLANNED, editable=False
     )

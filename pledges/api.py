@@ -12,6 +12,8 @@ from core.api.permissions import RoleWrites
 from core.api.readplan import ReadPlanMixin
 from core.api.schema import ApiSchema
 from core.api.serializers import ScopedPrimaryKeyField
+from core.countries import language_code
+from core.text import multiline
 from pledges import transitions
 from pledges.filters import PledgeFilter
 from pledges.models import K9Team, Pledge, PledgeLine
@@ -24,7 +26,7 @@ class PledgeLineSerializer(serializers.ModelSerializer):
     id = serializers.IntegerField(required=False, help_text="Give it to update this line; leave it out to add one.")
     specialty = serializers.SlugRelatedField(slug_field="code", queryset=Specialty.objects.filter(is_canine=False))
     languages = serializers.ListField(
-        child=serializers.RegexField(r"^[a-z]{2}$", max_length=2), required=False, max_length=20,
+        child=serializers.CharField(max_length=2, validators=[language_code]), required=False, max_length=20,
         help_text="ISO 639-1 codes, e.g. [\"pl\", \"en\"].",
     )  # fmt: skip
 
@@ -114,7 +116,9 @@ class DecideTeamSerializer(serializers.Serializer):
 
 
 class DecideSerializer(serializers.Serializer):
-    decision_note = serializers.CharField(max_length=5000, allow_blank=True, required=False, default="")
+    decision_note = serializers.CharField(
+        max_length=5000, allow_blank=True, required=False, default="", validators=[multiline]
+    )
     lines = DecideLineSerializer(many=True, required=False, default=list)
     k9_teams = DecideTeamSerializer(many=True, required=False, default=list)
 

@@ -2,13 +2,16 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.countries import country_choices
+from core.text import multiline
 from pledges.models import Pledge
 
 
 class DecisionForm(forms.Form):
     """Officers accepted per line (0..offered) and accept/refuse per K9 team, with a note."""
 
-    decision_note = forms.CharField(label=_("Decision note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    decision_note = forms.CharField(
+        label=_("Decision note"), required=False, widget=forms.Textarea(attrs={"rows": 2}), validators=[multiline]
+    )
 
     def __init__(self, *args, lines, teams, **kwargs):
         super().__init__(*args, **kwargs)
@@ -32,7 +35,9 @@ class DecisionForm(forms.Form):
 
 
 class ChangesForm(forms.Form):
-    note = forms.CharField(label=_("What should change"), widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label=_("What should change"), widget=forms.Textarea(attrs={"rows": 2}), validators=[multiline]
+    )
 
 
 class PledgeFilterForm(forms.Form):

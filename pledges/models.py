@@ -1,15 +1,14 @@
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.countries import language_code
+from core.text import multiline, single_line
 from reinforcements.models import ReinforcementRequest, Specialty
-
-language_code = RegexValidator(r"^[a-z]{2}$", _("Use ISO 639-1 codes in lower case, e.g. pl, en."))
 
 
 class Pledge(models.Model):
@@ -31,9 +30,9 @@ class Pledge(models.Model):
         ReinforcementRequest, on_delete=models.PROTECT, related_name="pledges", verbose_name=_("request")
     )
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False)
-    commander_name = models.CharField(_("commander's name"), max_length=200)
-    commander_contact = models.CharField(_("commander's contact"), max_length=200)
-    notes = models.TextField(_("notes"), blank=True)
+    commander_name = models.CharField(_("commander's name"), max_length=200, validators=[single_line])
+    commander_contact = models.CharField(_("commander's contact"), max_length=200, validators=[single_line])
+    notes = models.TextField(_("notes"), blank=True, validators=[multiline])
     decision_note = models.TextField(_("decision note"), blank=True, editable=False)
     changes_note = models.TextField(_("changes requested"), blank=True, editable=False)
     withdraw_reason = models.TextField(_("withdrawal reason"), blank=True, editable=False)
@@ -152,9 +151,9 @@ class K9Team(_Availability):
         SEARCH_RESCUE = "search_rescue", _("Search and rescue")
 
     pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="k9_teams", verbose_name=_("pledge"))
-    handler_name = models.CharField(_("handler's name"), max_length=200)
-    dog_name = models.CharField(_("dog's name"), max_length=100)
-    dog_breed = models.CharField(_("dog's breed"), max_length=100)
+    handler_name = models.CharField(_("handler's name"), max_length=200, validators=[single_line])
+    dog_name = models.CharField(_("dog's name"), max_length=100, validators=[single_line])
+    dog_breed = models.CharField(_("dog's breed"), max_length=100, validators=[single_line])
     detection = models.CharField(_("detection"), max_length=20, choices=Detection.choices)
     certification_expires_on = models.DateField(_("certification expires on"))
     accepted = models.BooleanField(_("accepted"), default=False, editable=False)

@@ -8,6 +8,8 @@ from django import forms
 from django.forms.formsets import BaseFormSet, formset_factory
 from django.utils.translation import gettext_lazy as _
 
+from core.countries import is_language
+from core.text import multiline
 from pledges.models import K9Team, Pledge, PledgeLine
 from reinforcements.models import Specialty
 
@@ -82,10 +84,10 @@ class PledgeLineForm(_RowForm):
 
     def clean_languages(self):
         codes = [code.lower() for code in re.split(r"[\s,;]+", self.cleaned_data.get("languages") or "") if code]
-        bad = [code for code in codes if not re.fullmatch(r"[a-z]{2}", code)]
+        bad = [code for code in codes if not is_language(code)]
         if bad:
             raise forms.ValidationError(
-                _("Not a two-letter language code: %(codes)s. Use ISO 639-1 codes such as pl, en, fr.")
+                _("Not an ISO 639-1 language code: %(codes)s. Use two-letter codes such as pl, en, fr.")
                 % {"codes": ", ".join(bad)}
             )
         return codes
@@ -176,7 +178,9 @@ ROW_KINDS = {"lines": (PledgeLineForm, "lines"), "k9_teams": (K9TeamForm, "k9")}
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000)
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, validators=[multiline]
+    )
 
 
 class RosterImportForm(forms.Form):

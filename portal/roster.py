@@ -3,14 +3,13 @@ portal's own row forms (so the models' rules give the messages), saved all-or-no
 through `update_pledge`."""
 
 import csv
-import datetime as dt
 import io
-import zipfile
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 
+from core.spreadsheets import SpreadsheetError, encodings_for, read_table
 from portal.forms import K9TeamForm, PledgeLineForm
 from reinforcements.models import Specialty
 
@@ -74,67 +73,22 @@ def template_xlsx(kind: str) -> bytes:
     return out.getvalue()
 
 
-def read_rows(upload) -> list[tuple[int, list[str]]]:
+def read_rows(upload, country: str = "") -> list[tuple[int, list[str]]]:
     """(spreadsheet row number, cells) for every non-blank row, the header first."""
     if upload.size > MAX_BYTES:
         raise RosterError(
             _("The file is too large (%(size)s MB). The limit is %(max)s MB: split the roster into several files.")
             % {"size": round(upload.size / 1024 / 1024, 1), "max": MAX_BYTES // 1024 // 1024}
         )
-    if upload.size == 0:
-        raise RosterError(_("The file is empty."))
-    content = upload.read()
-    name = (upload.name or "").lower()
-    if content.startswith(b"PK") and (name.endswith(".xlsx") or zipfile.is_zipfile(io.BytesIO(content))):
-        table = _xlsx_table(content)
-    elif name.endswith((".csv", ".txt")) or not name.rpartition(".")[1]:
-        table = _csv_table(content)
-    else:
-        raise RosterError(_("This is not a CSV or XLSX file. Download a template below and fill it in."))
-    table = [(number, row) for number, row in enumerate(table, start=1) if any(cell.strip() for cell in row)]
-    if not table:
-        raise RosterError(_("The file is empty."))
-    return table
-
-
-def _csv_table(content: bytes) -> list[list[str]]:
-    if b"\x00" in content:
-        raise RosterError(_("This is not a CSV or XLSX file. Download a template below and fill it in."))
     try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise RosterError(_("The CSV file is not in UTF-8. Save it as “CSV UTF-8” and upload it again.")) from exc
-    try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text), dialect)]
-
-
-def _xlsx_table(content: bytes) -> list[list[str]]:
-    try:
-        book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds on a damaged or foreign zip
-        raise RosterError(_("This is not a CSV or XLSX file. Download a template below and fill it in.")) from exc
-    sheet = book.worksheets[0]
-    return [[_cell_text(cell) for cell in row] for row in sheet.iter_rows(values_only=True)]
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dt.datetime):
-        return value.date().isoformat()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
+        return read_table(upload.read(MAX_BYTES + 1), upload.name, max_rows=MAX_ROWS, encodings=encodings_for(country))
+    except SpreadsheetError as exc:
+        raise RosterError(str(exc)) from exc
 
 
 def parse(upload, kind: str, pledge) -> tuple[list[dict], list[RowProblem]]:
     """The rows ready for `update_pledge`, and every problem found; raises RosterError for the file."""
-    table = read_rows(upload)
+    table = read_rows(upload, pledge.country)
     header = [cell.strip().lower() for cell in table[0][1]]
     missing = [col for col in COLUMNS[kind] if col not in header]
     if missing:
@@ -145,8 +99,6 @@ def parse(upload, kind: str, pledge) -> tuple[list[dict], list[RowProblem]]:
     body = table[1:]
     if not body:
         raise RosterError(_("The file has column names but no rows."))
-    if len(body) > MAX_ROWS:
-        raise RosterError(_("The file has %(n)s rows; the limit is %(max)s.") % {"n": len(body), "max": MAX_ROWS})
     specialties = {s.code: s.pk for s in Specialty.objects.all()} if kind == "lines" else {}
     form_class = FORMS[kind]
     rows, problems = [], []

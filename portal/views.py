@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from core import cells
 from core.audit import record_export
 from core.errors import DomainError
 from deployments.models import Assignment
@@ -426,17 +427,12 @@ def deployments_csv(request):
     for a in _deployment_rows(request)[0]:
         tz = a.venue.operation.timezone
         who = str(a.k9_team) if a.k9_team_id else a.pledge_line.specialty.code
-        writer.writerow([
-            a.pk, a.status, _cell(a.venue.name),
+        writer.writerow(cells.row([
+            a.pk, a.status, a.venue.name,
             timezone.localtime(a.starts_at, zoneinfo.ZoneInfo(tz)).isoformat(), timezone.localtime(a.ends_at, zoneinfo.ZoneInfo(tz)).isoformat(),
-            tz, _cell(a.role), _cell(who), a.quantity or "",
-        ])  # fmt: skip
+            tz, a.role, who, a.quantity or "",
+        ]))  # fmt: skip
     return response
-
-
-def _cell(text: str) -> str:
-    # A spreadsheet runs a cell starting with = + - @ as a formula: keep names as text.
-    return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
 
 
 @require_GET

@@ -1,14 +1,15 @@
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator, RegexValidator
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-country_code = RegexValidator(r"^[A-Z]{2}$", _("Use an ISO 3166-1 alpha-2 code in capitals, e.g. PL."))
+from core.countries import country_code
+from core.text import multiline, single_line
 
 
 class Language(models.TextChoices):
@@ -27,7 +28,7 @@ class User(AbstractUser):
 
 class Operation(models.Model):
     code = models.SlugField(_("code"), max_length=50, unique=True)
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[single_line])
     host_country = models.CharField(_("host country"), max_length=2, validators=[country_code])
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
@@ -62,8 +63,8 @@ class Specialty(models.Model):
     """Reference data, seeded by migration 0002."""
 
     code = models.SlugField(_("code"), max_length=50, unique=True)
-    name_en = models.CharField(_("name (English)"), max_length=100)
-    name_fr = models.CharField(_("name (French)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, validators=[single_line])
+    name_fr = models.CharField(_("name (French)"), max_length=100, validators=[single_line])
     is_canine = models.BooleanField(_("canine"), default=False)
 
     class Meta:
@@ -103,8 +104,8 @@ class ReinforcementRequest(models.Model):
     response_due = models.DateField(_("response due"), null=True, blank=True)
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
-    message = models.TextField(_("message to the country"), blank=True)
-    internal_notes = models.TextField(_("internal notes"), blank=True)
+    message = models.TextField(_("message to the country"), blank=True, validators=[multiline])
+    internal_notes = models.TextField(_("internal notes"), blank=True, validators=[multiline])
     status_reason = models.TextField(_("reason"), blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, editable=False)
@@ -179,7 +180,7 @@ class LiaisonProfile(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="liaison_profile", verbose_name=_("user")
     )
     country = models.CharField(_("country"), max_length=2, validators=[country_code], db_index=True)
-    phone = models.CharField(_("phone"), max_length=40, blank=True)
+    phone = models.CharField(_("phone"), max_length=40, blank=True, validators=[single_line])
     history = HistoricalRecords()
 
     class Meta:

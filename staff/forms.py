@@ -3,6 +3,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from core.countries import country_choices
+from core.text import multiline
 from reinforcements.models import ReinforcementRequest, Specialty
 
 
@@ -66,7 +67,7 @@ class RequestForm(forms.ModelForm):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), validators=[multiline])
 
 
 SORTS = {

@@ -1,10 +1,22 @@
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group
 from rest_framework.test import APIClient
 
 from reinforcements.models import Specialty
 from reinforcements.reference import ensure_reference_data
 from tests.factories import CoordinatorFactory, LiaisonFactory, ViewerFactory
+
+
+def pytest_configure(config):
+    """The suite's tasks go to a private queue and key prefix, named for the test database, so a
+    worker of `make run` on the same Redis never takes them (nor the suite's worker its tasks)."""
+    from config.celery import app
+
+    private = f"reinforcements.test_{settings.DATABASES['default']['NAME']}"
+    settings.CELERY_INSTANCE = private
+    app.conf.task_default_queue = private
+    app.conf.broker_transport_options = {**app.conf.broker_transport_options, "global_keyprefix": f"{private}:"}
 
 
 @pytest.fixture(autouse=True)

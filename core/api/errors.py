@@ -6,13 +6,14 @@ The shared view/serializer helpers live in `core/api/base.py`."""
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django.views.defaults import page_not_found
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from core.api_errors import is_api, json_error
 from core.errors import DomainError
 
 
@@ -47,11 +48,15 @@ def exception_handler(exc, context):
         exc = exceptions.PermissionDenied(str(exc) or None)
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    # SPEC §7: every error carries a code beside its detail (field errors keep their own shape).
+    if response is not None and isinstance(response.data, dict) and set(response.data) == {"detail"}:
+        response.data["code"] = getattr(response.data["detail"], "code", None) or exc.default_code
+    return response
 
 
 def not_found(request, exception=None):
     """404 for unmatched URLs: JSON under /api/ (SPEC §7 error shape), Django's page elsewhere."""
-    if request.path.startswith("/api/"):
-        return JsonResponse({"detail": _("Not found.")}, status=404)
+    if is_api(request):
+        return json_error(404, _("Not found."))
     return page_not_found(request, exception)

@@ -5,6 +5,8 @@ from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 
+from core.text import multiline
+
 
 def move(body=None, *, response=None, examples=(), description="", **kwargs):
     """A lifecycle move: `POST .../{id}/<name>/`, role checked by the transition it calls."""
@@ -23,11 +25,13 @@ def move(body=None, *, response=None, examples=(), description="", **kwargs):
 
 
 class ReasonSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+    reason = serializers.CharField(
+        max_length=2000, allow_blank=True, required=False, default="", validators=[multiline]
+    )
 
 
 class NoteSerializer(serializers.Serializer):
-    note = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="")
+    note = serializers.CharField(max_length=2000, allow_blank=True, required=False, default="", validators=[multiline])
 
 
 REASON_EXAMPLE = OpenApiExample("reason", value={"reason": "The contingent is needed at home."}, request_only=True)

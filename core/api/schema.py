@@ -7,6 +7,7 @@ from rest_framework import serializers
 
 class DetailSerializer(serializers.Serializer):
     detail = serializers.CharField()
+    code = serializers.CharField(help_text="not_authenticated, permission_denied, not_found, throttled, …")
 
 
 class ConflictSerializer(serializers.Serializer):
@@ -22,6 +23,12 @@ FIELD_ERRORS = inline_serializer(
 
 class ApiSchema(AutoSchema):
     """Adds 400/401/403/404/409 to each operation so clients (and schemathesis) know every answer."""
+
+    def _is_list_view(self, serializer=None):
+        # A viewset's `list` that answers one object (coverage) must not be described as an array.
+        if getattr(self.view, "answers_one_object", False):
+            return False
+        return super()._is_list_view(serializer)
 
     def _get_response_bodies(self, direction="response"):
         responses = super()._get_response_bodies(direction)

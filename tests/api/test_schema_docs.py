@@ -10,7 +10,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def document():
+def document(settings):
+    settings.API_DOCS_PUBLIC = True
     response = APIClient().get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert response.status_code == 200
     return response.json()
@@ -47,3 +48,32 @@ def test_the_docs_page_loads_its_assets_from_the_app_not_a_cdn(coordinator):
     assert not [url for url in assets if url.startswith(("http:", "https:", "//"))]
     bundle = next(url for url in assets if url.endswith("swagger-ui-bundle.js"))
     assert finders.find(bundle.removeprefix("/static/"))
+
+
+def test_request_bodies_are_json_only(document):
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            if "requestBody" in operation:
+                assert list(operation["requestBody"]["content"]) == ["application/json"], (method, path)
+
+
+def test_the_coverage_answer_is_described_as_one_object(document):
+    answer = document["paths"]["/api/v1/coverage/"]["get"]["responses"]["200"]["content"]["application/json"]["schema"]
+
+    assert answer == {"$ref": "#/components/schemas/Coverage"}
+
+
+def test_errors_are_described_with_their_code(document):
+    assert {"detail", "code"} <= set(document["components"]["schemas"]["Detail"]["properties"])
+
+
+def test_the_schema_and_docs_ask_for_sign_in_unless_api_docs_public(settings, coordinator):
+    settings.API_DOCS_PUBLIC = False
+    signed_in = APIClient()
+    signed_in.force_authenticate(coordinator)
+
+    anonymous = [APIClient().get(path) for path in ("/api/schema/", "/api/docs/")]
+
+    assert [response.status_code for response in anonymous] == [401, 401]
+    assert anonymous[1]["Content-Type"] == "application/json"
+    assert signed_in.get("/api/schema/").status_code == 200

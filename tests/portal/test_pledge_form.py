@@ -74,7 +74,7 @@ BAD_INPUT = [  # (row kind, field, value, field that carries the error, message)
     ("lines", "available_to", "2024-09-30", None, "within the request’s period"),
     ("lines", "available_from", "2024-07-01", "available_to", "within the request’s period"),
     ("lines", "specialty", "k9_explosives", None, "dog teams are pledged as K9 teams"),
-    ("lines", "languages", "polish", None, "Not a two-letter language code: polish"),
+    ("lines", "languages", "polish", None, "Not an ISO 639-1 language code: polish"),
     ("k9", "certification_expires_on", "2024-01-01", None, "The certification expires before the team is available."),
     ("k9", "detection", "cats", None, "Select a valid choice."),
     ("k9", "available_to", "2024-07-01", None, "Availability cannot end before it starts."),

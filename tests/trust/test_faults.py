@@ -167,3 +167,32 @@ def test_a_worker_killed_while_delivering_leaves_the_email_to_another_run_which_
         assert email.message_from_bytes(smtp.messages[0], policy=email.policy.default)["Subject"] == subject
         assert _emails(app)[0]["attempts"] == 1, "the killed run's attempt was rolled back with it"
         assert "WorkerLostError" in worker.log.read_text()
+
+
+def test_two_instances_on_one_redis_each_deliver_their_own_notifications_with_their_own_worker(
+    postgres, stack, tmp_path
+):
+    valkey = stack(PrivateValkey(tmp_path))
+    instances = []
+    for number in range(2):
+        name = f"app_{next(_databases)}"
+        postgres.sql(f"CREATE DATABASE {name} TEMPLATE app_template")
+        # Different ids in each database: a task taken by the other instance would find no row.
+        postgres.sql(f"SELECT setval(pg_get_serial_sequence('notifications_notification', 'id'), {1 + number * 100_000})",
+                     database=name)  # fmt: skip
+        workdir = tmp_path / name
+        workdir.mkdir()
+        env = app_env(postgres.url(name), valkey.url, workdir)
+        app = stack(App(env, workdir))
+        stack(Worker(env, workdir, name=name))
+        instances.append((app, workdir))
+
+    for app, _workdir in instances:
+        for pk in app.post("/probe/seed/?n=2").json()["requests"]:
+            assert app.post(f"/probe/send/{pk}/").status_code == 200
+
+    for app, workdir in instances:
+        wait_until(lambda app=app: [e["status"] for e in _emails(app)] == ["sent", "sent"], 30, what="own emails")
+        assert len(list((workdir / "mail").iterdir())) == 2
+        worker_log = (workdir / f"worker-{workdir.name}.log").read_text()
+        assert "does not exist" not in worker_log and "DoesNotExist" not in worker_log

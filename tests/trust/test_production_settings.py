@@ -14,6 +14,8 @@ PRODUCTION = {
     "SECRET_KEY": secrets.token_urlsafe(50),
     "ALLOWED_HOSTS": "reinforcements.interieur.example",
     "EMAIL_URL": "smtp://mail.interieur.example:25",
+    "SITE_URL": "https://reinforcements.interieur.example",
+    "TRUSTED_PROXIES": "1",
 }
 
 
@@ -50,6 +52,27 @@ def test_production_refuses_to_start_without_allowed_hosts():
 
     assert result.returncode != 0
     assert "set ALLOWED_HOSTS" in result.stderr
+
+
+@pytest.mark.parametrize("site_url", [None, "http://reinforcements.interieur.example", "http://127.0.0.1:8000"])
+def test_production_refuses_a_site_url_that_is_not_https(site_url):
+    result = _manage("check", SITE_URL=site_url)
+
+    assert result.returncode != 0
+    assert "set SITE_URL to the https:// address" in result.stderr
+
+
+def _setting(name: str, **env_changes) -> str:
+    code = f"import django; django.setup(); from django.conf import settings; print(getattr(settings, {name!r}, None))"
+    env = _production_env(DJANGO_SETTINGS_MODULE="config.settings", **env_changes)
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True)
+    return result.stdout.strip() or result.stderr
+
+
+def test_the_forwarded_proto_header_is_believed_only_behind_a_trusted_proxy():
+    assert _setting("SECURE_PROXY_SSL_HEADER", TRUSTED_PROXIES=None) == "None"
+    assert _setting("SECURE_PROXY_SSL_HEADER", TRUSTED_PROXIES="0") == "None"
+    assert _setting("SECURE_PROXY_SSL_HEADER", TRUSTED_PROXIES="1") == "('HTTP_X_FORWARDED_PROTO', 'https')"
 
 
 def test_the_deployment_checklist_passes_with_production_settings():
