@@ -91,9 +91,10 @@ class Copier:
         table = Table(model, rows[0] if rows else {}, strict=not _is_history(model))
         self.copy_lines(table, [table.line(row) for row in rows], label=label)
 
-    def copy_history(self, model, rows: list[dict], *, label: str):
-        """The model's simple-history rows: each row's tracked fields, and history_date, _type and _user_id."""
-        self.copy(model.history.model, rows, label=label)
+    def copy_with_history(self, model, rows: list[dict], history: list[dict], *, label: str):
+        """The rows, then the model's simple-history rows (a row's fields, and history_date, _type, _user_id)."""
+        self.copy(model, rows, label=label)
+        self.copy(model.history.model, history, label=f"{label} history")
 
     def copy_lines(self, table: Table, lines: list[str], *, label: str, chunk=50_000):
         total = len(lines)

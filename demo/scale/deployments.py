@@ -39,8 +39,7 @@ def seed_venues(s):
                      "operation_id": s.operation_id})  # fmt: skip
         s.venues.append({"id": pk, "code": code, "kind": kind, "specs": VENUE_SPECIALTIES[kind]})
     created = {"history_date": s.created, "history_type": "+", "history_user_id": s.coordinators[0]}
-    s.copier.copy(Venue, rows, label="venues")
-    s.copier.copy_history(Venue, [{**r, **created} for r in rows], label="venue history")
+    s.copier.copy_with_history(Venue, rows, [{**r, **created} for r in rows], label="venues")
     # Needs: sessions of 4 to 12 hours on Games days, for the specialties the venue's kind needs.
     pairs = [(v, spec) for v in s.venues for spec in v["specs"]]
     needs = []
@@ -52,8 +51,7 @@ def seed_venues(s):
         qty = rng.randint(1, 6) if spec.startswith("k9_") else rng.randint(5, 80)
         needs.append({"id": pk, "starts_at": s.iso(day, start), "ends_at": s.iso(day, start + length),
                       "quantity": qty, "specialty_id": s.specialty[spec], "venue_id": venue["id"]})  # fmt: skip
-    s.copier.copy(VenueNeed, needs, label="venue needs")
-    s.copier.copy_history(VenueNeed, [{**r, **created} for r in needs], label="venue need history")
+    s.copier.copy_with_history(VenueNeed, needs, [{**r, **created} for r in needs], label="venue needs")
     s.venues_by_spec: dict[str, list[dict]] = {}
     for v in s.venues:
         for spec in v["specs"]:

@@ -39,11 +39,12 @@ def seed_users(s):
     users = [(pk, c) for pk, (_u, _g, c, _l) in zip(ids, new, strict=True) if c]
     profiles = [{"id": pid, "user_id": uid, "country": c, "phone": "+00 0 00 00 00 00"}
                 for pid, (uid, c) in zip(profile_ids, users, strict=True)]  # fmt: skip
-    s.copier.copy(LiaisonProfile, profiles, label="liaison profiles")
-    s.copier.copy_history(
-        LiaisonProfile, [{**row, "history_date": s.created, "history_type": "+"} for row in profiles],
-        label="liaison profile history",
-    )  # fmt: skip
+    s.copier.copy_with_history(
+        LiaisonProfile,
+        profiles,
+        [{**row, "history_date": s.created, "history_type": "+"} for row in profiles],
+        label="liaison profiles",
+    )
     existing.update({w[0]: pk for pk, w in zip(ids, new, strict=True)})
     s.coordinators = [existing[w[0]] for w in wanted if w[1] == COORDINATORS]
     s.liaisons: dict[str, list[tuple[int, str]]] = {}
@@ -57,8 +58,9 @@ def seed_operation(s):
     (s.operation_id,) = s.copier.ids(Operation, 1)
     row = {"id": s.operation_id, "code": s.code, "name": f"Games at scale ({s.code})", "host_country": "FR",
            "starts_on": s.op_starts, "ends_on": s.op_ends, "timezone": "Europe/Paris"}  # fmt: skip
-    s.copier.copy(Operation, [row], label="operation")
-    s.copier.copy_history(
-        Operation, [{**row, "history_date": s.created, "history_type": "+", "history_user_id": s.coordinators[0]}],
-        label="operation history",
-    )  # fmt: skip
+    s.copier.copy_with_history(
+        Operation,
+        [row],
+        [{**row, "history_date": s.created, "history_type": "+", "history_user_id": s.coordinators[0]}],
+        label="operation",
+    )

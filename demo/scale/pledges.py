@@ -85,8 +85,7 @@ def _write_pledges(s, pledges):
         if status != Status.DRAFT:
             history.append({**row, "history_date": decided if was_decided else submitted, "history_type": "~",
                             "history_user_id": coord if was_decided else p["liaison"]})  # fmt: skip
-    s.copier.copy(Pledge, rows, label="pledges")
-    s.copier.copy_history(Pledge, history, label="pledge history")
+    s.copier.copy_with_history(Pledge, rows, history, label="pledges")
 
 
 def _write_lines(s, pledges):
@@ -112,8 +111,7 @@ def _write_lines(s, pledges):
                 if p["status"] in Pledge.ACCEPTED_STATUSES:
                     s.accepted_lines.append({"id": pk, "pledge": p["id"], "spec": spec, "accepted": acc,
                                              "from": a_from, "to": a_to})  # fmt: skip
-    s.copier.copy(PledgeLine, rows, label="pledge lines")
-    s.copier.copy_history(PledgeLine, history, label="pledge line history")
+    s.copier.copy_with_history(PledgeLine, rows, history, label="pledge lines")
 
 
 def _write_teams(s, pledges):
@@ -142,8 +140,7 @@ def _write_teams(s, pledges):
                                 "history_user_id": p["decided_by"]})  # fmt: skip
                 s.accepted_teams.append({"id": pk, "pledge": p["id"], "spec": f"k9_{detection}", "from": a_from,
                                          "to": min(a_to, cert)})  # fmt: skip
-    s.copier.copy(K9Team, rows, label="K9 teams")
-    s.copier.copy_history(K9Team, history, label="K9 team history")
+    s.copier.copy_with_history(K9Team, rows, history, label="K9 teams")
 
 
 def _availability(s) -> tuple[dt.date, dt.date]:

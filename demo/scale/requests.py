@@ -71,17 +71,16 @@ def seed_requests(s):
                         "history_type": "+", "history_user_id": s.coordinators[0]})  # fmt: skip
         if status != Status.DRAFT:
             history.append({**row, "history_date": sent_at, "history_type": "~", "history_user_id": s.coordinators[0]})
-    s.copier.copy(ReinforcementRequest, rows, label="requests")
-    s.copier.copy_history(ReinforcementRequest, history, label="request history")
+    s.copier.copy_with_history(ReinforcementRequest, rows, history, label="requests")
     line_ids = iter(s.copier.ids(RequestLine, sum(len(r["line_specs"]) for r in s.requests)))
     lines = [{"id": next(line_ids), "quantity": q, "request_id": r["id"], "specialty_id": s.specialty[spec]}
              for r in s.requests for spec, q in r["line_specs"]]  # fmt: skip
-    s.copier.copy(RequestLine, lines, label="request lines")
-    s.copier.copy_history(
+    s.copier.copy_with_history(
         RequestLine,
+        lines,
         [
             {**line, "history_date": s.created, "history_type": "+", "history_user_id": s.coordinators[0]}
             for line in lines
         ],
-        label="request line history",
+        label="request lines",
     )
