@@ -1,13 +1,10 @@
-"""Venues, needs, the deployment planner, assignments and coverage. Moves go through deployments.transitions."""
+"""The deployment planner: one venue's day, its needs against who is on duty, and placing people."""
 
 import datetime as dt
 import zoneinfo
-from collections import defaultdict
 
 import pycountry
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, F
+from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -16,130 +13,20 @@ from django.utils.html import conditional_escape
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_POST
 
 from core import freshness
 from core.countries import country_label
-from core.exports import export, export_time
-from core.history import save_by
-from core.pages import apply_errors, attempt, page, paginate, staff_page
-from core.roles import is_coordinator
+from core.pages import attempt, page, staff_page
 from core.templatetags.staff import hm, when
 from deployments import transitions
-from deployments.forms import (
-    AssignmentFilterForm,
-    AssignmentForm,
-    CancelForm,
-    LongSelect,
-    MoveForm,
-    NeedForm,
-    VenueForm,
-)
+from deployments.forms import AssignmentForm, CancelForm, LongSelect
 from deployments.models import Assignment, VenueNeed
-from deployments.queries import (
-    coverage_grid,
-    planner_lines,
-    planner_teams,
-    planner_timeline,
-    visible_assignments,
-    visible_needs,
-    visible_venues,
-)
+from deployments.queries import planner_lines, planner_teams, planner_timeline, visible_venues
+from deployments.views.days import _day_window
 from pledges.models import K9Team, PledgeLine
 from reinforcements.models import Specialty
 from reinforcements.queries import operation_of
-
-# ---- venues and needs ---------------------------------------------------------------------------
-
-
-@staff_page
-def venue_list(request, op):
-    operation = operation_of(request, op)
-    venues = visible_venues(request.user).filter(operation=operation).annotate(need_count=Count("needs"))
-    return page(request, "deployments/venue_list.html", {
-        "operation": operation, "section": "venues", "page_obj": paginate(request, venues.order_by("code")),
-    })  # fmt: skip
-
-
-def _save_venue(request, form, operation):
-    venue = form.save(commit=False)
-    venue.operation = operation
-    try:
-        venue.validate_constraints()
-    except ValidationError as exc:
-        apply_errors(form, exc)
-        return None
-    return save_by(venue, request.user)
-
-
-@staff_page
-def venue_create(request, op):
-    operation = operation_of(request, op)
-    form = VenueForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and (venue := _save_venue(request, form, operation)):
-        return redirect("venue_detail", venue.pk)
-    return page(request, "deployments/venue_form.html", {
-        "operation": operation, "section": "venues", "form": form, "venue": None,
-    })  # fmt: skip
-
-
-def _visible_venue(request, pk):
-    return get_object_or_404(visible_venues(request.user).select_related("operation"), pk=pk)
-
-
-@staff_page
-def venue_edit(request, pk):
-    venue = _visible_venue(request, pk)
-    form = VenueForm(request.POST or None, instance=venue)
-    if request.method == "POST" and form.is_valid() and _save_venue(request, form, venue.operation):
-        return redirect("venue_detail", venue.pk)
-    return page(request, "deployments/venue_form.html", {
-        "operation": venue.operation, "section": "venues", "form": form, "venue": venue,
-    })  # fmt: skip
-
-
-@staff_page
-def venue_detail(request, pk):
-    venue = _visible_venue(request, pk)
-    form = NeedForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        need = form.save(commit=False)
-        need.venue = venue
-        save_by(need, request.user)
-        return redirect("venue_detail", venue.pk)
-    needs = venue.needs.select_related("specialty").order_by("starts_at", "specialty")
-    return page(request, "deployments/venue_detail.html", {
-        "operation": venue.operation, "section": "venues", "venue": venue, "form": form,
-        "page_obj": paginate(request, needs),
-    })  # fmt: skip
-
-
-@staff_page
-def need_edit(request, pk):
-    need = get_object_or_404(visible_needs(request.user).select_related("venue__operation"), pk=pk)
-    form = NeedForm(request.POST or None, instance=need)
-    if request.method == "POST":
-        if request.POST.get("delete"):
-            need._history_user = request.user
-            need.delete()
-            return redirect("venue_detail", need.venue_id)
-        if form.is_valid():
-            save_by(form.save(commit=False), request.user)
-            return redirect("venue_detail", need.venue_id)
-    return page(request, "deployments/need_form.html", {
-        "operation": need.venue.operation, "section": "venues", "form": form, "need": need,
-    })  # fmt: skip
-
-
-# ---- the planner ----------------------------------------------------------------------------------
-
-
-def _day_window(day: dt.date, tz: str):
-    zone = zoneinfo.ZoneInfo(tz)
-    start = dt.datetime.combine(day, dt.time.min, zone)
-    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, zone)
-    return start, end
 
 
 def _hours(start, end):
@@ -358,155 +245,3 @@ def assignment_create(request, op):
             return redirect(_planner_url(venue, day, f"#a{created.pk}"))
     context = _planner_context(request, operation, venues, venue, day, form=form)
     return page(request, "deployments/planner.html", context)
-
-
-def _visible_assignment(request, pk):
-    return get_object_or_404(visible_assignments(request.user).select_related("venue__operation"), pk=pk)
-
-
-@staff_page
-def assignment_detail(request, pk):
-    """Notification links point here: the assignment in its planner day."""
-    assignment = _visible_assignment(request, pk)
-    return redirect(
-        _planner_url(assignment.venue, timezone.localtime(assignment.starts_at).date(), f"#a{assignment.pk}")
-    )
-
-
-@require_http_methods(["GET", "POST"])
-@staff_page
-def assignment_move(request, pk):
-    """GET: the form (the planner loads it when "Move…" is opened, or a page of its own without
-    JavaScript); POST: move the assignment and go back to its planner day."""
-    assignment = _visible_assignment(request, pk)
-    if request.method == "GET":
-        if not is_coordinator(request.user):
-            raise PermissionDenied(_("Only a coordinator may do this."))
-        form = MoveForm(
-            initial={"starts_at": timezone.localtime(assignment.starts_at),
-                     "ends_at": timezone.localtime(assignment.ends_at), "quantity": assignment.quantity,
-                     "role": assignment.role},
-            prefix=f"a{assignment.pk}",
-        )  # fmt: skip
-        template = "deployments/assignment_move.html" + ("#move-form" if request.htmx else "")
-        return page(request, template, {
-            "operation": assignment.venue.operation, "section": "planner", "assignment": assignment, "form": form,
-        })  # fmt: skip
-    form = MoveForm(request.POST, prefix=f"a{assignment.pk}")
-    if form.is_valid():
-        data = form.cleaned_data
-        attempt(
-            request, transitions.move_assignment, assignment.pk, starts_at=data["starts_at"],
-            ends_at=data["ends_at"], quantity=data["quantity"], role=data["role"],
-            success=_("Assignment moved; the country confirms it again."),
-        )  # fmt: skip
-    else:
-        messages.error(request, " ".join(" ".join(errors) for errors in form.errors.values()))
-    return redirect(
-        _planner_url(assignment.venue, timezone.localtime(assignment.starts_at).date(), f"#a{assignment.pk}")
-    )
-
-
-@require_POST
-@staff_page
-def assignment_cancel(request, pk):
-    assignment = _visible_assignment(request, pk)
-    attempt(
-        request, transitions.cancel_assignment, assignment.pk, reason=request.POST.get("reason", ""),
-        success=_("Assignment cancelled; the country is told."),
-    )  # fmt: skip
-    return redirect(
-        _planner_url(assignment.venue, timezone.localtime(assignment.starts_at).date(), f"#a{assignment.pk}")
-    )
-
-
-# ---- assignments list, exports, coverage -------------------------------------------------------------
-
-
-def _assignment_queryset(request, operation, form):
-    qs = (
-        visible_assignments(request.user)
-        .filter(venue__operation=operation)
-        .select_related("venue", "pledge__request", "pledge_line__specialty", "k9_team")
-        .order_by("starts_at", "pk")
-    )
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["venue"]:
-            qs = qs.filter(venue=data["venue"])
-        if data["status"]:
-            qs = qs.filter(status=data["status"])
-        if data["country"]:
-            qs = qs.filter(pledge__request__country=data["country"])
-        if data["day"]:
-            start, end = _day_window(data["day"], operation.timezone)
-            qs = qs.filter(starts_at__lt=end, ends_at__gt=start)
-    return qs
-
-
-def _assignment_filter(request, operation):
-    venues = visible_venues(request.user).filter(operation=operation).order_by("code")
-    return AssignmentFilterForm(request.GET or None, venues=venues)
-
-
-@staff_page
-def assignment_list(request, op):
-    operation = operation_of(request, op)
-    form = _assignment_filter(request, operation)
-    return page(request, "deployments/assignment_list.html", {
-        "operation": operation, "section": "assignments", "form": form,
-        "page_obj": paginate(request, _assignment_queryset(request, operation, form)),
-        "export_url": reverse("assignment_export", args=[operation.code]), "htmx_partial": "results",
-    })  # fmt: skip
-
-
-@staff_page
-def assignment_export(request, op):
-    operation = operation_of(request, op)
-    form = _assignment_filter(request, operation)
-    headers = [_("Assignment"), _("Venue"), _("Country"), _("Country code"), _("Specialty"), _("Officers"),
-               pgettext("label", "K9 team"), _("Starts at"), _("Ends at"), _("Role"), _("Status")]  # fmt: skip
-    rows = (
-        [a.pk, a.venue.code, country_label(a.pledge.request.country), a.pledge.request.country,
-         a.pledge_line.specialty.code if a.pledge_line_id else f"k9_{a.k9_team.detection}",
-         a.quantity or "", str(a.k9_team) if a.k9_team_id else "", export_time(a.starts_at), export_time(a.ends_at),
-         a.role, a.get_status_display()]
-        for a in _assignment_queryset(request, operation, form).iterator(chunk_size=2000)
-    )  # fmt: skip
-    return export(request, f"assignments-{operation.code}", headers, rows)
-
-
-@staff_page
-def coverage(request, op):
-    """Venue × specialty × day: the worst need of each cell, assigned against needed."""
-    operation = operation_of(request, op)
-    try:
-        first = dt.date.fromisoformat(request.GET.get("from", ""))
-    except ValueError:
-        first = timezone.localdate()
-    first = min(max(first, operation.starts_on), operation.ends_on)
-    days = [first + dt.timedelta(days=i) for i in range(7) if first + dt.timedelta(days=i) <= operation.ends_on]
-    start, _end = _day_window(days[0], operation.timezone)
-    _start, end = _day_window(days[-1], operation.timezone)
-    venues_page = paginate(request, visible_venues(request.user).filter(operation=operation).order_by("code"), 25)
-    venue_ids = [v.pk for v in venues_page]
-    cells = defaultdict(dict)
-    for row in coverage_grid(operation.pk, starts=start, ends=end):
-        if row["venue_id"] not in venue_ids:
-            continue
-        day = timezone.localtime(row["starts_at"]).date()
-        cell = cells[row["venue_id"], row["specialty_id"]].get(day)
-        if cell is None or row["assigned"] - row["quantity"] < cell["assigned"] - cell["quantity"]:
-            cells[row["venue_id"], row["specialty_id"]][day] = row
-    specialties = Specialty.objects.in_bulk()
-    rows = []
-    for venue in venues_page:
-        for (venue_id, specialty_id), by_day in sorted(cells.items(), key=lambda c: specialties[c[0][1]].code):
-            if venue_id == venue.pk:
-                rows.append({"venue": venue, "specialty": specialties[specialty_id],
-                             "cells": [by_day.get(d) for d in days]})  # fmt: skip
-    return page(request, "deployments/coverage.html", {
-        "operation": operation, "section": "coverage", "days": days, "rows": rows, "page_obj": venues_page,
-        "prev_from": days[0] - dt.timedelta(days=7) if days[0] > operation.starts_on else None,
-        "next_from": days[-1] + dt.timedelta(days=1) if days[-1] < operation.ends_on else None,
-    })  # fmt: skip
