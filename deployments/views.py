@@ -240,8 +240,7 @@ def _planner_assignments(venue, start, end, specialties) -> list[dict]:
         a["who"] = f"{country_label(a['country'])}: {what}"
         a["from"], a["to"] = when(a["starts_at"]), when(a["ends_at"])
         a["status_label"] = status_labels[a["status"]]
-        a["can_move"] = a["status"] in (Assignment.Status.PLANNED, Assignment.Status.CONFIRMED)
-        a["can_cancel"] = a["status"] in Assignment.OPEN_STATUSES
+        a["can"] = Assignment.moves_from(a["status"])
     return rows
 
 

@@ -76,7 +76,6 @@ def _review_context(request, pledge, decision_form=None, changes_form=None):
         "operation": pledge.request.operation, "section": "pledges", "pledge": pledge, "req": pledge.request,
         "request_lines": pledge.request.lines.select_related("specialty"), "lines": lines, "teams": teams,
         "decision_form": decision_form, "changes_form": changes_form or ChangesForm(),
-        "can_decide": pledge.status == Pledge.Status.SUBMITTED,
         "history": pledge.history.select_related("history_user").order_by("-history_date")[:40],
     }  # fmt: skip
 

@@ -35,8 +35,6 @@ from reinforcements.models import ReinforcementRequest, Specialty
 from reinforcements.queries import visible_requests
 from reinforcements.transitions import acknowledge_request, decline_request
 
-OPEN = ReinforcementRequest.OPEN_STATUSES
-
 
 def _requests(user):
     return visible_requests(user).select_related("operation")
@@ -64,7 +62,9 @@ def home(request):
         request,
         "portal/home.html",
         {
-            "requests": _requests(user).filter(status__in=OPEN).order_by("response_due", "pk"),
+            "requests": _requests(user)
+            .filter(status__in=ReinforcementRequest.OPEN_STATUSES)
+            .order_by("response_due", "pk"),
             "pledges": _pledges(user),
             # A big contingent has thousands planned: the home page only says how many.
             "awaiting_count": visible_assignments(user).filter(status=Assignment.Status.PLANNED).count(),
@@ -85,7 +85,7 @@ def request_detail(request, pk):
             "req": req,
             "pledges": _pledges(request.user).filter(request=req),
             "decline_form": ReasonForm(),
-            "overdue": req.status in OPEN and req.response_due and req.response_due < timezone.localdate(),
+            "overdue": req.is_open and req.response_due and req.response_due < timezone.localdate(),
         },
     )
 
@@ -211,7 +211,7 @@ def _render_pledge_form(request, req, pledge, header, lines, teams, top_errors):
 @liaison_required
 def pledge_new(request, pk):
     req = get_object_or_404(_requests(request.user), pk=pk)
-    if req.status not in OPEN:
+    if not req.can("pledge"):
         messages.error(request, _("This request is no longer open: no pledge can be made on it."))
         return redirect("portal:request_detail", pk=req.pk)
     return _pledge_form(request, req, None)
@@ -221,7 +221,7 @@ def pledge_new(request, pk):
 @liaison_required
 def pledge_edit(request, pk):
     pledge = get_object_or_404(_pledges(request.user), pk=pk)
-    if not pledge.is_editable:
+    if not pledge.can("edit"):
         messages.error(request, _("This pledge can no longer be edited (%(status)s).") % {
             "status": pledge.get_status_display()
         })  # fmt: skip
@@ -309,7 +309,7 @@ def pledge_withdraw(request, pk):
 def pledge_import(request, pk):
     """All-or-nothing: the new rows are added to the pledge only if every row is right."""
     pledge = get_object_or_404(_pledges(request.user), pk=pk)
-    if not pledge.is_editable:
+    if not pledge.can("edit"):
         messages.error(request, _("This pledge can no longer be edited (%(status)s).") % {
             "status": pledge.get_status_display()
         })  # fmt: skip
@@ -396,7 +396,7 @@ def deployments(request):
         "portal/deployments.html",
         {
             "assignments": rows,
-            "status": status,
+            "shown": status,
             "statuses": Assignment.Status.choices,
             "query": request.GET.urlencode(),
         },

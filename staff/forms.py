@@ -43,7 +43,7 @@ class RequestForm(forms.ModelForm):
                 initial=(lines or {}).get(specialty.pk),
                 help_text=_("teams") if specialty.is_canine else _("officers"),
             )  # fmt: skip
-        if self.instance.pk and self.instance.status != ReinforcementRequest.Status.DRAFT:
+        if self.instance.pk and not self.instance.is_draft:
             # Once sent, the request is addressed: amend its content, not its addressee.
             self.fields["country"].disabled = True
             self.fields["authority"].disabled = True

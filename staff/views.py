@@ -132,9 +132,7 @@ def _dashboard_data(operation, today, gaps_window):
     gaps = [row for row in coverage_grid(operation.pk, starts=gaps_window) if row["assigned"] < row["quantity"]]
     gap_rows = gaps[:10]
     _attach_needs(gap_rows)
-    answered = Pledge.objects.filter(request=OuterRef("pk")).exclude(
-        status__in=(Pledge.Status.DRAFT, Pledge.Status.WITHDRAWN)
-    )
+    answered = Pledge.objects.filter(request=OuterRef("pk"), status__in=Pledge.ANSWER_STATUSES)
     awaiting = ReinforcementRequest.objects.filter(
         operation=operation, status__in=ReinforcementRequest.OPEN_STATUSES
     ).exclude(Exists(answered))
@@ -212,8 +210,7 @@ def request_detail(request, pk):
     lines = list(req.lines.select_related("specialty"))
     offered = {
         row["specialty_id"]: row
-        for row in PledgeLine.objects.filter(pledge__request=req)
-        .exclude(pledge__status__in=(Pledge.Status.DRAFT, Pledge.Status.WITHDRAWN))
+        for row in PledgeLine.objects.filter(pledge__request=req, pledge__status__in=Pledge.ANSWER_STATUSES)
         .values("specialty_id")
         .annotate(offered=Sum("officers_offered"), accepted=Sum("officers_accepted"))
     }
@@ -226,10 +223,6 @@ def request_detail(request, pk):
     return page(request, "staff/request_detail.html", {
         "operation": req.operation, "section": "requests", "req": req, "lines": lines, "pledges": pledges,
         "history": request_history(req), "reason_form": ReasonForm(),
-        "can_send": req.status == Status.DRAFT,
-        "can_edit_request": req.status in (Status.DRAFT, *ReinforcementRequest.OPEN_STATUSES),
-        "can_cancel": req.status in (Status.DRAFT, *ReinforcementRequest.OPEN_STATUSES),
-        "can_close": req.status in ReinforcementRequest.OPEN_STATUSES,
     })  # fmt: skip
 
 
@@ -309,7 +302,7 @@ def request_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         done = attempt(
             request, transitions.amend_request, req.pk, form=form, lines=form.lines(),
-            success=_("Request saved.") if req.status == Status.DRAFT else _("Request amended; the country's liaisons are told."),
+            success=_("Request saved.") if req.is_draft else _("Request amended; the country's liaisons are told."),
             **form.changes(),
         )  # fmt: skip
         if done:
