@@ -21,6 +21,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from core.audit import record_export
 from core.errors import DomainError
+from core.filterbar import Shown, chosen, filter_bar
+from deployments.filters import AssignmentFilter
 from deployments.models import Assignment
 from deployments.queries import visible_assignments
 from deployments.transitions import confirm_assignment
@@ -360,13 +362,14 @@ def roster_template(request, kind, fmt):
 
 
 def _deployment_rows(request):
-    """The contingent's live assignments, or one status of them (`?status=`): the list, its
-    print view and its CSV show the same rows."""
+    """The contingent's assignments of the statuses asked for (`?status=`, as over the API), else all but the
+    cancelled ones; and the statuses shown. The list, its print view and its CSV show the same rows."""
     rows = _assignments(request.user).order_by("starts_at", "pk")
-    status = request.GET.get("status", "")
-    if status in Assignment.Status.values:
-        return rows.filter(status=status), status
-    return rows.exclude(status=Assignment.Status.CANCELLED), ""
+    filterset = filter_bar(AssignmentFilter, request, rows, {"status": Shown(_("Status"))})
+    statuses = chosen(filterset, "status")
+    if statuses:
+        return filterset.qs, statuses
+    return rows.exclude(status=Assignment.Status.CANCELLED), []
 
 
 @require_http_methods(["GET", "POST"])
@@ -390,13 +393,13 @@ def deployments(request):
             text = ngettext("%(n)s assignment confirmed.", "%(n)s assignments confirmed.", done)
             messages.success(request, text % {"n": done})
         return redirect("portal:deployments")
-    rows, status = _deployment_rows(request)
+    rows, shown = _deployment_rows(request)
     return render(
         request,
         "portal/deployments.html",
         {
             "assignments": rows,
-            "shown": status,
+            "shown": shown,
             "statuses": Assignment.Status.choices,
             "query": request.GET.urlencode(),
         },
