@@ -1,9 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.countries import country_choices
-from pledges.models import Pledge
-
 
 class DecisionForm(forms.Form):
     """Officers accepted per line (0..offered) and accept/refuse per K9 team, with a note."""
@@ -33,21 +30,3 @@ class DecisionForm(forms.Form):
 
 class ChangesForm(forms.Form):
     note = forms.CharField(label=_("What should change"), widget=forms.Textarea(attrs={"rows": 2}))
-
-
-class PledgeFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), required=False)
-    country = forms.ChoiceField(label=_("Country"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", _("All statuses")), *Pledge.Status.choices]
-        self.fields["country"].choices = country_choices()
-
-    def filter(self, qs):
-        if self.is_valid():
-            if self.cleaned_data["status"]:
-                qs = qs.filter(status=self.cleaned_data["status"])
-            if self.cleaned_data["country"]:
-                qs = qs.filter(request__country=self.cleaned_data["country"])
-        return qs

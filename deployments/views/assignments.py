@@ -1,5 +1,6 @@
 """One assignment (seen in its planner day, moved, cancelled), and the filtered list and its export."""
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
@@ -9,14 +10,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.countries import country_label
+from core.countries import country_choices, country_label
 from core.exports import export, export_time
+from core.filterbar import Shown, filter_bar
 from core.pages import attempt, page, paginate, staff_page
 from core.roles import is_coordinator
 from deployments import transitions
-from deployments.forms import AssignmentFilterForm, MoveForm
+from deployments.filters import AssignmentListFilter
+from deployments.forms import MoveForm
 from deployments.queries import visible_assignments, visible_venues
-from deployments.views.days import _day_window
 from deployments.views.planner import _planner_url
 from reinforcements.queries import operation_of
 
@@ -81,39 +83,30 @@ def assignment_cancel(request, pk):
     )
 
 
-def _assignment_queryset(request, operation, form):
+def _assignment_filters(request, operation):
     qs = (
         visible_assignments(request.user)
         .filter(venue__operation=operation)
         .select_related("venue", "pledge__request", "pledge_line__specialty", "k9_team")
         .order_by("starts_at", "pk")
     )
-    if form.is_valid():
-        data = form.cleaned_data
-        if data["venue"]:
-            qs = qs.filter(venue=data["venue"])
-        if data["status"]:
-            qs = qs.filter(status=data["status"])
-        if data["country"]:
-            qs = qs.filter(pledge__request__country=data["country"])
-        if data["day"]:
-            start, end = _day_window(data["day"], operation.timezone)
-            qs = qs.filter(starts_at__lt=end, ends_at__gt=start)
-    return qs
-
-
-def _assignment_filter(request, operation):
-    venues = visible_venues(request.user).filter(operation=operation).order_by("code")
-    return AssignmentFilterForm(request.GET or None, venues=venues)
+    venues = visible_venues(request.user).filter(operation=operation).order_by("code").values_list("code", "name")
+    shown = {
+        "venue": Shown(_("Venue"), choices=[("", _("All venues")), *venues]),
+        "status": Shown(_("Status"), _("All statuses")),
+        "country": Shown(_("Country"), choices=country_choices()),
+        "day": Shown(_("Day"), widget=forms.DateInput(attrs={"type": "date"})),
+    }
+    return filter_bar(AssignmentListFilter, request, qs, shown, timezone=operation.timezone)
 
 
 @staff_page
 def assignment_list(request, op):
     operation = operation_of(request, op)
-    form = _assignment_filter(request, operation)
+    filterset = _assignment_filters(request, operation)
     return page(request, "deployments/assignment_list.html", {
-        "operation": operation, "section": "assignments", "form": form,
-        "page_obj": paginate(request, _assignment_queryset(request, operation, form)),
+        "operation": operation, "section": "assignments", "form": filterset.form,
+        "page_obj": paginate(request, filterset.qs),
         "export_url": reverse("assignment_export", args=[operation.code]), "htmx_partial": "results",
     })  # fmt: skip
 
@@ -121,7 +114,7 @@ def assignment_list(request, op):
 @staff_page
 def assignment_export(request, op):
     operation = operation_of(request, op)
-    form = _assignment_filter(request, operation)
+    filterset = _assignment_filters(request, operation)
     headers = [_("Assignment"), _("Venue"), _("Country"), _("Country code"), _("Specialty"), _("Officers"),
                pgettext("label", "K9 team"), _("Starts at"), _("Ends at"), _("Role"), _("Status")]  # fmt: skip
     rows = (
@@ -129,6 +122,6 @@ def assignment_export(request, op):
          a.pledge_line.specialty.code if a.pledge_line_id else f"k9_{a.k9_team.detection}",
          a.quantity or "", str(a.k9_team) if a.k9_team_id else "", export_time(a.starts_at), export_time(a.ends_at),
          a.role, a.get_status_display()]
-        for a in _assignment_queryset(request, operation, form).iterator(chunk_size=2000)
+        for a in filterset.qs.iterator(chunk_size=2000)
     )  # fmt: skip
     return export(request, f"assignments-{operation.code}", headers, rows)

@@ -6,8 +6,8 @@ from collections import defaultdict
 from django.utils import timezone
 
 from core.pages import page, paginate, staff_page
+from deployments.filters import day_window
 from deployments.queries import coverage_grid, visible_venues
-from deployments.views.days import _day_window
 from reinforcements.models import Specialty
 from reinforcements.queries import operation_of
 
@@ -22,8 +22,8 @@ def coverage(request, op):
         first = timezone.localdate()
     first = min(max(first, operation.starts_on), operation.ends_on)
     days = [first + dt.timedelta(days=i) for i in range(7) if first + dt.timedelta(days=i) <= operation.ends_on]
-    start, _end = _day_window(days[0], operation.timezone)
-    _start, end = _day_window(days[-1], operation.timezone)
+    start, _end = day_window(days[0], operation.timezone)
+    _start, end = day_window(days[-1], operation.timezone)
     venues_page = paginate(request, visible_venues(request.user).filter(operation=operation).order_by("code"), 25)
     venue_ids = [v.pk for v in venues_page]
     cells = defaultdict(dict)

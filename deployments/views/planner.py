@@ -20,10 +20,10 @@ from core.countries import country_label
 from core.pages import attempt, page, staff_page
 from core.templatetags.staff import hm, when
 from deployments import transitions
+from deployments.filters import day_window
 from deployments.forms import AssignmentForm, CancelForm, LongSelect
 from deployments.models import Assignment, VenueNeed
 from deployments.queries import planner_lines, planner_teams, planner_timeline, visible_venues
-from deployments.views.days import _day_window
 from pledges.models import K9Team, PledgeLine
 from reinforcements.models import Specialty
 from reinforcements.queries import operation_of
@@ -127,8 +127,7 @@ def _planner_assignments(venue, start, end, specialties) -> list[dict]:
         a["who"] = f"{country_label(a['country'])}: {what}"
         a["from"], a["to"] = when(a["starts_at"]), when(a["ends_at"])
         a["status_label"] = status_labels[a["status"]]
-        a["can_move"] = a["status"] in (Assignment.Status.PLANNED, Assignment.Status.CONFIRMED)
-        a["can_cancel"] = a["status"] in Assignment.OPEN_STATUSES
+        a["can"] = Assignment.moves_from(a["status"])
     return rows
 
 
@@ -158,7 +157,7 @@ def _planner_reference(operation, day, start, end):
 
 
 def _planner_context(request, operation, venues, venue, day, form=None):
-    start, end = _day_window(day, operation.timezone)
+    start, end = day_window(day, operation.timezone)
     hours = _hours(start, end)
     reference = _planner_reference(operation, day, start, end)
     specialties = {s.code: s for s in reference["specialties"]}
