@@ -21,7 +21,7 @@ from core.filterbar import filter_bar
 from core.pages import attempt, page, paginate, staff_page
 from core.roles import is_staff_reader, liaison_country
 from deployments.models import Assignment
-from deployments.queries import coverage_grid
+from deployments.queries import COUNTS, coverage_grid
 from pledges.models import Pledge, PledgeLine
 from reinforcements import transitions
 from reinforcements.models import ReinforcementRequest, RequestLine, Specialty
@@ -95,7 +95,7 @@ def dashboard(request, op):
     specialty_chart = bar_rows(
         figures["by_specialty"],
         lambda r: f"{r['specialty'].name} ({_('teams') if r['unit'] == 'teams' else _('officers')})",
-        lambda r: {m: r[m] for m in ("requested", "pledged", "accepted", "assigned")},
+        lambda r: {m: r[m] for m in COUNTS},
     )
     return page(request, "staff/dashboard.html", {
         "operation": operation, "section": "dashboard", "figures": figures,

@@ -22,7 +22,7 @@ from core.templatetags.staff import hm, when
 from deployments import transitions
 from deployments.filters import day_window
 from deployments.forms import AssignmentForm, CancelForm, LongSelect
-from deployments.models import Assignment, VenueNeed
+from deployments.models import Assignment
 from deployments.queries import planner_lines, planner_teams, planner_timeline, visible_venues
 from pledges.models import K9Team, PledgeLine
 from reinforcements.models import Specialty
@@ -164,12 +164,7 @@ def _planner_context(request, operation, venues, venue, day, form=None):
     params = request.POST if request.method == "POST" else request.GET
     specialty = specialties.get(params.get("specialty", ""))
     search = params.get("q", "").replace("\x00", "").strip()[:100]  # PostgreSQL takes no NUL in a text
-    needs = list(
-        VenueNeed.objects.filter(venue=venue, starts_at__lt=end, ends_at__gt=start).select_related("specialty")
-    )
     assignments = _planner_assignments(venue, start, end, reference["specialties"])
-    on_duty = [(a["specialty"], a["starts_at"], a["ends_at"], a["quantity"] or 1)
-               for a in assignments if a["status"] != Assignment.Status.CANCELLED]  # fmt: skip
     if form is None:
         local = start.replace(tzinfo=None)
         form = AssignmentForm(initial={"starts_at": local.replace(hour=8), "ends_at": local.replace(hour=16)})
@@ -185,7 +180,7 @@ def _planner_context(request, operation, venues, venue, day, form=None):
         "venue_select": LongSelect(choices=[(v.code, f"{v.code} · {v.name}") for v in venues]).render("venue", venue.code),
         "specialties": specialties.values(), "specialty": specialty, "search": search,
         "hours": [timezone.localtime(h[0]) for h in hours],
-        "timeline": _timeline_html(planner_timeline(needs, on_duty, hours)),
+        "timeline": _timeline_html(planner_timeline(venue.pk, hours, {s.pk: s for s in reference["specialties"]})),
         "assignments": assignments, "form": form, "sources_notes": sources_notes, "cancel_form": CancelForm(),
     }  # fmt: skip
 
