@@ -5,6 +5,7 @@ so the plans can be read without the views: a requests list by country, assignme
 venue on one day, the capacity check `line_peak_load`, and the two coverage aggregations.
 """
 
+import datetime as dt
 import os
 import re
 import sys
@@ -70,6 +71,7 @@ QUERIES = {
     "app: coverage of every need (deployments.queries, step function)": ("NEEDS",),
     "app: need grid of one venue-day (deployments.queries, planner/dashboard)": ("GRID",),
     "app: officers free per line on a day (deployments.queries, planner)": ("FREE",),
+    "app: hour-by-hour cover of one venue-day (deployments.queries, planner)": ("HOURS",),
     "coverage by country (requested/pledged/accepted/assigned)": (COUNTRY_COVERAGE_SQL,),
     "coverage by venue need, per need via GiST (MIN concurrent, window functions)": (NEED_COVERAGE_SQL,),
     "coverage by venue need, one global pass (MIN concurrent, window functions)": (NEED_COVERAGE_GLOBAL_SQL,),
@@ -115,13 +117,22 @@ def main(argv):
             run_params = params
             if sql == "PEAK8":
                 run_params = {**params, "starts": "2024-08-01T08:00:00+02:00", "ends": "2024-08-01T16:00:00+02:00"}
-            if sql in ("TOTALS", "NEEDS"):
+            if sql == "TOTALS":
                 run_params = {**params, "country": None}
-                sql = queries._COVERAGE_TOTALS_SQL if sql == "TOTALS" else queries._COVERAGE_NEEDS_SQL
+                sql = queries._COVERAGE_COUNTS_SQL
+            elif sql == "NEEDS":
+                run_params = {**params, "operation": op, "venue": None, "starts": None, "ends": None, "country": None}
+                sql = queries._NEED_COVERAGE_SQL
             elif sql in ("GRID", "FREE"):
                 run_params = {**params, "operation": op, "day": "2024-08-01", "starts": "2024-08-01T00:00:00+02:00",
-                              "ends": "2024-08-02T00:00:00+02:00"}  # fmt: skip
-                sql = queries._COVERAGE_GRID_SQL if sql == "GRID" else queries._PLANNER_LINES_SQL
+                              "ends": "2024-08-02T00:00:00+02:00", "country": None}  # fmt: skip
+                sql = queries._NEED_COVERAGE_SQL if sql == "GRID" else queries._PLANNER_LINES_SQL
+            elif sql == "HOURS":
+                day = dt.datetime(2024, 8, 1, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+                hours = [day + dt.timedelta(hours=h) for h in range(25)]
+                run_params = {**params, "starts": hours[0], "ends": hours[-1], "country": None,
+                              "hour_starts": hours[:-1], "hour_ends": hours[1:]}  # fmt: skip
+                sql = queries._HOUR_COVERAGE_SQL
             sql = _LINE_PEAK_SQL if sql.startswith("PEAK") else sql
             cur.execute("EXPLAIN (ANALYZE, BUFFERS, TIMING OFF) " + sql, run_params)  # warm the cache once
             best, plan = None, None

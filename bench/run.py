@@ -321,7 +321,7 @@ def main(argv=None):
             outcome = measure(args.port, row, fixtures, args)
             floor = measure_floor(args.port, row["floor"], fixtures, args) if row.get("floor") else None
             if row.get("body") == "create_assignment" and outcome["status"] == "ok":
-                from demo.scale import rule_violations
+                from demo.scale.checks import rule_violations
 
                 row["rules"] = rule_violations(fixtures.op.pk)
             ok, why = judge(row, outcome, floor)

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-# The moves `InvalidTransition` names, keyed as the transitions pass them. English reads them as
+# The moves `InvalidTransition` names, keyed as in the models' MOVES tables (core.lifecycle). English reads them as
 # verbs ("Cannot withdraw this pledge"); French words the refusal as a noun ("Retrait impossible"),
 # hence a context of its own rather than the buttons' labels.
 MOVES = {
@@ -13,10 +13,10 @@ MOVES = {
     "decline": pgettext_lazy("refused move", "decline"),
     "cancel": pgettext_lazy("refused move", "cancel"),
     "close": pgettext_lazy("refused move", "close"),
-    "pledge on": pgettext_lazy("refused move", "pledge on"),
+    "pledge": pgettext_lazy("refused move", "pledge on"),
     "edit": pgettext_lazy("refused move", "edit"),
     "submit": pgettext_lazy("refused move", "submit"),
-    "request changes to": pgettext_lazy("refused move", "request changes to"),
+    "request_changes": pgettext_lazy("refused move", "request changes to"),
     "decide": pgettext_lazy("refused move", "decide"),
     "withdraw": pgettext_lazy("refused move", "withdraw"),
     "move": pgettext_lazy("refused move", "move"),

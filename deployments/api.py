@@ -219,7 +219,10 @@ class NeedCoverageSerializer(serializers.Serializer):
     starts_at = serializers.DateTimeField()
     ends_at = serializers.DateTimeField()
     needed = serializers.IntegerField()
-    assigned = serializers.IntegerField(help_text="The fewest on duty at any instant of the need's window.")
+    assigned = serializers.IntegerField(
+        help_text="What is left for the need at the worst instant of its window once the other needs of its venue "
+        "and specialty at that instant are served (overlapping needs add up); alone, the fewest on duty."
+    )
 
 
 class CoverageSerializer(serializers.Serializer):

@@ -1,11 +1,23 @@
 """FilterSets for venues, needs and assignments, shared by the API and the pages."""
 
+import datetime as dt
+import zoneinfo
+
 import django_filters
 from django.db.models import Q
 
 from deployments.models import Assignment, Venue, VenueNeed
 from deployments.queries import visible_venues
 from reinforcements.filters import InstantFilter, operation_filter, specialty_filter, user_of
+
+
+def day_window(day: dt.date, tz: str) -> tuple[dt.datetime, dt.datetime]:
+    """[day 00:00, next day 00:00) in the time zone `tz`: a day as people there say it (23 or 25 hours
+    when the clocks change)."""
+    zone = zoneinfo.ZoneInfo(tz)
+    start = dt.datetime.combine(day, dt.time.min, zone)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, zone)
+    return start, end
 
 
 def venue_choices(request):
@@ -79,3 +91,18 @@ class AssignmentFilter(_WindowFilter):
 
     def filter_kind(self, queryset, name, value):
         return queryset.filter(k9_team__isnull=(value == "officers"))
+
+
+class AssignmentListFilter(AssignmentFilter):
+    """The assignments page: the API's filters, and `day`, what is at work that day in the operation's time
+    zone (`timezone`)."""
+
+    day = django_filters.DateFilter(method="filter_day")
+
+    def __init__(self, *args, timezone: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.timezone = timezone
+
+    def filter_day(self, queryset, name, value):
+        start, end = day_window(value, self.timezone)
+        return queryset.filter(starts_at__lt=end, ends_at__gt=start)

@@ -4,9 +4,8 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from core.countries import country_choices
 from core.text import multiline, single_line
-from deployments.models import Assignment, Venue, VenueNeed
+from deployments.models import Venue, VenueNeed
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -86,19 +85,3 @@ class MoveForm(forms.Form):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), validators=[multiline])
-
-
-class AssignmentFilterForm(forms.Form):
-    venue = forms.ModelChoiceField(
-        label=_("Venue"), required=False, queryset=Venue.objects.none(), to_field_name="code",
-        empty_label=_("All venues"),
-    )  # fmt: skip
-    status = forms.ChoiceField(label=_("Status"), required=False)
-    country = forms.ChoiceField(label=_("Country"), required=False)
-    day = forms.DateField(label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-
-    def __init__(self, *args, venues, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["venue"].queryset = venues
-        self.fields["status"].choices = [("", _("All statuses")), *Assignment.Status.choices]
-        self.fields["country"].choices = country_choices()

@@ -9,6 +9,7 @@ from django.db.models import F, Func, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.lifecycle import Lifecycle
 from core.text import single_line
 from pledges.models import K9Team, Pledge, PledgeLine
 from reinforcements.models import Operation, Specialty
@@ -96,7 +97,7 @@ class VenueNeed(models.Model):
             raise ValidationError({"ends_at": _("A need must start before it ends.")})
 
 
-class Assignment(models.Model):
+class Assignment(Lifecycle, models.Model):
     """Officers of an accepted pledge line, or one accepted K9 team, at a venue for a time."""
 
     class Status(models.TextChoices):
@@ -106,7 +107,16 @@ class Assignment(models.Model):
         COMPLETED = "completed", _("Completed")
         CANCELLED = "cancelled", _("Cancelled")
 
-    OPEN_STATUSES = (Status.PLANNED, Status.CONFIRMED, Status.ACTIVE)
+    # Not over yet: a withdrawal of its pledge cancels it.
+    OPEN_STATUSES = frozenset({Status.PLANNED, Status.CONFIRMED, Status.ACTIVE})
+    # SPEC §4: each move and the states it may start from ("move": another venue, time or quantity).
+    MOVES = {
+        "move": frozenset({Status.PLANNED, Status.CONFIRMED}),
+        "confirm": frozenset({Status.PLANNED}),
+        "start": frozenset({Status.PLANNED, Status.CONFIRMED}),
+        "complete": frozenset({Status.ACTIVE}),
+        "cancel": OPEN_STATUSES,
+    }
 
     # Derived from the line or team when created, never changed: scoping and withdrawal read it.
     pledge = models.ForeignKey(

@@ -1,4 +1,5 @@
-"""Read helpers for deployments: capacity in SQL."""
+"""Read helpers for deployments: what each user may see; capacity and coverage in SQL (the one definition of
+coverage that the API, the dashboard, the coverage page and the planner read)."""
 
 from django.db import connection
 
@@ -52,18 +53,21 @@ def visible_assignments(user):
     return qs.filter(pledge__request__country=country) if country else qs.none()
 
 
-# Coverage (SPEC §7). `%(country)s` is NULL for ministry staff, the liaison's country otherwise:
-# a liaison's coverage counts their own contingent only.
+# ---- coverage (SPEC §7): one definition for the API, the dashboard, the coverage page and the planner --------
+
+# Requested / pledged / accepted / assigned per country and specialty: the cells that the API's `by_country`
+# and `by_specialty` and the dashboard's figures are all summed from. `%(country)s` is NULL for ministry
+# staff, the liaison's country otherwise: a liaison's coverage counts their own contingent only.
 #
 # requested: request lines of requests that were sent (not draft, not cancelled);
-# pledged:   officers offered and teams in pledges that reached the ministry (not draft, not withdrawn);
+# pledged:   officers offered and teams in pledges of those requests that reached the ministry (not draft,
+#            not withdrawn);
 # accepted:  officers accepted and teams accepted in accepted or partially accepted pledges;
 # assigned:  per officer line the peak number of its officers on duty at once (how many of them the
 #            plan uses: a running sum over its assignments' starts and ends), per K9 team 1 if it has
 #            any live assignment.
-# K9 teams count under the canine specialty `k9_<detection>`. GROUPING SETS gives both
-# breakdowns in one pass; `by_country` is GROUPING(country) = 0.
-_COVERAGE_TOTALS_SQL = """
+# K9 teams count under the canine specialty `k9_<detection>`.
+_COVERAGE_COUNTS_SQL = """
 WITH reqs AS (
     SELECT id, country FROM reinforcements_reinforcementrequest
     WHERE operation_id = %(op)s AND status NOT IN ('draft', 'cancelled')
@@ -106,127 +110,163 @@ WITH reqs AS (
     FROM pledged p
     JOIN pledges_k9team t ON t.pledge_id = p.id
 )
-SELECT GROUPING(country) = 0 AS by_country, COALESCE(country, specialty) AS key,
-       SUM(requested)::int, SUM(pledged)::int, SUM(accepted)::int, SUM(assigned)::int
+SELECT country, specialty, SUM(requested)::int, SUM(pledged)::int, SUM(accepted)::int, SUM(assigned)::int
 FROM contributions
-GROUP BY GROUPING SETS ((country), (specialty))
-ORDER BY 1 DESC, 2
+GROUP BY country, specialty
+ORDER BY country, specialty
 """
 
-# A need's `assigned` is the smallest number on duty at any instant of its window. Per venue and
-# specialty, the load is a step function: a running sum of +n at every start and -n at every end gives
-# the load on each segment [t, next_t) between two such instants (and 0 before the first one, the
-# '-infinity' segment). The minimum over a need's window is the smallest load of the segments that
-# meet it: one sort of the assignments and a hash join, not a sum per instant. Officers count their
-# quantity, a K9 team counts 1.
-# From a CTE `live` (venue_id, specialty_id, starts_at, ends_at, n): the step function per venue and
-# specialty, as segments [t, next_t) with their load. Shared by coverage() and coverage_grid().
-_LOAD_SEGMENTS_CTE = """steps AS (
-    SELECT live.venue_id, live.specialty_id, x.t, SUM(SUM(x.delta)) OVER w AS load, LEAD(x.t) OVER w AS next_t
-    FROM live CROSS JOIN LATERAL (VALUES (live.starts_at, live.n), (live.ends_at, -live.n)) AS x(t, delta)
-    GROUP BY live.venue_id, live.specialty_id, x.t
-    WINDOW w AS (PARTITION BY live.venue_id, live.specialty_id ORDER BY x.t)
-), segments AS (
-    SELECT venue_id, specialty_id, t, next_t, load FROM steps
-    UNION ALL
-    SELECT venue_id, specialty_id, '-infinity', MIN(t), 0 FROM steps GROUP BY venue_id, specialty_id
-)"""
-# The segments that meet need `n`'s window; MIN(g.load) over them is the need's `assigned`.
-_MEETS_SEGMENTS = """LEFT JOIN segments g ON g.venue_id = n.venue_id AND g.specialty_id = n.specialty_id
-                    AND g.t < n.ends_at AND (g.next_t IS NULL OR g.next_t > n.starts_at)"""
-_COVERAGE_NEEDS_SQL = f"""
-WITH live AS (
+COUNTS = ("requested", "pledged", "accepted", "assigned")
+
+
+def coverage_counts(operation_id: int, *, country: str | None = None) -> list[dict]:
+    """The four COUNTS per country and specialty code (dicts with "country", "specialty" and the counts), of
+    `country` only when given: one query, whatever the size of the operation."""
+    with connection.cursor() as cur:
+        cur.execute(_COVERAGE_COUNTS_SQL, {"op": operation_id, "country": country})
+        return [
+            {"country": country, "specialty": specialty, **dict(zip(COUNTS, counts, strict=True))}
+            for country, specialty, *counts in cur.fetchall()
+        ]
+
+
+# A need's cover. At a venue, for one specialty, the load L(t) is how many are on duty at instant t
+# (officers count their quantity, a K9 team 1 under the canine specialty `k9_<detection>`, a cancelled
+# assignment nothing) and the demand D(t) is the sum of the quantities of the needs whose window holds t:
+# needs that overlap add up (SPEC §3). A need of quantity q reports
+#
+#     assigned = max(0, min over the instants t of its window of L(t) - (D(t) - q))
+#
+# what is left for it at its worst instant once the other needs of that instant are served. Alone in its
+# window (D = q) that is SPEC §7's fewest on duty at any instant, and more than q shows a surplus. A need
+# shows a gap (assigned < q) exactly when, at some instant of its window, fewer are on duty than the
+# needs of that instant add up to, and needed - assigned is the largest shortfall of its window (up to q):
+# every need sharing a gap shows it, a base and the peak laid on it alike, and no order among the needs
+# decides which one carries it. The planner reads each hour as one need of the largest demand in it.
+#
+
+
+def _segments(scope: str) -> str:
+    """SQL: the CTEs `wants`, the needs in `scope`; `live`, the non-cancelled assignments in it (of
+    `%(country)s`'s pledges only, when it is set); and `segments`, the step function per venue and specialty:
+    [t, next_t) with its load and demand, running sums of +n at every start and -n at every end (one sort,
+    not a sum per instant), and '-infinity' before the first change, with nothing. `scope` is a condition on
+    `{x}`, a need or an assignment (both have venue_id, starts_at, ends_at)."""
+    return f"""wants AS (
+    SELECT n.venue_id, n.specialty_id, n.starts_at, n.ends_at, n.quantity
+    FROM deployments_venueneed n WHERE {scope.format(x="n")}
+), live AS (
     SELECT a.venue_id, COALESCE(l.specialty_id, ks.id) AS specialty_id, a.starts_at, a.ends_at,
            COALESCE(a.quantity, 1) AS n
     FROM deployments_assignment a
-    JOIN deployments_venue v ON v.id = a.venue_id
-    JOIN pledges_pledge p ON p.id = a.pledge_id
-    JOIN reinforcements_reinforcementrequest r ON r.id = p.request_id
     LEFT JOIN pledges_pledgeline l ON l.id = a.pledge_line_id
     LEFT JOIN pledges_k9team t ON t.id = a.k9_team_id
     LEFT JOIN reinforcements_specialty ks ON ks.code = 'k9_' || t.detection
-    WHERE v.operation_id = %(op)s AND a.status <> 'cancelled'
-      AND (%(country)s::text IS NULL OR r.country = %(country)s)
-), {_LOAD_SEGMENTS_CTE}
-SELECT v.code, s.code, n.starts_at, n.ends_at, n.quantity, COALESCE(MIN(g.load), 0)::int AS assigned
-FROM deployments_venueneed n
-JOIN deployments_venue v ON v.id = n.venue_id
-JOIN reinforcements_specialty s ON s.id = n.specialty_id
-{_MEETS_SEGMENTS}
-WHERE v.operation_id = %(op)s
-GROUP BY n.id, v.code, s.code, n.starts_at, n.ends_at, n.quantity
-ORDER BY v.code, n.starts_at, s.code, n.id
-"""
-
-_COUNTS = ("requested", "pledged", "accepted", "assigned")
-
-
-def coverage(operation, user) -> dict:
-    """SPEC §7 coverage of one operation, as the user may see it (the caller checks the operation
-    is visible). Two queries, whatever the size of the operation (the API caches its answer)."""
-    country = None if is_staff_reader(user) else liaison_country(user)
-    params = {"op": operation.pk, "country": country}
-    by_country, by_specialty, by_venue = [], [], []
-    with connection.cursor() as cur:
-        cur.execute(_COVERAGE_TOTALS_SQL, params)
-        for is_country, key, *counts in cur.fetchall():
-            if is_country:
-                by_country.append({"country": key, **dict(zip(_COUNTS, counts, strict=True))})
-            else:
-                by_specialty.append({"specialty": key, **dict(zip(_COUNTS, counts, strict=True))})
-        cur.execute(_COVERAGE_NEEDS_SQL, params)
-        for venue, specialty, starts_at, ends_at, needed, assigned in cur.fetchall():
-            by_venue.append(
-                {"venue": venue, "specialty": specialty, "starts_at": starts_at, "ends_at": ends_at,
-                 "needed": needed, "assigned": assigned}
-            )  # fmt: skip
-    return {"operation": operation.code, "by_country": by_country, "by_specialty": by_specialty, "by_venue": by_venue}
+    WHERE a.status <> 'cancelled' AND {scope.format(x="a")}
+      AND (%(country)s::text IS NULL OR a.pledge_id IN (
+          SELECT p.id FROM pledges_pledge p JOIN reinforcements_reinforcementrequest r ON r.id = p.request_id
+          WHERE r.country = %(country)s))
+), steps AS (
+    SELECT e.venue_id, e.specialty_id, e.t, SUM(SUM(e.load)) OVER w AS load, SUM(SUM(e.demand)) OVER w AS demand,
+           LEAD(e.t) OVER w AS next_t
+    FROM (
+        SELECT live.venue_id, live.specialty_id, x.t, x.delta AS load, 0 AS demand
+        FROM live CROSS JOIN LATERAL (VALUES (live.starts_at, live.n), (live.ends_at, -live.n)) AS x(t, delta)
+        UNION ALL
+        SELECT wants.venue_id, wants.specialty_id, x.t, 0, x.delta
+        FROM wants CROSS JOIN LATERAL (VALUES (wants.starts_at, wants.quantity), (wants.ends_at, -wants.quantity))
+            AS x(t, delta)
+    ) e
+    WHERE e.specialty_id IS NOT NULL
+    GROUP BY e.venue_id, e.specialty_id, e.t
+    WINDOW w AS (PARTITION BY e.venue_id, e.specialty_id ORDER BY e.t)
+), segments AS (
+    SELECT venue_id, specialty_id, t, next_t, load, demand FROM steps
+    UNION ALL
+    SELECT venue_id, specialty_id, '-infinity', MIN(t), 0, 0 FROM steps GROUP BY venue_id, specialty_id
+)"""
 
 
-# Need vs assigned for every need of an operation (optionally one venue, one window): `assigned` is the
-# smallest number of that specialty on duty at the venue at any instant of the need's window, so a gap
-# of an hour is not averaged away. The step function of _LOAD_SEGMENTS_CTE (running sums over starts and
-# ends). A K9 team counts for the canine specialty named after its detection (k9_explosives...).
-_COVERAGE_GRID_SQL = f"""
+def _meets(window: str) -> str:
+    """SQL: the segments `g` that meet `window`'s [starts_at, ends_at)."""
+    return f"g.t < {window}.ends_at AND (g.next_t IS NULL OR g.next_t > {window}.starts_at)"
+
+
+def _cover(needed: str) -> str:
+    """SQL: the cover (above) of a window needing `needed`, over the segments `g` that meet it."""
+    return f"GREATEST(0, MIN(g.load - g.demand) + {needed})::int"
+
+
+# What may meet one of the needs read: at their venues and, with a window, between the first need's start
+# and the last one's end. Without a window the bounds fold away before planning (NULL IS NULL), so the
+# whole operation's assignments are read by a parallel scan, as no CTE is read there.
+_NEEDS_SCOPE = """{x}.venue_id IN (
+          SELECT id FROM deployments_venue WHERE operation_id = %(operation)s AND (%(venue)s::bigint IS NULL OR id = %(venue)s))
+      AND (%(starts)s::timestamptz IS NULL AND %(ends)s::timestamptz IS NULL
+           OR {x}.ends_at > (SELECT MIN(starts_at) FROM needs) AND {x}.starts_at < (SELECT MAX(ends_at) FROM needs))"""
+_NEED_COVERAGE_SQL = f"""
 WITH needs AS (
-    SELECT n.id, n.venue_id, n.specialty_id, n.starts_at, n.ends_at, n.quantity
+    SELECT n.id, n.venue_id, v.code AS venue, n.specialty_id, n.starts_at, n.ends_at, n.quantity
     FROM deployments_venueneed n JOIN deployments_venue v ON v.id = n.venue_id
     WHERE v.operation_id = %(operation)s
       AND (%(venue)s::bigint IS NULL OR n.venue_id = %(venue)s)
       AND (%(starts)s::timestamptz IS NULL OR n.ends_at > %(starts)s)
       AND (%(ends)s::timestamptz IS NULL OR n.starts_at < %(ends)s)
-), live AS (
-    -- only assignments that meet the span of those needs can count in one of them
-    SELECT a.venue_id, a.starts_at, a.ends_at, COALESCE(a.quantity, 1) AS n,
-           COALESCE(pl.specialty_id, ks.id) AS specialty_id
-    FROM deployments_assignment a
-    LEFT JOIN pledges_pledgeline pl ON pl.id = a.pledge_line_id
-    LEFT JOIN pledges_k9team k ON k.id = a.k9_team_id
-    LEFT JOIN reinforcements_specialty ks ON ks.code = 'k9_' || k.detection
-    WHERE a.status <> 'cancelled' AND a.venue_id IN (SELECT venue_id FROM needs)
-      AND a.ends_at > (SELECT MIN(starts_at) FROM needs) AND a.starts_at < (SELECT MAX(ends_at) FROM needs)
-), {_LOAD_SEGMENTS_CTE}
-SELECT n.id, n.venue_id, n.specialty_id, n.starts_at, n.ends_at, n.quantity, COALESCE(MIN(g.load), 0)::int AS assigned
+), {_segments(_NEEDS_SCOPE)}
+SELECT n.id, n.venue_id, n.venue, n.specialty_id, s.code AS specialty, n.starts_at, n.ends_at, n.quantity,
+       {_cover("n.quantity")} AS assigned
 FROM needs n
-{_MEETS_SEGMENTS}
-GROUP BY n.id, n.venue_id, n.specialty_id, n.starts_at, n.ends_at, n.quantity
-ORDER BY n.venue_id, n.starts_at, n.specialty_id
+JOIN reinforcements_specialty s ON s.id = n.specialty_id
+LEFT JOIN segments g ON g.venue_id = n.venue_id AND g.specialty_id = n.specialty_id AND {_meets("n")}
+GROUP BY n.id, n.venue_id, n.venue, n.specialty_id, s.code, n.starts_at, n.ends_at, n.quantity
+ORDER BY n.venue, n.starts_at, s.code, n.id
 """
 
 
+def need_coverage(operation_id: int, *, venue_id=None, starts=None, ends=None, country=None) -> list[dict]:
+    """Every need of an operation (of one venue, meeting [starts, ends), when given) with its cover, in one
+    query: dicts of id, venue_id, venue (code), specialty_id, specialty (code), starts_at, ends_at,
+    quantity (needed) and assigned, what is left for the need at its worst instant once the other needs of
+    that instant are served (the definition above), counting only `country`'s assignments when given."""
+    params = {"operation": operation_id, "venue": venue_id, "starts": starts, "ends": ends, "country": country}
+    with connection.cursor() as cur:
+        cur.execute(_NEED_COVERAGE_SQL, params)
+        columns = [c.name for c in cur.description]
+        return [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
+
+
 def coverage_grid(operation_id: int, *, venue_id=None, starts=None, ends=None) -> list[dict]:
-    """One dict per need: id, venue_id, specialty_id, starts_at, ends_at, quantity (needed), assigned.
-    Cached until the data changes."""
-    params = {"operation": operation_id, "venue": venue_id, "starts": starts, "ends": ends}
+    """need_coverage() of every country, for the pages: cached until the data changes."""
 
     def compute():
-        with connection.cursor() as cur:
-            cur.execute(_COVERAGE_GRID_SQL, params)
-            columns = [c.name for c in cur.description]
-            return [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
+        return need_coverage(operation_id, venue_id=venue_id, starts=starts, ends=ends)
 
     key = [operation_id, venue_id, starts and starts.isoformat(), ends and ends.isoformat()]
     return freshness.cached("grid", *key, compute=compute)
+
+
+def coverage(operation, user) -> dict:
+    """SPEC §7 coverage of one operation, as the user may see it (the caller checks the operation is
+    visible): by_country and by_specialty summed from coverage_counts(), by_venue from need_coverage().
+    Two queries, whatever the size of the operation (the API caches its answer)."""
+    country = None if is_staff_reader(user) else liaison_country(user)
+    by_country, by_specialty = {}, {}
+    for cell in coverage_counts(operation.pk, country=country):
+        for rows, key in ((by_country, "country"), (by_specialty, "specialty")):
+            row = rows.setdefault(cell[key], {key: cell[key], **dict.fromkeys(COUNTS, 0)})
+            for name in COUNTS:
+                row[name] += cell[name]
+    by_venue = [
+        {"venue": need["venue"], "specialty": need["specialty"], "starts_at": need["starts_at"],
+         "ends_at": need["ends_at"], "needed": need["quantity"], "assigned": need["assigned"]}
+        for need in need_coverage(operation.pk, country=country)
+    ]  # fmt: skip
+    return {
+        "operation": operation.code,
+        "by_country": [by_country[key] for key in sorted(by_country)],
+        "by_specialty": [by_specialty[key] for key in sorted(by_specialty)],
+        "by_venue": by_venue,
+    }
 
 
 # Accepted officer lines available on a day, with how many of their officers are free during the whole
@@ -319,32 +359,36 @@ def planner_teams(
     return rows, total
 
 
-def planner_timeline(needs, on_duty, hours) -> list[dict]:
-    """Rows per specialty for a venue and day: per hour, needed (needs overlapping the hour) against
-    assigned (people on duty for the whole hour). Both are read the cautious way, so a gap never hides.
-    `on_duty`: (specialty, starts_at, ends_at, people) of the live assignments."""
+# The planner's hours of one venue: each (index i, [starts_at, ends_at)) read as one need of the largest
+# demand in it, so a cell is short exactly when, at some instant of the hour, fewer are on duty than the
+# needs of that instant add up to.
+_HOUR_COVERAGE_SQL = f"""
+WITH {_segments("{x}.venue_id = %(venue)s AND {x}.starts_at < %(ends)s AND {x}.ends_at > %(starts)s")}, hours AS (
+    SELECT h.i - 1 AS i, h.starts_at, h.ends_at
+    FROM unnest(%(hour_starts)s::timestamptz[], %(hour_ends)s::timestamptz[]) WITH ORDINALITY AS h(starts_at, ends_at, i)
+)
+SELECT g.specialty_id, h.i::int, MAX(g.demand)::int AS needed, {_cover("MAX(g.demand)")} AS assigned
+FROM hours h JOIN segments g ON {_meets("h")}
+GROUP BY g.specialty_id, h.i
+"""
+
+
+def planner_timeline(venue_id: int, hours, specialties) -> list[dict]:
+    """Rows per specialty for a venue and day, one query: per hour ((start, end) pairs, in order), `needed`
+    the largest sum of needs at an instant of the hour and `assigned` the cover of the hour read as one need
+    of that size (the definition above): short exactly when fewer are on duty than needed at some instant
+    of the hour; with nothing needed, the fewest on duty (`extra`). `specialties`: Specialty by id."""
+    params = {
+        "venue": venue_id, "starts": hours[0][0], "ends": hours[-1][1], "country": None,
+        "hour_starts": [start for start, _end in hours], "hour_ends": [end for _start, end in hours],
+    }  # fmt: skip
     rows = {}
-
-    def row_for(specialty):
-        return rows.setdefault(specialty.pk, {"specialty": specialty, "cells": [[0, 0] for _h in hours]})
-
-    for need in needs:
-        cells = row_for(need.specialty)["cells"]
-        for i, (start, end) in enumerate(hours):
-            if need.starts_at < end and need.ends_at > start:
-                cells[i][0] += need.quantity
-    for specialty, starts_at, ends_at, people in on_duty:
-        if specialty is None:
-            continue
-        cells = row_for(specialty)["cells"]
-        for i, (start, end) in enumerate(hours):
-            if starts_at <= start and ends_at >= end:
-                cells[i][1] += people
-    out = []
-    for row in rows.values():
-        row["cells"] = [{"needed": n, "assigned": a, "state": _cell_state(n, a)} for n, a in row["cells"]]
-        out.append(row)
-    return sorted(out, key=lambda r: (r["specialty"].is_canine, r["specialty"].code))
+    with connection.cursor() as cur:
+        cur.execute(_HOUR_COVERAGE_SQL, params)
+        for specialty_id, i, needed, assigned in cur.fetchall():
+            row = rows.setdefault(specialty_id, {"specialty": specialties[specialty_id], "cells": [None] * len(hours)})
+            row["cells"][i] = {"needed": needed, "assigned": assigned, "state": _cell_state(needed, assigned)}
+    return sorted(rows.values(), key=lambda r: (r["specialty"].is_canine, r["specialty"].code))
 
 
 def _cell_state(needed: int, assigned: int) -> str:

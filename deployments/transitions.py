@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils.translation import gettext as _
 
-from core.errors import InvalidTransition, RuleViolation
+from core.errors import RuleViolation
 from core.history import save_by
+from core.lifecycle import require_move
 from core.roles import require_coordinator, require_coordinator_or_liaison_of
 from deployments.models import Assignment
 from deployments.queries import line_peak_load
@@ -189,8 +190,7 @@ def move_assignment(assignment_id: int, *, actor, venue=None, starts_at=None, en
     line_id, team_id = Assignment.objects.values_list("pledge_line_id", "k9_team_id").get(pk=assignment_id)
     source = _lock_source(pledge_line=line_id, k9_team=team_id)
     assignment = _locked(assignment_id)
-    if assignment.status not in (Status.PLANNED, Status.CONFIRMED):
-        raise InvalidTransition(assignment, "move")
+    require_move(assignment, "move")
     venue = venue or assignment.venue
     starts_at, ends_at = starts_at or assignment.starts_at, ends_at or assignment.ends_at
     if assignment.pledge_line_id:
@@ -209,14 +209,13 @@ def move_assignment(assignment_id: int, *, actor, venue=None, starts_at=None, en
     return assignment
 
 
-def _simple_move(assignment_id, actor, *, move, allowed, to, event, reason=None, liaison_may=False):
+def _simple_move(assignment_id, actor, *, move, to, event, reason=None, liaison_may=False):
     assignment = _locked(assignment_id)
     if liaison_may:
         require_coordinator_or_liaison_of(actor, assignment.pledge.request.country)
     else:
         require_coordinator(actor)
-    if assignment.status not in allowed:
-        raise InvalidTransition(assignment, move)
+    require_move(assignment, move)
     assignment.status = to
     fields = ["status"]
     if reason is not None:
@@ -231,7 +230,7 @@ def _simple_move(assignment_id, actor, *, move, allowed, to, event, reason=None,
 def confirm_assignment(assignment_id: int, *, actor) -> Assignment:
     """planned -> confirmed, by a liaison of the country or a coordinator; tells the other side."""
     return _simple_move(
-        assignment_id, actor, move="confirm", allowed=(Status.PLANNED,), to=Status.CONFIRMED,
+        assignment_id, actor, move="confirm", to=Status.CONFIRMED,
         event="assignment_confirmed", liaison_may=True,
     )  # fmt: skip
 
@@ -240,7 +239,7 @@ def confirm_assignment(assignment_id: int, *, actor) -> Assignment:
 def start_assignment(assignment_id: int, *, actor) -> Assignment:
     """planned|confirmed -> active, by a coordinator; tells the liaisons."""
     return _simple_move(
-        assignment_id, actor, move="start", allowed=(Status.PLANNED, Status.CONFIRMED), to=Status.ACTIVE,
+        assignment_id, actor, move="start", to=Status.ACTIVE,
         event="assignment_started",
     )  # fmt: skip
 
@@ -249,7 +248,7 @@ def start_assignment(assignment_id: int, *, actor) -> Assignment:
 def complete_assignment(assignment_id: int, *, actor) -> Assignment:
     """active -> completed, by a coordinator; tells the liaisons."""
     return _simple_move(
-        assignment_id, actor, move="complete", allowed=(Status.ACTIVE,), to=Status.COMPLETED,
+        assignment_id, actor, move="complete", to=Status.COMPLETED,
         event="assignment_completed",
     )  # fmt: skip
 
@@ -261,7 +260,7 @@ def cancel_assignment(assignment_id: int, *, actor, reason: str) -> Assignment:
     if not reason:
         raise ValidationError({"reason": _("Give a reason.")})
     return _simple_move(
-        assignment_id, actor, move="cancel", allowed=Assignment.OPEN_STATUSES, to=Status.CANCELLED,
+        assignment_id, actor, move="cancel", to=Status.CANCELLED,
         event="assignment_cancelled", reason=reason,
     )  # fmt: skip
 

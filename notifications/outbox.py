@@ -47,8 +47,27 @@ def notify(recipients, event: str, obj, *, context: dict | None = None, dedup_ke
         recipients = [user for user in recipients if user.pk not in already]
     if not recipients:
         return []
+    rows = notification_rows(recipients, event, obj, context=context, dedup_key=dedup_key, url=url)
+    if dedup_key is None:
+        created = Notification.objects.bulk_create(rows)
+    else:
+        # ON CONFLICT DO NOTHING returns no ids: read the rows back (a racing run's rows included,
+        # which is harmless: delivery is idempotent).
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+        created = list(
+            Notification.objects.filter(dedup_key=dedup_key, recipient__in=recipients).select_related("recipient")
+        )
+    email_ids = [n.pk for n in created if n.channel == Notification.Channel.EMAIL]
+    if email_ids:
+        _queue_after_commit(email_ids)
+    return created
+
+
+def notification_rows(recipients, event: str, obj, *, context=None, dedup_key=None, url="", now=None):
+    """The rows `notify` writes, unsaved: per recipient an in-app row and, with an address, an email
+    row, in the recipient's language (one rendering per language). The games-scale seeder writes them too."""
+    now = now or timezone.now()
     content_type = ContentType.objects.get_for_model(obj) if obj is not None else None
-    now = timezone.now()
     rows, texts = [], {}
     for user in recipients:
         language = language_of(user)
@@ -69,19 +88,7 @@ def notify(recipients, event: str, obj, *, context: dict | None = None, dedup_ke
         if user.email:
             email = email_text(body, user=user, url=url)
             rows.append(Notification(channel=Notification.Channel.EMAIL, body=email, next_attempt_at=now, **common))
-    if dedup_key is None:
-        created = Notification.objects.bulk_create(rows)
-    else:
-        # ON CONFLICT DO NOTHING returns no ids: read the rows back (a racing run's rows included,
-        # which is harmless: delivery is idempotent).
-        Notification.objects.bulk_create(rows, ignore_conflicts=True)
-        created = list(
-            Notification.objects.filter(dedup_key=dedup_key, recipient__in=recipients).select_related("recipient")
-        )
-    email_ids = [n.pk for n in created if n.channel == Notification.Channel.EMAIL]
-    if email_ids:
-        _queue_after_commit(email_ids)
-    return created
+    return rows
 
 
 class _AfterCommit:

@@ -6,10 +6,13 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
+from core.filterbar import Shown, chosen, filter_bar
 from core.pages import page
 from core.roles import is_staff_reader
+from notifications.filters import NotificationFilter
 from notifications.queries import mark_read, own_notifications
 
 
@@ -21,11 +24,10 @@ def _staff_only(user):
 @login_required
 def inbox(request):
     _staff_only(request.user)
-    unread_only = request.GET.get("unread") == "1"
-    qs = own_notifications(request.user)
-    if unread_only:
-        qs = qs.filter(read_at__isnull=True)
-    page_obj = Paginator(qs.order_by("-created_at", "-id"), 50).get_page(request.GET.get("page"))
+    qs = own_notifications(request.user).order_by("-created_at", "-id")
+    filterset = filter_bar(NotificationFilter, request, qs, {"unread": Shown(_("Unread only"))})
+    unread_only = bool(chosen(filterset, "unread"))
+    page_obj = Paginator(filterset.qs, 50).get_page(request.GET.get("page"))
     return page(request, "notifications/inbox.html", {"page_obj": page_obj, "unread_only": unread_only})
 
 

@@ -1,9 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from core.countries import country_choices
 from core.text import multiline
-from pledges.models import Pledge
 
 
 class DecisionForm(forms.Form):
@@ -38,21 +36,3 @@ class ChangesForm(forms.Form):
     note = forms.CharField(
         label=_("What should change"), widget=forms.Textarea(attrs={"rows": 2}), validators=[multiline]
     )
-
-
-class PledgeFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), required=False)
-    country = forms.ChoiceField(label=_("Country"), required=False)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", _("All statuses")), *Pledge.Status.choices]
-        self.fields["country"].choices = country_choices()
-
-    def filter(self, qs):
-        if self.is_valid():
-            if self.cleaned_data["status"]:
-                qs = qs.filter(status=self.cleaned_data["status"])
-            if self.cleaned_data["country"]:
-                qs = qs.filter(request__country=self.cleaned_data["country"])
-        return qs

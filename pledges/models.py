@@ -7,11 +7,12 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.countries import language_code
+from core.lifecycle import Lifecycle
 from core.text import multiline, single_line
 from reinforcements.models import ReinforcementRequest, Specialty
 
 
-class Pledge(models.Model):
+class Pledge(Lifecycle, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", _("Submitted")
@@ -21,10 +22,20 @@ class Pledge(models.Model):
         REJECTED = "rejected", _("Rejected")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
-    EDITABLE_STATUSES = (Status.DRAFT, Status.CHANGES_REQUESTED)
-    ACCEPTED_STATUSES = (Status.ACCEPTED, Status.PARTIALLY_ACCEPTED)
+    # Still the country's to change: its lines and teams can be edited (SPEC §4).
+    EDITABLE_STATUSES = frozenset({Status.DRAFT, Status.CHANGES_REQUESTED})
+    # Capacity that can be placed at venues.
+    ACCEPTED_STATUSES = frozenset({Status.ACCEPTED, Status.PARTIALLY_ACCEPTED})
     # The country's answer to its request (a draft or a withdrawn pledge is not one).
-    ANSWER_STATUSES = (Status.SUBMITTED, Status.CHANGES_REQUESTED, Status.REJECTED, *ACCEPTED_STATUSES)
+    ANSWER_STATUSES = frozenset({Status.SUBMITTED, Status.CHANGES_REQUESTED, Status.REJECTED, *ACCEPTED_STATUSES})
+    # SPEC §4: each move and the states it may start from ("edit": its header, lines and teams).
+    MOVES = {
+        "edit": EDITABLE_STATUSES,
+        "submit": EDITABLE_STATUSES,
+        "request_changes": frozenset({Status.SUBMITTED}),
+        "decide": frozenset({Status.SUBMITTED}),
+        "withdraw": frozenset({Status.DRAFT, Status.SUBMITTED, Status.CHANGES_REQUESTED, *ACCEPTED_STATUSES}),
+    }
 
     request = models.ForeignKey(
         ReinforcementRequest, on_delete=models.PROTECT, related_name="pledges", verbose_name=_("request")
@@ -72,8 +83,9 @@ class Pledge(models.Model):
         return self.request.country
 
     @property
-    def is_editable(self) -> bool:
-        return self.status in self.EDITABLE_STATUSES
+    def awaits_changes(self) -> bool:
+        """Sent back by a coordinator: the country reads `changes_note` and submits again."""
+        return self.status == self.Status.CHANGES_REQUESTED
 
 
 class _Availability(models.Model):

@@ -6,8 +6,8 @@ from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import InvalidTransition
 from core.history import delete_by, save_by, update_all_by
+from core.lifecycle import require_move
 from core.roles import require_coordinator, require_liaison_of
 from notifications.outbox import notify_other_side
 from pledges.models import K9Team, Pledge, PledgeLine
@@ -53,8 +53,7 @@ def create_pledge(*, actor, request_id: int, lines=(), k9_teams=(), **fields) ->
     """
     request = ReinforcementRequest.objects.select_for_update().get(pk=request_id)
     require_liaison_of(actor, request.country)
-    if request.status not in ReinforcementRequest.OPEN_STATUSES:
-        raise InvalidTransition(request, "pledge on")
+    require_move(request, "pledge")
     pledge = Pledge(request=request, created_by=actor, **{k: v for k, v in fields.items() if k in PLEDGE_FIELDS})
     pledge.full_clean()
     save_by(pledge, actor)
@@ -68,8 +67,7 @@ def update_pledge(pledge_id: int, *, actor, lines=None, k9_teams=None, **fields)
     without one created, and those left out deleted."""
     pledge = _locked(pledge_id)
     require_liaison_of(actor, pledge.request.country)
-    if not pledge.is_editable:
-        raise InvalidTransition(pledge, "edit")
+    require_move(pledge, "edit")
     for name, value in fields.items():
         if name in PLEDGE_FIELDS:
             setattr(pledge, name, value)
@@ -123,8 +121,7 @@ def submit_pledge(pledge_id: int, *, actor) -> Pledge:
     """draft|changes_requested -> submitted, by the pledge country's liaison; tells coordinators."""
     pledge = _locked(pledge_id)
     require_liaison_of(actor, pledge.request.country)
-    if pledge.status not in Pledge.EDITABLE_STATUSES:
-        raise InvalidTransition(pledge, "submit")
+    require_move(pledge, "submit")
     _lock_children(pledge)
     if not (pledge.lines.all() or pledge.k9_teams.all()):
         raise ValidationError({"lines": _("Pledge at least one officer line or K9 team before submitting.")})
@@ -139,8 +136,7 @@ def request_changes(pledge_id: int, *, actor, note: str) -> Pledge:
     """submitted -> changes_requested, by a coordinator, with a note; tells the liaisons."""
     pledge = _locked(pledge_id)
     require_coordinator(actor)
-    if pledge.status != Status.SUBMITTED:
-        raise InvalidTransition(pledge, "request changes to")
+    require_move(pledge, "request_changes")
     note = (note or "").strip()
     if not note:
         raise ValidationError({"note": _("Say what should change.")})
@@ -158,8 +154,7 @@ def decide_pledge(pledge_id: int, *, actor, decision_note: str = "", lines: dict
     """
     pledge = _locked(pledge_id)
     require_coordinator(actor)
-    if pledge.status != Status.SUBMITTED:
-        raise InvalidTransition(pledge, "decide")
+    require_move(pledge, "decide")
     _lock_children(pledge)
     all_lines, all_teams = list(pledge.lines.all()), list(pledge.k9_teams.all())
     errors = {}
@@ -208,8 +203,7 @@ def withdraw_pledge(pledge_id: int, *, actor, reason: str) -> Pledge:
     with a reason. Cancels the pledge's open assignments; tells the coordinators, listing them."""
     pledge = _locked(pledge_id)
     require_liaison_of(actor, pledge.request.country)
-    if pledge.status in (Status.REJECTED, Status.WITHDRAWN):
-        raise InvalidTransition(pledge, "withdraw")
+    require_move(pledge, "withdraw")
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give a reason.")})

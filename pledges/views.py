@@ -5,19 +5,22 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core.countries import country_label
+from core.countries import country_choices, country_label
 from core.exports import export, export_time
+from core.filterbar import Shown, filter_bar
 from core.pages import attempt, page, paginate, staff_page
 from pledges import transitions
-from pledges.forms import ChangesForm, DecisionForm, PledgeFilterForm
+from pledges.filters import PledgeFilter
+from pledges.forms import ChangesForm, DecisionForm
 from pledges.models import K9Team, Pledge, PledgeLine
 from pledges.queries import visible_pledges
 from reinforcements.queries import operation_of
 
 
-def _pledge_list_queryset(request, operation, form):
+def _pledge_filters(request, operation):
     # Subqueries, not joins: summing lines beside counting teams would multiply each other.
     lines = PledgeLine.objects.filter(pledge=OuterRef("pk")).values("pledge")
     teams = K9Team.objects.filter(pledge=OuterRef("pk")).values("pledge")
@@ -32,16 +35,20 @@ def _pledge_list_queryset(request, operation, form):
             teams=Coalesce(Subquery(teams.annotate(n=Count("id")).values("n")), 0),
         )
     )
-    return form.filter(qs).order_by("request__country", "-submitted_at", "pk")
+    shown = {
+        "status": Shown(gettext_lazy("Status"), gettext_lazy("All statuses")),
+        "country": Shown(gettext_lazy("Country"), choices=country_choices()),
+    }
+    return filter_bar(PledgeFilter, request, qs.order_by("request__country", "-submitted_at", "pk"), shown)
 
 
 @staff_page
 def pledge_list(request, op):
     operation = operation_of(request, op)
-    form = PledgeFilterForm(request.GET or None)
+    filterset = _pledge_filters(request, operation)
     return page(request, "pledges/pledge_list.html", {
-        "operation": operation, "section": "pledges", "form": form,
-        "page_obj": paginate(request, _pledge_list_queryset(request, operation, form)),
+        "operation": operation, "section": "pledges", "form": filterset.form,
+        "page_obj": paginate(request, filterset.qs),
         "export_url": reverse("pledge_export", args=[operation.code]), "htmx_partial": "results",
     })  # fmt: skip
 
@@ -49,8 +56,7 @@ def pledge_list(request, op):
 @staff_page
 def pledge_export(request, op):
     operation = operation_of(request, op)
-    form = PledgeFilterForm(request.GET or None)
-    qs = _pledge_list_queryset(request, operation, form)
+    qs = _pledge_filters(request, operation).qs
     headers = [_("Pledge"), _("Country"), _("Country code"), _("Authority"), _("Status"), _("Commander"),
                _("Contact"), _("Officers offered"), _("Officers accepted"), _("K9 teams"), _("Submitted at"),
                _("Decided at"), _("Decision note")]  # fmt: skip
@@ -76,7 +82,6 @@ def _review_context(request, pledge, decision_form=None, changes_form=None):
         "operation": pledge.request.operation, "section": "pledges", "pledge": pledge, "req": pledge.request,
         "request_lines": pledge.request.lines.select_related("specialty"), "lines": lines, "teams": teams,
         "decision_form": decision_form, "changes_form": changes_form or ChangesForm(),
-        "can_decide": pledge.status == Pledge.Status.SUBMITTED,
         "history": pledge.history.select_related("history_user").order_by("-history_date")[:40],
     }  # fmt: skip
 

@@ -22,6 +22,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from core import cells
 from core.audit import record_export
 from core.errors import DomainError
+from core.filterbar import Shown, chosen, filter_bar
+from deployments.filters import AssignmentFilter
 from deployments.models import Assignment
 from deployments.queries import visible_assignments
 from deployments.transitions import confirm_assignment
@@ -35,8 +37,6 @@ from portal.forms import ROW_KINDS, K9TeamFormSet, PledgeForm, PledgeLineFormSet
 from reinforcements.models import ReinforcementRequest, Specialty
 from reinforcements.queries import visible_requests
 from reinforcements.transitions import acknowledge_request, decline_request
-
-OPEN = ReinforcementRequest.OPEN_STATUSES
 
 
 def _requests(user):
@@ -65,7 +65,9 @@ def home(request):
         request,
         "portal/home.html",
         {
-            "requests": _requests(user).filter(status__in=OPEN).order_by("response_due", "pk"),
+            "requests": _requests(user)
+            .filter(status__in=ReinforcementRequest.OPEN_STATUSES)
+            .order_by("response_due", "pk"),
             "pledges": _pledges(user),
             # A big contingent has thousands planned: the home page only says how many.
             "awaiting_count": visible_assignments(user).filter(status=Assignment.Status.PLANNED).count(),
@@ -86,7 +88,7 @@ def request_detail(request, pk):
             "req": req,
             "pledges": _pledges(request.user).filter(request=req),
             "decline_form": ReasonForm(),
-            "overdue": req.status in OPEN and req.response_due and req.response_due < timezone.localdate(),
+            "overdue": req.is_open and req.response_due and req.response_due < timezone.localdate(),
         },
     )
 
@@ -212,7 +214,7 @@ def _render_pledge_form(request, req, pledge, header, lines, teams, top_errors):
 @liaison_required
 def pledge_new(request, pk):
     req = get_object_or_404(_requests(request.user), pk=pk)
-    if req.status not in OPEN:
+    if not req.can("pledge"):
         messages.error(request, _("This request is no longer open: no pledge can be made on it."))
         return redirect("portal:request_detail", pk=req.pk)
     return _pledge_form(request, req, None)
@@ -222,7 +224,7 @@ def pledge_new(request, pk):
 @liaison_required
 def pledge_edit(request, pk):
     pledge = get_object_or_404(_pledges(request.user), pk=pk)
-    if not pledge.is_editable:
+    if not pledge.can("edit"):
         messages.error(request, _("This pledge can no longer be edited (%(status)s).") % {
             "status": pledge.get_status_display()
         })  # fmt: skip
@@ -310,7 +312,7 @@ def pledge_withdraw(request, pk):
 def pledge_import(request, pk):
     """All-or-nothing: the new rows are added to the pledge only if every row is right."""
     pledge = get_object_or_404(_pledges(request.user), pk=pk)
-    if not pledge.is_editable:
+    if not pledge.can("edit"):
         messages.error(request, _("This pledge can no longer be edited (%(status)s).") % {
             "status": pledge.get_status_display()
         })  # fmt: skip
@@ -361,13 +363,14 @@ def roster_template(request, kind, fmt):
 
 
 def _deployment_rows(request):
-    """The contingent's live assignments, or one status of them (`?status=`): the list, its
-    print view and its CSV show the same rows."""
+    """The contingent's assignments of the statuses asked for (`?status=`, as over the API), else all but the
+    cancelled ones; and the statuses shown. The list, its print view and its CSV show the same rows."""
     rows = _assignments(request.user).order_by("starts_at", "pk")
-    status = request.GET.get("status", "")
-    if status in Assignment.Status.values:
-        return rows.filter(status=status), status
-    return rows.exclude(status=Assignment.Status.CANCELLED), ""
+    filterset = filter_bar(AssignmentFilter, request, rows, {"status": Shown(_("Status"))})
+    statuses = chosen(filterset, "status")
+    if statuses:
+        return filterset.qs, statuses
+    return rows.exclude(status=Assignment.Status.CANCELLED), []
 
 
 @require_http_methods(["GET", "POST"])
@@ -391,13 +394,13 @@ def deployments(request):
             text = ngettext("%(n)s assignment confirmed.", "%(n)s assignments confirmed.", done)
             messages.success(request, text % {"n": done})
         return redirect("portal:deployments")
-    rows, status = _deployment_rows(request)
+    rows, shown = _deployment_rows(request)
     return render(
         request,
         "portal/deployments.html",
         {
             "assignments": rows,
-            "status": status,
+            "shown": shown,
             "statuses": Assignment.Status.choices,
             "query": request.GET.urlencode(),
         },

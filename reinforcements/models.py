@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.countries import country_code
+from core.lifecycle import Lifecycle
 from core.text import multiline, single_line
 
 
@@ -80,7 +81,7 @@ class Specialty(models.Model):
         return self.name_fr if translation.get_language() == "fr" else self.name_en
 
 
-class ReinforcementRequest(models.Model):
+class ReinforcementRequest(Lifecycle, models.Model):
     class Authority(models.TextChoices):
         INTERIOR = "interior", _("Interior (police)")
         DEFENCE = "defence", _("Defence (military specialists)")
@@ -93,7 +94,18 @@ class ReinforcementRequest(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
         CLOSED = "closed", _("Closed")
 
-    OPEN_STATUSES = (Status.SENT, Status.ACKNOWLEDGED)
+    # Sent to the country and awaiting its answer: pledges can be made on it.
+    OPEN_STATUSES = frozenset({Status.SENT, Status.ACKNOWLEDGED})
+    # SPEC §4: each move and the states it may start from ("pledge": a pledge made on the request).
+    MOVES = {
+        "amend": frozenset({Status.DRAFT, *OPEN_STATUSES}),
+        "send": frozenset({Status.DRAFT}),
+        "acknowledge": frozenset({Status.SENT}),
+        "decline": OPEN_STATUSES,
+        "cancel": frozenset({Status.DRAFT, *OPEN_STATUSES}),
+        "close": OPEN_STATUSES,
+        "pledge": OPEN_STATUSES,
+    }
 
     operation = models.ForeignKey(
         Operation, on_delete=models.PROTECT, related_name="requests", verbose_name=_("operation")
@@ -131,6 +143,15 @@ class ReinforcementRequest(models.Model):
 
     def __str__(self):
         return f"{self.operation.code} / {self.country} / {self.authority}"
+
+    @property
+    def is_draft(self) -> bool:
+        """Not sent yet: edited freely, nobody told. Once sent its addressee is fixed and its liaisons are told."""
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
 
     def clean(self):
         if self.operation_id and self.period_start and self.period_end:

@@ -5,8 +5,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import DomainError, InvalidTransition
+from core.errors import DomainError
 from core.history import delete_by, save_by
+from core.lifecycle import require_move
 from core.roles import require_coordinator, require_liaison_of
 from notifications.outbox import notify_other_side
 from reinforcements.models import ReinforcementRequest, RequestLine
@@ -64,10 +65,9 @@ def amend_request(request_id: int, *, actor, lines: list[tuple] | None = None, *
     """Edit a draft, or amend a sent/acknowledged request: then its liaisons are told."""
     req = _locked(request_id)
     require_coordinator(actor)
-    if req.status not in (Status.DRAFT, *ReinforcementRequest.OPEN_STATUSES):
-        raise InvalidTransition(req, "amend")
+    require_move(req, "amend")
     changes = _writable(changes)
-    if req.status != Status.DRAFT:
+    if not req.is_draft:
         fixed = [
             name for name in ADDRESS_FIELDS if name in changes and _value(changes[name]) != _value(getattr(req, name))
         ]
@@ -79,7 +79,7 @@ def amend_request(request_id: int, *, actor, lines: list[tuple] | None = None, *
     save_by(req, actor)
     if lines is not None:
         _replace_lines(req, lines, actor)
-    if req.status != Status.DRAFT:
+    if not req.is_draft:
         _tell(actor, req, "request_amended")
     return req
 
@@ -107,8 +107,7 @@ def send_request(request_id: int, *, actor) -> ReinforcementRequest:
     """draft -> sent, by a coordinator; tells the country's liaisons."""
     req = _locked(request_id)
     require_coordinator(actor)
-    if req.status != Status.DRAFT:
-        raise InvalidTransition(req, "send")
+    require_move(req, "send")
     if not req.lines.exists():
         raise DomainError(_("Add at least one line before sending the request."), code="empty_request")
     _move(req, actor, Status.SENT)
@@ -121,8 +120,7 @@ def acknowledge_request(request_id: int, *, actor) -> ReinforcementRequest:
     """sent -> acknowledged, by a liaison of the country; tells the coordinators."""
     req = _locked(request_id)
     require_liaison_of(actor, req.country)
-    if req.status != Status.SENT:
-        raise InvalidTransition(req, "acknowledge")
+    require_move(req, "acknowledge")
     _move(req, actor, Status.ACKNOWLEDGED)
     _tell(actor, req, "request_acknowledged")
     return req
@@ -133,8 +131,7 @@ def decline_request(request_id: int, *, actor, reason: str) -> ReinforcementRequ
     """sent|acknowledged -> declined, by a liaison of the country, with a reason; tells the coordinators."""
     req = _locked(request_id)
     require_liaison_of(actor, req.country)
-    if req.status not in ReinforcementRequest.OPEN_STATUSES:
-        raise InvalidTransition(req, "decline")
+    require_move(req, "decline")
     _move(req, actor, Status.DECLINED, _require_reason(reason))
     _tell(actor, req, "request_declined", reason=req.status_reason)
     return req
@@ -145,9 +142,8 @@ def cancel_request(request_id: int, *, actor, reason: str) -> ReinforcementReque
     """draft|sent|acknowledged -> cancelled, by a coordinator, with a reason; tells the liaisons if it was sent."""
     req = _locked(request_id)
     require_coordinator(actor)
-    if req.status not in (Status.DRAFT, *ReinforcementRequest.OPEN_STATUSES):
-        raise InvalidTransition(req, "cancel")
-    was_sent = req.status != Status.DRAFT
+    require_move(req, "cancel")
+    was_sent = not req.is_draft
     _move(req, actor, Status.CANCELLED, _require_reason(reason))
     if was_sent:
         _tell(actor, req, "request_cancelled", reason=req.status_reason)
@@ -159,8 +155,7 @@ def close_request(request_id: int, *, actor) -> ReinforcementRequest:
     """sent|acknowledged -> closed, by a coordinator; tells the liaisons."""
     req = _locked(request_id)
     require_coordinator(actor)
-    if req.status not in ReinforcementRequest.OPEN_STATUSES:
-        raise InvalidTransition(req, "close")
+    require_move(req, "close")
     _move(req, actor, Status.CLOSED)
     _tell(actor, req, "request_closed")
     return req

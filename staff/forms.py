@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.countries import country_choices
 from core.text import multiline
-from reinforcements.models import ReinforcementRequest, Specialty
+from reinforcements.models import ReinforcementRequest
 
 
 class LoginForm(AuthenticationForm):
@@ -44,7 +44,7 @@ class RequestForm(forms.ModelForm):
                 initial=(lines or {}).get(specialty.pk),
                 help_text=_("teams") if specialty.is_canine else _("officers"),
             )  # fmt: skip
-        if self.instance.pk and self.instance.status != ReinforcementRequest.Status.DRAFT:
+        if self.instance.pk and not self.instance.is_draft:
             # Once sent, the request is addressed: amend its content, not its addressee.
             self.fields["country"].disabled = True
             self.fields["authority"].disabled = True
@@ -68,57 +68,3 @@ class RequestForm(forms.ModelForm):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), validators=[multiline])
-
-
-SORTS = {
-    "country": ("country", "authority"),
-    "-country": ("-country", "authority"),
-    "status": ("status", "country"),
-    "response_due": ("response_due", "country"),
-    "-response_due": ("-response_due", "country"),
-    "requested": ("requested", "country"),
-    "-requested": ("-requested", "country"),
-}
-
-
-class RequestFilterForm(forms.Form):
-    status = forms.ChoiceField(label=_("Status"), required=False)
-    authority = forms.ChoiceField(label=_("Authority"), required=False)
-    country = forms.ChoiceField(label=_("Country"), required=False)
-    specialty = forms.ModelChoiceField(
-        label=_("Specialty"), required=False, queryset=Specialty.objects.all(), to_field_name="code",
-        empty_label=_("All specialties"),
-    )  # fmt: skip
-    sort = forms.ChoiceField(
-        label=_("Sort"),
-        required=False,
-        choices=[
-            ("country", _("Country A→Z")),
-            ("-country", _("Country Z→A")),
-            ("status", _("Status")),
-            ("response_due", _("Response due, soonest")),
-            ("-response_due", _("Response due, latest")),
-            ("-requested", _("Most requested")),
-            ("requested", _("Fewest requested")),
-        ],
-    )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["status"].choices = [("", _("All statuses")), *ReinforcementRequest.Status.choices]
-        self.fields["authority"].choices = [("", _("All authorities")), *ReinforcementRequest.Authority.choices]
-        self.fields["country"].choices = country_choices()
-
-    def filter(self, qs):
-        if not self.is_valid():
-            return qs
-        data = self.cleaned_data
-        if data["status"]:
-            qs = qs.filter(status=data["status"])
-        if data["authority"]:
-            qs = qs.filter(authority=data["authority"])
-        if data["country"]:
-            qs = qs.filter(country=data["country"])
-        if data["specialty"]:
-            qs = qs.filter(lines__specialty=data["specialty"])
-        return qs.order_by(*SORTS.get(data["sort"] or "country"))

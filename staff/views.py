@@ -17,16 +17,18 @@ from django.views.decorators.http import require_POST
 from core import freshness
 from core.countries import country_label
 from core.exports import export, export_time
+from core.filterbar import filter_bar
 from core.pages import attempt, page, paginate, staff_page
 from core.roles import is_staff_reader, liaison_country
 from deployments.models import Assignment
-from deployments.queries import coverage_grid
+from deployments.queries import COUNTS, coverage_grid
 from pledges.models import Pledge, PledgeLine
 from reinforcements import transitions
 from reinforcements.models import ReinforcementRequest, RequestLine, Specialty
 from reinforcements.queries import operation_of, visible_operations, visible_requests
+from staff import filters
 from staff.dashboard import bar_rows, operation_figures
-from staff.forms import LoginForm, ReasonForm, RequestFilterForm, RequestForm
+from staff.forms import LoginForm, ReasonForm, RequestForm
 
 Status = ReinforcementRequest.Status
 
@@ -93,7 +95,7 @@ def dashboard(request, op):
     specialty_chart = bar_rows(
         figures["by_specialty"],
         lambda r: f"{r['specialty'].name} ({_('teams') if r['unit'] == 'teams' else _('officers')})",
-        lambda r: {m: r[m] for m in ("requested", "pledged", "accepted", "assigned")},
+        lambda r: {m: r[m] for m in COUNTS},
     )
     return page(request, "staff/dashboard.html", {
         "operation": operation, "section": "dashboard", "figures": figures,
@@ -132,9 +134,7 @@ def _dashboard_data(operation, today, gaps_window):
     gaps = [row for row in coverage_grid(operation.pk, starts=gaps_window) if row["assigned"] < row["quantity"]]
     gap_rows = gaps[:10]
     _attach_needs(gap_rows)
-    answered = Pledge.objects.filter(request=OuterRef("pk")).exclude(
-        status__in=(Pledge.Status.DRAFT, Pledge.Status.WITHDRAWN)
-    )
+    answered = Pledge.objects.filter(request=OuterRef("pk"), status__in=Pledge.ANSWER_STATUSES)
     awaiting = ReinforcementRequest.objects.filter(
         operation=operation, status__in=ReinforcementRequest.OPEN_STATUSES
     ).exclude(Exists(answered))
@@ -169,23 +169,24 @@ def _with_requested(qs):
     )
 
 
-def _request_list_queryset(request, operation, form):
-    qs = _with_requested(visible_requests(request.user).filter(operation=operation))
-    return form.filter(qs).prefetch_related(Prefetch("lines", queryset=RequestLine.objects.select_related("specialty")))
+def _request_filters(request, operation):
+    qs = _with_requested(visible_requests(request.user).filter(operation=operation)).order_by(*filters.SORTS["country"])
+    qs = qs.prefetch_related(Prefetch("lines", queryset=RequestLine.objects.select_related("specialty")))
+    return filter_bar(filters.RequestListFilter, request, qs, filters.shown())
 
 
 @staff_page
 def request_list(request, op):
     operation = operation_of(request, op)
-    form = RequestFilterForm(request.GET or None)
-    page_obj = paginate(request, _request_list_queryset(request, operation, form))
+    filterset = _request_filters(request, operation)
+    page_obj = paginate(request, filterset.qs)
     sort = request.GET.get("sort", "country")
     return page(request, "staff/request_list.html", {
         # A header link sorts by its column, and again the other way round.
         "sort_country": "-country" if sort == "country" else "country",
         "sort_due": "-response_due" if sort == "response_due" else "response_due",
         "sort_requested": "requested" if sort == "-requested" else "-requested",
-        "operation": operation, "section": "requests", "form": form, "page_obj": page_obj,
+        "operation": operation, "section": "requests", "form": filterset.form, "page_obj": page_obj,
         "export_url": reverse("request_export", args=[operation.code]), "htmx_partial": "results",
     })  # fmt: skip
 
@@ -193,8 +194,7 @@ def request_list(request, op):
 @staff_page
 def request_export(request, op):
     operation = operation_of(request, op)
-    form = RequestFilterForm(request.GET or None)
-    qs = _request_list_queryset(request, operation, form)
+    qs = _request_filters(request, operation).qs
     headers = [_("Country"), _("Country code"), _("Authority"), _("Status"), _("Response due"), _("Period start"),
                _("Period end"), _("Requested"), _("Lines"), _("Sent at")]  # fmt: skip
     rows = (
@@ -212,8 +212,7 @@ def request_detail(request, pk):
     lines = list(req.lines.select_related("specialty"))
     offered = {
         row["specialty_id"]: row
-        for row in PledgeLine.objects.filter(pledge__request=req)
-        .exclude(pledge__status__in=(Pledge.Status.DRAFT, Pledge.Status.WITHDRAWN))
+        for row in PledgeLine.objects.filter(pledge__request=req, pledge__status__in=Pledge.ANSWER_STATUSES)
         .values("specialty_id")
         .annotate(offered=Sum("officers_offered"), accepted=Sum("officers_accepted"))
     }
@@ -226,10 +225,6 @@ def request_detail(request, pk):
     return page(request, "staff/request_detail.html", {
         "operation": req.operation, "section": "requests", "req": req, "lines": lines, "pledges": pledges,
         "history": request_history(req), "reason_form": ReasonForm(),
-        "can_send": req.status == Status.DRAFT,
-        "can_edit_request": req.status in (Status.DRAFT, *ReinforcementRequest.OPEN_STATUSES),
-        "can_cancel": req.status in (Status.DRAFT, *ReinforcementRequest.OPEN_STATUSES),
-        "can_close": req.status in ReinforcementRequest.OPEN_STATUSES,
     })  # fmt: skip
 
 
@@ -309,7 +304,7 @@ def request_edit(request, pk):
     if request.method == "POST" and form.is_valid():
         done = attempt(
             request, transitions.amend_request, req.pk, form=form, lines=form.lines(),
-            success=_("Request saved.") if req.status == Status.DRAFT else _("Request amended; the country's liaisons are told."),
+            success=_("Request saved.") if req.is_draft else _("Request amended; the country's liaisons are told."),
             **form.changes(),
         )  # fmt: skip
         if done:

@@ -178,7 +178,7 @@ def test_a_viewer_is_not_given_the_move_form(client, viewer):
 
 
 def test_the_who_list_offers_at_most_the_limit_and_says_how_to_find_the_others(client, coordinator, monkeypatch):
-    from deployments import views
+    from deployments.views import planner as views
 
     monkeypatch.setattr(views, "SOURCE_LIMIT", 1)
     germany = accepted_line(officers=10, pledge__request__country="DE")
@@ -198,7 +198,7 @@ def test_the_who_list_offers_at_most_the_limit_and_says_how_to_find_the_others(c
 
 
 def test_a_refused_plan_keeps_the_chosen_source_even_beyond_the_limit(client, coordinator, monkeypatch):
-    from deployments import views
+    from deployments.views import planner as views
 
     monkeypatch.setattr(views, "SOURCE_LIMIT", 1)
     first = accepted_team(handler_name="Sgt. Adamski", dog_name="Ares")

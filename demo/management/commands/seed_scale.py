@@ -8,7 +8,11 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from core import freshness
-from demo.scale import Progress, ScaleSeeder, Sizes, analyze, drop_operation, rule_violations
+from demo.scale.checks import rule_violations
+from demo.scale.copier import Progress
+from demo.scale.removal import analyze, drop_operation
+from demo.scale.seeder import ScaleSeeder
+from demo.scale.sizes import Sizes
 from reinforcements.models import Operation
 
 

@@ -13,7 +13,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
-from demo.scale import rule_violations
+from demo.scale.checks import rule_violations
 from deployments.models import Assignment, Venue, VenueNeed
 from deployments.queries import line_peak_load
 from notifications.models import Notification
