@@ -15,6 +15,9 @@ def test_every_beat_entry_names_a_registered_task():
 def test_the_suite_sends_its_tasks_to_a_queue_of_its_own():
     from django.conf import settings
 
-    assert app.conf.task_default_queue == f"reinforcements.test_{settings.DATABASES['default']['NAME'].removeprefix('test_')}"
+    assert (
+        app.conf.task_default_queue
+        == f"reinforcements.test_{settings.DATABASES['default']['NAME'].removeprefix('test_')}"
+    )
     assert app.conf.broker_transport_options["global_keyprefix"] == app.conf.task_default_queue + ":"
     assert app.amqp.queues.keys() == {app.conf.task_default_queue}
