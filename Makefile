@@ -11,7 +11,7 @@ export PYTHONUNBUFFERED := 1
 export XDG_RUNTIME_DIR ?= $(CURDIR)/.data/run
 SERVICES_ENV = eval "$$($(PY) -m server.services env)"
 
-.PHONY: run test lint format messages bench backup restore browser-deps clean fuzz
+.PHONY: run dev manage test lint format messages bench backup restore browser-deps clean fuzz
 
 $(PY):
 	@set -e; base=""; \
@@ -29,7 +29,11 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 browser-deps:
 	@command -v chromium >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 
-run: $(VENV)/.installed
+# `make run` serves as production does (gunicorn, server/gunicorn.py; static files by whitenoise);
+# `make dev` swaps in Django's development server, which reloads on every code change (Procfile.dev).
+run: PROCFILE = Procfile
+dev: PROCFILE = Procfile.dev
+run dev: $(VENV)/.installed
 	@mkdir -p .data/run
 	@$(SERVICES_ENV); \
 	trap '$(PY) -m server.services stop-started' EXIT; \
@@ -39,7 +43,13 @@ run: $(VENV)/.installed
 	echo "" && echo "Reinforcements is at http://127.0.0.1:$(PORT)/  (API docs: /api/docs/, admin: /admin/)" && \
 	echo "Demo logins (password $$DEMO_PASSWORD): coordinator, viewer, liaison-pl, liaison-de, admin" && \
 	echo "Mail is written to .data/mail/. Ctrl-C stops everything." && echo "" && \
-	PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile
+	PORT=$(PORT) $(VENV)/bin/honcho start -f $(PROCFILE)
+
+# Any manage.py command on what `make run` uses (its database and Redis, DEBUG on), in a second
+# terminal while it serves: make manage ARGS="send_reminders --dry-run"
+manage: $(VENV)/.installed
+	@mkdir -p .data/run
+	@$(SERVICES_ENV); trap '$(PY) -m server.services stop-started' EXIT; $(PY) manage.py $(ARGS)
 
 test: $(VENV)/.installed browser-deps
 	@mkdir -p .data/run

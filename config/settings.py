@@ -59,6 +59,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "core.api_errors.ApiErrorsMiddleware",
+    "core.limits.RequestSizeLimitMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -73,6 +74,9 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "core.middleware.DatabaseUnavailableMiddleware",
 ]
+
+# Largest request body accepted, in bytes (uploads included): a roster is at most 2 MB.
+MAX_REQUEST_BYTES = env.int("MAX_REQUEST_BYTES", default=5 * 1024 * 1024)
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"

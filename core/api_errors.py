@@ -50,11 +50,18 @@ def json_error(status: int, detail: str, code: str | None = None) -> HttpRespons
 
 
 def default_detail(status: int) -> str:
-    return {
+    details = {
         404: _("Not found."),
         405: _("This method is not allowed here."),
+        413: _("The request is too large."),
         500: _("Server error. It has been logged; please try again later."),
-    }.get(status) or _(HTTPStatus(status).phrase if status in HTTPStatus._value2member_map_ else "Error")
+    }
+    if status in details:
+        return details[status]
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return str(status)
 
 
 class ApiErrorsMiddleware:

@@ -81,6 +81,7 @@ def test_repeated_wrong_passwords_lock_the_account_out_even_with_the_right_one(l
 
     assert response.status_code == 429
     assert set(response.json()) == {"detail", "code"}
+    assert response.json()["code"] == "throttled"
 
 
 def test_too_many_login_attempts_are_throttled(liaison_pl):

@@ -106,3 +106,23 @@ def test_a_csv_with_more_rows_than_the_limit_is_refused_while_reading(pl_client,
 
     assert "more than 500 rows" in response.content.decode()
     assert not draft.k9_teams.exists()
+
+
+def test_a_body_larger_than_the_server_cap_is_refused_before_it_is_read(pl_client, draft, settings):
+    url = reverse("portal:pledge_import", args=[draft.pk])
+
+    response = pl_client.generic("POST", url, b"", CONTENT_LENGTH=str(settings.MAX_REQUEST_BYTES + 1))
+
+    assert response.status_code == 413
+    assert "too large" in response.content.decode()
+
+
+def test_an_api_body_larger_than_the_cap_is_a_json_413(settings, coordinator):
+    from tests.api.conftest import client_as
+
+    response = client_as(coordinator).generic(
+        "POST", "/api/v1/requests/", b"{}", content_type="application/json", CONTENT_LENGTH=str(10**9)
+    )
+
+    assert response.status_code == 413
+    assert response.json()["code"] == "too_large"
