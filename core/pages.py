@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from core.errors import DomainError
@@ -46,6 +47,16 @@ def page(request, template, context):
 
 def paginate(request, queryset, per_page=PAGE_SIZE):
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def list_page(request, template, filterset, *, operation, section, export, **context):
+    """An operation's filtered list (core.filterbar): the filter bar, a page of the rows (only the
+    `results` partial for an htmx request), and the link exporting every filtered row (`export`, a URL name)."""
+    return page(request, template, {
+        "operation": operation, "section": section, "form": filterset.form,
+        "page_obj": paginate(request, filterset.qs),
+        "export_url": reverse(export, args=[operation.code]), "htmx_partial": "results", **context,
+    })  # fmt: skip
 
 
 def apply_errors(form, exc: ValidationError) -> None:

@@ -3,7 +3,6 @@
 from django.db.models import Count, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -11,7 +10,7 @@ from django.views.decorators.http import require_POST
 from core.countries import country_choices, country_label
 from core.exports import export, export_time
 from core.filterbar import Shown, filter_bar
-from core.pages import attempt, page, paginate, staff_page
+from core.pages import attempt, list_page, page, staff_page
 from pledges import transitions
 from pledges.filters import PledgeFilter
 from pledges.forms import ChangesForm, DecisionForm
@@ -45,12 +44,10 @@ def _pledge_filters(request, operation):
 @staff_page
 def pledge_list(request, op):
     operation = operation_of(request, op)
-    filterset = _pledge_filters(request, operation)
-    return page(request, "pledges/pledge_list.html", {
-        "operation": operation, "section": "pledges", "form": filterset.form,
-        "page_obj": paginate(request, filterset.qs),
-        "export_url": reverse("pledge_export", args=[operation.code]), "htmx_partial": "results",
-    })  # fmt: skip
+    return list_page(
+        request, "pledges/pledge_list.html", _pledge_filters(request, operation), operation=operation,
+        section="pledges", export="pledge_export",
+    )  # fmt: skip
 
 
 @staff_page

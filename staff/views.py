@@ -9,7 +9,6 @@ from django.db.models import Count, Exists, Func, OuterRef, Prefetch, Subquery, 
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,7 +17,7 @@ from core import freshness
 from core.countries import country_label
 from core.exports import export, export_time
 from core.filterbar import filter_bar
-from core.pages import attempt, page, paginate, staff_page
+from core.pages import attempt, list_page, page, staff_page
 from core.roles import is_staff_reader, liaison_country
 from deployments.models import Assignment
 from deployments.queries import COUNTS, coverage_grid
@@ -178,17 +177,15 @@ def _request_filters(request, operation):
 @staff_page
 def request_list(request, op):
     operation = operation_of(request, op)
-    filterset = _request_filters(request, operation)
-    page_obj = paginate(request, filterset.qs)
     sort = request.GET.get("sort", "country")
-    return page(request, "staff/request_list.html", {
+    return list_page(
+        request, "staff/request_list.html", _request_filters(request, operation), operation=operation,
+        section="requests", export="request_export",
         # A header link sorts by its column, and again the other way round.
-        "sort_country": "-country" if sort == "country" else "country",
-        "sort_due": "-response_due" if sort == "response_due" else "response_due",
-        "sort_requested": "requested" if sort == "-requested" else "-requested",
-        "operation": operation, "section": "requests", "form": filterset.form, "page_obj": page_obj,
-        "export_url": reverse("request_export", args=[operation.code]), "htmx_partial": "results",
-    })  # fmt: skip
+        sort_country="-country" if sort == "country" else "country",
+        sort_due="-response_due" if sort == "response_due" else "response_due",
+        sort_requested="requested" if sort == "-requested" else "-requested",
+    )  # fmt: skip
 
 
 @staff_page

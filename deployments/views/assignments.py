@@ -4,7 +4,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
@@ -13,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.countries import country_choices, country_label
 from core.exports import export, export_time
 from core.filterbar import Shown, filter_bar
-from core.pages import attempt, page, paginate, staff_page
+from core.pages import attempt, list_page, page, staff_page
 from core.roles import is_coordinator
 from deployments import transitions
 from deployments.filters import AssignmentListFilter
@@ -103,12 +102,10 @@ def _assignment_filters(request, operation):
 @staff_page
 def assignment_list(request, op):
     operation = operation_of(request, op)
-    filterset = _assignment_filters(request, operation)
-    return page(request, "deployments/assignment_list.html", {
-        "operation": operation, "section": "assignments", "form": filterset.form,
-        "page_obj": paginate(request, filterset.qs),
-        "export_url": reverse("assignment_export", args=[operation.code]), "htmx_partial": "results",
-    })  # fmt: skip
+    return list_page(
+        request, "deployments/assignment_list.html", _assignment_filters(request, operation), operation=operation,
+        section="assignments", export="assignment_export",
+    )  # fmt: skip
 
 
 @staff_page
