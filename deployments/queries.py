@@ -143,7 +143,6 @@ def coverage_counts(operation_id: int, *, country: str | None = None) -> list[di
 # needs of that instant add up to, and needed - assigned is the largest shortfall of its window (up to q):
 # every need sharing a gap shows it, a base and the peak laid on it alike, and no order among the needs
 # decides which one carries it. The planner reads each hour as one need of the largest demand in it.
-#
 
 
 def _segments(scope: str) -> str:
@@ -201,7 +200,8 @@ def _cover(needed: str) -> str:
 # and the last one's end. Without a window the bounds fold away before planning (NULL IS NULL), so the
 # whole operation's assignments are read by a parallel scan, as no CTE is read there.
 _NEEDS_SCOPE = """{x}.venue_id IN (
-          SELECT id FROM deployments_venue WHERE operation_id = %(operation)s AND (%(venue)s::bigint IS NULL OR id = %(venue)s))
+          SELECT id FROM deployments_venue
+          WHERE operation_id = %(operation)s AND (%(venue)s::bigint IS NULL OR id = %(venue)s))
       AND (%(starts)s::timestamptz IS NULL AND %(ends)s::timestamptz IS NULL
            OR {x}.ends_at > (SELECT MIN(starts_at) FROM needs) AND {x}.starts_at < (SELECT MAX(ends_at) FROM needs))"""
 _NEED_COVERAGE_SQL = f"""
