@@ -4,6 +4,7 @@ Production is the default: with DEBUG off the app refuses to start without SECRE
 ALLOWED_HOSTS. `make run` and `make test` set DEBUG=true for a workstation.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -39,7 +40,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -51,6 +55,7 @@ INSTALLED_APPS = [
     "deployments",
     "notifications",
     "portal",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -67,6 +72,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "accounts.middleware.SessionPolicyMiddleware",
     "config.middleware.DatabaseUnavailableMiddleware",
 ]
 
@@ -102,6 +108,17 @@ if env.str("TEST_DATABASE_NAME", default=""):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="") or services.redis_url()
+# The default cache stays per process (figures, reinforcements.freshness); throttle counts must be
+# shared by every web process, or each would allow its own quota: they live in Redis.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "throttle",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+    },
+}
 
 AUTH_USER_MODEL = "reinforcements.User"
 AUTHENTICATION_BACKENDS = [
@@ -117,14 +134,37 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# A session ends 8 hours after sign-in (SESSION_COOKIE_AGE, counted from the sign-in by
+# accounts.middleware) or after SESSION_IDLE_MINUTES without a request, whichever comes first.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Invitation links (accounts) last 7 days; password-reset links 1 day.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=24 * 3600)
 
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# How many X-Forwarded-For hops to believe (accounts.client): 0 = none, REMOTE_ADDR is the client;
+# 1 = one reverse proxy (compose's) in front of the app. Throttles and axes both count this address.
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+if TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXIES is a count of proxies: 0 or more.")
+
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)  # per username and address
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=30)  # per address, any username
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "reinforcements.views.locked_out"  # the login page, saying why and for how long
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "accounts.client.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out"  # the login page, saying why and until when
+
+# Two-factor sign-in (accounts.twofactor): coordinators must enrol when DEBUG is off (SPEC §11);
+# everyone may. The issuer is the name authenticator apps show beside the code.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = "Reinforcements"
+# API tokens (django-rest-knox, accounts.tokens): hashed, one per sign-in, ending after
+# TOKEN_IDLE_HOURS without a call (each call pushes the end back, at most once a minute).
+TOKEN_IDLE_HOURS = env.int("TOKEN_IDLE_HOURS", default=8)
+REST_KNOX = {"TOKEN_TTL": dt.timedelta(hours=TOKEN_IDLE_HOURS), "AUTO_REFRESH": True, "MIN_REFRESH_INTERVAL": 60}
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
@@ -194,7 +234,7 @@ NOTIFICATION_SWEEP_AFTER = env.int("NOTIFICATION_SWEEP_AFTER", default=60)
 REST_FRAMEWORK = {
     # Token first: an anonymous client gets 401 with WWW-Authenticate, not 403 (SPEC §7).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "reinforcements.auth.TokenAuthentication",
+        "accounts.tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -205,7 +245,10 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.api.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"login": env.str("LOGIN_THROTTLE_RATE", default="10/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "login": env.str("LOGIN_THROTTLE_RATE", default="10/min"),
+        "password_reset": env.str("PASSWORD_RESET_THROTTLE_RATE", default="5/hour"),
+    },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 SPECTACULAR_SETTINGS = {

@@ -6,7 +6,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
-from config.restapi import ObtainTokenView, RevokeTokenView
+from accounts.api import InvitationViewSet, ObtainTokenView, RevokeTokenView, TokenViewSet
 from deployments.api import AssignmentViewSet, CoverageViewSet, VenueNeedViewSet, VenueViewSet
 from notifications.api import NotificationViewSet
 from pledges.api import PledgeViewSet
@@ -23,6 +23,7 @@ router.register("venue-needs", VenueNeedViewSet, basename="venueneed")
 router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("coverage", CoverageViewSet, basename="coverage")
+router.register("invitations", InvitationViewSet, basename="invitation")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -31,10 +32,13 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg"), permanent=True)),
     path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("api/v1/auth/token/revoke/", RevokeTokenView.as_view(), name="api-token-revoke"),
+    path("api/v1/auth/tokens/", TokenViewSet.as_view({"get": "list"}), name="api-token-list"),
+    path("api/v1/auth/tokens/<str:pk>/", TokenViewSet.as_view({"delete": "destroy"}), name="api-token-detail"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     # Staff pages (home, login, requests, pledges, venues, planner): flat URL names, see each app's urls.py.
+    path("", include("accounts.urls")),
     path("", include("reinforcements.urls")),
     path("", include("pledges.urls")),
     path("", include("deployments.urls")),
