@@ -22,14 +22,23 @@ def _window_start():
     return timezone.now() - (get_cool_off() or dt.timedelta(minutes=15))
 
 
+def _address_locked(request) -> bool:
+    failures = AccessAttempt.objects.filter(
+        ip_address=client_address(request), attempt_time__gte=_window_start()
+    ).aggregate(n=Sum("failures_since_start"))["n"]
+    return (failures or 0) >= settings.AXES_ADDRESS_FAILURE_LIMIT
+
+
 class LockoutHandler(AxesDatabaseHandler):
     def is_locked(self, request, credentials=None) -> bool:
-        if super().is_locked(request, credentials):
-            return True
-        failures = AccessAttempt.objects.filter(
-            ip_address=client_address(request), attempt_time__gte=_window_start()
-        ).aggregate(n=Sum("failures_since_start"))["n"]
-        return (failures or 0) >= settings.AXES_ADDRESS_FAILURE_LIMIT
+        return super().is_locked(request, credentials) or _address_locked(request)
+
+    def user_login_failed(self, sender, credentials, request=None, **kwargs):
+        super().user_login_failed(sender, credentials, request, **kwargs)
+        # Axes flags the lockout of the username and address pair; the address's own lock too, so
+        # the visitor is told they are locked out (and until when), not that the password is wrong.
+        if request is not None and not getattr(request, "axes_locked_out", False) and _address_locked(request):
+            request.axes_locked_out = True
 
 
 def retry_at(request) -> dt.datetime:
