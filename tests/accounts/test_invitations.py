@@ -12,9 +12,8 @@ from knox.models import AuthToken
 from rest_framework.test import APIClient
 
 from accounts import transitions
-from accounts.models import Invitation
-from reinforcements.roles import liaison_country, role_of
 from reinforcements.models import User
+from reinforcements.roles import liaison_country, role_of
 
 pytestmark = pytest.mark.django_db
 LINK = re.compile(r"https?://\S+/accounts/invitation/(\S+)/")
