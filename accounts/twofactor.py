@@ -33,6 +33,10 @@ def step_after_password(user, *, required: bool) -> str | None:
     return ENROL if must_enrol(user, required=required) else None
 
 
+def has_pending_device(user) -> bool:
+    return TOTPDevice.objects.filter(user=user, confirmed=False).exists()
+
+
 def pending_device(user) -> TOTPDevice:
     """The device being enrolled: the same secret across page loads until it is confirmed."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from knox.models import AuthToken
 
 from accounts import lockout, tokens, transitions, twofactor
@@ -52,6 +52,7 @@ def _people_context(request, form=None):
 
 
 @staff_page
+@require_GET
 def people_page(request):
     return page(request, "accounts/people.html", _people_context(request))
 
@@ -112,6 +113,7 @@ unlock = _user_move(transitions.unlock, lambda: _("Account unlocked: it may sign
 # --- Accepting an invitation (anyone with the link) ----------------------------------------------
 
 
+@require_http_methods(["GET", "POST"])
 def accept_invitation(request, secret):
     try:
         invitation = transitions.invitation_for(secret)
@@ -173,6 +175,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 
 @login_required
+@require_GET
 def two_factor(request):
     context = {
         "enrolled": twofactor.has_device(request.user),
@@ -183,9 +186,12 @@ def two_factor(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def two_factor_enrol(request):
     if request.session.get(twofactor.PENDING) == twofactor.VERIFY:
         return redirect("two_factor_verify")
+    if request.method == "POST" and not twofactor.has_pending_device(request.user):
+        return redirect("two_factor_enrol")  # the secret is made by showing the page, never by a POST
     device = twofactor.pending_device(request.user)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -199,6 +205,7 @@ def two_factor_enrol(request):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def two_factor_verify(request):
     if not twofactor.has_device(request.user):
         return redirect("home")
@@ -235,6 +242,7 @@ def two_factor_disable(request):
 
 
 @login_required
+@require_GET
 def token_list(request):
     return render(request, "accounts/tokens.html", {"tokens": tokens.tokens_of(request.user)})
 
