@@ -73,7 +73,7 @@ class Fixtures:
         from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
         from django.contrib.sessions.backends.db import SessionStore
         from django.db.models import Count, Sum
-        from rest_framework.authtoken.models import Token
+        from knox.models import AuthToken
 
         from deployments.models import Assignment, Venue
         from pledges.models import PledgeLine
@@ -81,7 +81,7 @@ class Fixtures:
 
         self.op = Operation.objects.get(code=op_code)
         coordinator = User.objects.get(username=f"{op_code}-coordinator-1")
-        self.token = Token.objects.get_or_create(user=coordinator)[0].key
+        self.token = AuthToken.objects.create(user=coordinator)[1]
         accepted = PledgeLine.objects.filter(
             pledge__request__operation=self.op, pledge__status__in=("accepted", "partially_accepted")
         )

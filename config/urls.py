@@ -5,7 +5,7 @@ from django.utils.functional import lazy
 from django.views.generic import RedirectView
 from rest_framework.routers import DefaultRouter
 
-from core.api.tokens import ObtainTokenView, RevokeTokenView
+from accounts.api import InvitationViewSet, ObtainTokenView, RevokeTokenView, TokenViewSet
 from core.api_docs import DocsView, SchemaView
 from deployments.api import AssignmentViewSet, CoverageViewSet, VenueNeedViewSet, VenueViewSet
 from notifications.api import NotificationViewSet
@@ -23,6 +23,7 @@ router.register("venue-needs", VenueNeedViewSet, basename="venueneed")
 router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("coverage", CoverageViewSet, basename="coverage")
+router.register("invitations", InvitationViewSet, basename="invitation")
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -31,10 +32,13 @@ urlpatterns = [
     path("favicon.ico", RedirectView.as_view(url=lazy(static, str)("favicon.svg"), permanent=True)),
     path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("api/v1/auth/token/revoke/", RevokeTokenView.as_view(), name="api-token-revoke"),
+    path("api/v1/auth/tokens/", TokenViewSet.as_view({"get": "list"}), name="api-token-list"),
+    path("api/v1/auth/tokens/<str:pk>/", TokenViewSet.as_view({"delete": "destroy"}), name="api-token-detail"),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),
     # Staff pages (home, login, requests, pledges, venues, planner): flat URL names, see each app's urls.py.
+    path("", include("accounts.urls")),
     path("", include("staff.urls")),
     path("", include("pledges.urls")),
     path("", include("deployments.urls")),

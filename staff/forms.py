@@ -1,14 +1,9 @@
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
 from core.countries import country_choices
 from core.text import multiline
 from reinforcements.models import ReinforcementRequest
-
-
-class LoginForm(AuthenticationForm):
-    pass
 
 
 class DateInput(forms.DateInput):

@@ -8,11 +8,12 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Exists, Func, OuterRef, Prefetch, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts.forms import LoginForm
 from core import freshness
 from core.countries import country_label
 from core.exports import export, export_time
@@ -27,7 +28,7 @@ from reinforcements.models import ReinforcementRequest, RequestLine, Specialty
 from reinforcements.queries import operation_of, visible_operations, visible_requests
 from staff import filters
 from staff.dashboard import bar_rows, operation_figures
-from staff.forms import LoginForm, ReasonForm, RequestForm
+from staff.forms import ReasonForm, RequestForm
 
 Status = ReinforcementRequest.Status
 
@@ -41,15 +42,6 @@ class LoginView(auth_views.LoginView):
         # The user's own language is the default after logging in; the switch in the header overrides it.
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, form.get_user().language, samesite="Lax")
         return response
-
-
-def locked_out(request, original_response=None, credentials=None):
-    """django-axes' lockout answer: the login page, saying why and for how long (AXES_LOCKOUT_CALLABLE)."""
-    from axes.helpers import get_cool_off
-
-    cool_off = get_cool_off(request) or dt.timedelta(minutes=15)
-    context = {"form": LoginForm(request), "locked_out": True, "cooloff_minutes": int(cool_off.total_seconds() // 60)}
-    return render(request, "registration/login.html", context, status=429)
 
 
 @login_required

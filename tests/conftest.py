@@ -1,3 +1,6 @@
+import copy
+import uuid
+
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
@@ -33,6 +36,15 @@ def _reference_data(request):
 def _fast_password_hashing(settings):
     """PBKDF2 is slow on purpose (about half a second per test user); test users guard nothing."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counts(settings):
+    """Throttle counts live in Redis, shared by every process (accounts.throttling): each test
+    counts under a key prefix of its own, so none starts with another's attempts."""
+    caches = copy.deepcopy(settings.CACHES)
+    caches["throttle"]["KEY_PREFIX"] = f"throttle-test-{uuid.uuid4().hex}"
+    settings.CACHES = caches
 
 
 @pytest.fixture(autouse=True)

@@ -4,6 +4,7 @@ import zoneinfo
 import factory
 from django.contrib.auth.models import Group
 
+from accounts.models import secret_hash
 from deployments.models import Assignment, Venue, VenueNeed
 from pledges.models import K9Team, Pledge, PledgeLine
 from reinforcements.models import LiaisonProfile, Operation, ReinforcementRequest, RequestLine, Specialty, User
@@ -178,3 +179,25 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
     ends_at = factory.LazyFunction(lambda: at(26, 16))
     role = "Perimeter"
     status = "planned"
+
+
+class InvitationFactory(factory.django.DjangoModelFactory):
+    """A pending invitation of a liaison officer; its secret is `secret` (the link's last part)."""
+
+    class Meta:
+        model = "accounts.Invitation"
+        exclude = ["secret"]
+
+    secret = factory.Sequence(lambda n: f"invitation-secret-{n}")
+    email = factory.Sequence(lambda n: f"invitee{n}@example.org")
+    user = factory.SubFactory(
+        UserFactory,
+        email=factory.SelfAttribute("..email"),
+        username=factory.SelfAttribute("..email"),
+        password=factory.django.Password(None),
+    )
+    role = "liaison"
+    country = "PL"
+    language = "en"
+    invited_by = factory.SubFactory(CoordinatorFactory)
+    secret_hash = factory.LazyAttribute(lambda i: secret_hash(i.secret))

@@ -10,6 +10,7 @@ APPS = [
     "staff",
     "portal",
     "demo",
+    "accounts",
     "deployments",
     "pledges",
     "reinforcements",

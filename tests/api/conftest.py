@@ -6,6 +6,7 @@ from notifications.models import Notification
 from reinforcements.models import Specialty
 from tests.factories import (
     AssignmentFactory,
+    InvitationFactory,
     K9TeamFactory,
     OperationFactory,
     PledgeFactory,
@@ -45,7 +46,9 @@ def world(liaison_pl):
     notification = Notification.objects.create(
         recipient=liaison_pl, event="request_sent", subject="s", body="b", channel="in_app", status="sent"
     )
+    invitation = InvitationFactory(country="PL")
     return {
+        "invitation": invitation,
         "operation": operation, "request": request, "pledge": pledge, "line": line, "team": team, "venue": venue,
         "venueneed": need, "assignment": assignment, "notification": notification,
         "specialty": specialty,

@@ -24,7 +24,7 @@ from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, Phase, settings
-from rest_framework.authtoken.models import Token
+from knox.models import AuthToken
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -79,10 +79,10 @@ def _keep_the_test_connection():
 
 
 def call(case, user, role):
-    # get_or_create: the revoke endpoint is part of the run and may have deleted the token
-    token, _created = Token.objects.get_or_create(user=user)
+    # A fresh token per call: the revoke endpoint is part of the run and may have revoked the last one
+    _row, token = AuthToken.objects.create(user=user)
     REQUESTS[role] += 1
-    case.call_and_validate(headers={"Authorization": f"Token {token.key}"}, checks=CHECKS)
+    case.call_and_validate(headers={"Authorization": f"Token {token}"}, checks=CHECKS)
 
 
 @schema.parametrize()

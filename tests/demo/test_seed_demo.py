@@ -23,7 +23,7 @@ def _loaded(django_db_setup, django_db_blocker):
     each test runs in a savepoint of it."""
     with django_db_blocker.unblock(), transaction.atomic():
         with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
-            call_command("seed_demo", stdout=io.StringIO())
+            call_command("seed_demo", "--demo", stdout=io.StringIO())
         yield
         transaction.set_rollback(True)
 
@@ -108,7 +108,7 @@ def test_a_second_run_changes_and_duplicates_nothing(demo):
     before = row_counts()
     passwords = dict(User.objects.values_list("username", "password"))
 
-    call_command("seed_demo", stdout=io.StringIO())
+    call_command("seed_demo", "--demo", stdout=io.StringIO())
 
     assert row_counts() == before
     assert dict(User.objects.values_list("username", "password")) == passwords

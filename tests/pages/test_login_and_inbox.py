@@ -1,5 +1,8 @@
+import datetime as dt
+
 from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 
 from notifications.models import Notification
 from tests.factories import CoordinatorFactory
@@ -28,7 +31,9 @@ def test_too_many_failures_lock_the_account_with_a_clear_message(client, coordin
     response = client.post(reverse("login"), {"username": "coord", "password": "correct-horse-battery"})
 
     assert response.status_code == 429
-    assert "Too many failed attempts: this account is locked for 15 minutes." in response.content.decode()
+    retry_at = response.context["retry_at"]
+    assert dt.timedelta(minutes=14) < retry_at - timezone.now() <= dt.timedelta(minutes=15)
+    assert f"signing in is locked until {retry_at:%H:%M}" in response.content.decode()
 
 
 def test_the_header_shows_the_unread_count_and_the_inbox_marks_read(client, coordinator):

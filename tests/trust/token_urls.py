@@ -1,10 +1,10 @@
-"""DRF's token view and one authenticated endpoint, for test_tokens.py while the API lives in
-another branch (SPEC §7: POST /api/v1/auth/token/)."""
+"""The token view and one authenticated endpoint, for test_tokens.py (SPEC §7: POST /api/v1/auth/token/)."""
 
 from django.urls import path
-from rest_framework.authtoken.views import obtain_auth_token
 from rest_framework.decorators import api_view
 from rest_framework.response import Response
+
+from accounts.api import ObtainTokenView
 
 
 @api_view(["GET"])
@@ -13,6 +13,6 @@ def whoami(request):
 
 
 urlpatterns = [
-    path("api/v1/auth/token/", obtain_auth_token),
+    path("api/v1/auth/token/", ObtainTokenView.as_view()),
     path("whoami/", whoami),
 ]

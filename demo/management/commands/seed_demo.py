@@ -7,8 +7,9 @@ the demo users are ensured, and the operation, once there, is left as it is.
 
 import os
 
+from django.conf import settings
 from django.contrib.auth.models import Group
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from core.history import save_by
@@ -28,7 +29,12 @@ DEFAULT_PASSWORD = "demo-pass-2024"
 class Command(BaseCommand):
     help = "Load the Paris 2024 demo (operation paris-2024, requests, pledges, venues, assignments, demo users)."
 
+    def add_arguments(self, parser):
+        parser.add_argument("--demo", action="store_true", help="Run even with DEBUG off (a demo server).")
+
     def handle(self, *args, **options):
+        if not settings.DEBUG and not options["demo"]:
+            raise CommandError("DEBUG is off: this looks like production. Add --demo to load the demo anyway.")
         password = os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD
         with transaction.atomic():
             ensure_reference_data(Specialty, Group)
@@ -41,30 +47,36 @@ class Command(BaseCommand):
 
 
 def ensure_users(password: str) -> dict[str, User]:
-    """Create the demo accounts, or leave them be when they already are as described."""
+    """Create the missing demo accounts. An account that already exists is never changed (no
+    password reset): if it is not the demo's (wrong role or country), the command stops."""
     groups = {"coordinator": Group.objects.get(name=COORDINATORS), "viewer": Group.objects.get(name=VIEWERS)}
     users = {}
     for username, (first, last, language, role, country) in data.USERS.items():
-        user, created = User.objects.get_or_create(
-            username=username,
-            defaults={
-                "first_name": first,
-                "last_name": last,
-                "language": language,
-                "email": f"{username}@{data.EMAIL_DOMAIN}",
-                "is_staff": role == "admin",
-                "is_superuser": role == "admin",
-            },
-        )
-        if created or not user.check_password(password):
+        user = User.objects.filter(username=username).select_related("liaison_profile").first()
+        if user is None:
+            user = User(
+                username=username, first_name=first, last_name=last, language=language,
+                email=f"{username}@{data.EMAIL_DOMAIN}", is_staff=role == "admin", is_superuser=role == "admin",
+            )  # fmt: skip
             user.set_password(password)
-            user.save(update_fields=["password"])
-        if role in groups and not user.groups.filter(pk=groups[role].pk).exists():
-            user.groups.add(groups[role])
-        if country and not LiaisonProfile.objects.filter(user=user).exists():
-            save_by(LiaisonProfile(user=user, country=country), user)
+            user.save()
+            if role in groups:
+                user.groups.add(groups[role])
+            if country:
+                save_by(LiaisonProfile(user=user, country=country), user)
+        elif not _is_as_described(user, role, country, groups):
+            raise CommandError(f"An account named {username} exists and is not the demo's; left as it is. Stopping.")
         users[username] = user
     return users
+
+
+def _is_as_described(user, role, country, groups) -> bool:
+    if role == "admin":
+        return user.is_superuser
+    if role in groups:
+        return user.groups.filter(pk=groups[role].pk).exists()
+    profile = getattr(user, "liaison_profile", None)
+    return profile is not None and profile.country == country
 
 
 class Scenario:
