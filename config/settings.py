@@ -4,6 +4,7 @@ Production is the default: with DEBUG off the app refuses to start without SECRE
 ALLOWED_HOSTS. `make run` and `make test` set DEBUG=true for a workstation.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -174,6 +175,16 @@ else:
     }
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="reinforcements@interieur.gouv.example")
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# The demo clock (deployments/clock.py): pages that depend on "now" act as if it were this instant,
+# so a demo of a past operation looks live. Empty in production. Nothing stored is dated by it.
+DEMO_NOW = env.str("DEMO_NOW", default="")
+if DEMO_NOW:
+    try:
+        _demo_now = datetime.datetime.fromisoformat(DEMO_NOW)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DEMO_NOW must be an ISO 8601 instant with its offset, not {DEMO_NOW!r}") from exc
+    if _demo_now.tzinfo is None:
+        raise ImproperlyConfigured(f"DEMO_NOW needs its UTC offset, e.g. 2024-07-27T10:00+02:00, not {DEMO_NOW!r}")
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_IGNORE_RESULT = True

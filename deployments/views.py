@@ -20,6 +20,7 @@ from django.utils.translation import pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from deployments import transitions
+from deployments.clock import reference_instant
 from deployments.forms import (
     AssignmentFilterForm,
     AssignmentForm,
@@ -149,12 +150,15 @@ def _hours(start, end):
     return out
 
 
-def _planner_day(request, operation):
+def _chosen_day(request, name, operation):
+    """The day a page was asked for (`?day=`, `?from=`) inside the operation; else the reference day
+    (deployments/clock.py) and the line saying why it is not today, if it is not."""
     try:
-        day = dt.date.fromisoformat(request.GET.get("day", ""))
+        day = dt.date.fromisoformat(request.GET.get(name, ""))
     except ValueError:
-        day = timezone.localdate()
-    return min(max(day, operation.starts_on), operation.ends_on)
+        reference = reference_instant(operation)
+        return reference.day, reference.note
+    return min(max(day, operation.starts_on), operation.ends_on), ""
 
 
 SOURCE_LIMIT = 100  # officer lines, and K9 teams, offered at most in the planner's "Who" list
@@ -312,11 +316,9 @@ def planner(request, op):
     venue = next((v for v in venues if v.code == request.GET.get("venue", "")), venues[0] if venues else None)
     if venue is None:
         return page(request, "deployments/planner.html", {"operation": operation, "section": "planner", "venue": None})
-    return page(
-        request,
-        "deployments/planner.html",
-        _planner_context(request, operation, venues, venue, _planner_day(request, operation)),
-    )
+    day, clock_note = _chosen_day(request, "day", operation)
+    context = _planner_context(request, operation, venues, venue, day)
+    return page(request, "deployments/planner.html", {**context, "clock_note": clock_note})
 
 
 def _planner_url(venue, day, anchor=""):
@@ -477,11 +479,7 @@ def assignment_export(request, op):
 def coverage(request, op):
     """Venue × specialty × day: the worst need of each cell, assigned against needed."""
     operation = operation_of(request, op)
-    try:
-        first = dt.date.fromisoformat(request.GET.get("from", ""))
-    except ValueError:
-        first = timezone.localdate()
-    first = min(max(first, operation.starts_on), operation.ends_on)
+    first, clock_note = _chosen_day(request, "from", operation)
     days = [first + dt.timedelta(days=i) for i in range(7) if first + dt.timedelta(days=i) <= operation.ends_on]
     start, _end = _day_window(days[0], operation.timezone)
     _start, end = _day_window(days[-1], operation.timezone)
@@ -504,6 +502,7 @@ def coverage(request, op):
                              "cells": [by_day.get(d) for d in days]})  # fmt: skip
     return page(request, "deployments/coverage.html", {
         "operation": operation, "section": "coverage", "days": days, "rows": rows, "page_obj": venues_page,
+        "clock_note": clock_note,
         "prev_from": days[0] - dt.timedelta(days=7) if days[0] > operation.starts_on else None,
         "next_from": days[-1] + dt.timedelta(days=1) if days[-1] < operation.ends_on else None,
     })  # fmt: skip

@@ -1,6 +1,5 @@
 """The caller's own in-app notifications over REST (SPEC §7)."""
 
-from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
@@ -9,6 +8,7 @@ from rest_framework.response import Response
 from config.restapi import ApiSchema, move
 from notifications.filters import NotificationFilter
 from notifications.models import Notification
+from notifications.reading import mark_all_read, mark_read, own_notifications
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -21,13 +21,6 @@ class NotificationSerializer(serializers.ModelSerializer):
 
     def get_about(self, obj) -> str | None:
         return obj.content_type.model if obj.content_type_id else None
-
-
-def own_notifications(user):
-    """In-app rows addressed to the user; email rows are the outbox, not a message list."""
-    if not user.is_authenticated:
-        return Notification.objects.none()
-    return Notification.objects.filter(recipient=user, channel=Notification.Channel.IN_APP)
 
 
 class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
@@ -44,11 +37,7 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     @move(response=NotificationSerializer)
     def read(self, request, pk=None):
         """Mark one notification read (again reading it changes nothing)."""
-        notification = self.get_object()
-        if notification.read_at is None:
-            notification.read_at = timezone.now()
-            notification.save(update_fields=["read_at"])
-        return Response(self.get_serializer(notification).data)
+        return Response(self.get_serializer(mark_read(self.get_object())).data)
 
     @extend_schema(
         request=None, responses={200: inline_serializer("ReadAll", fields={"marked": serializers.IntegerField()})}
@@ -56,5 +45,4 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
         """Mark every unread notification of the caller read."""
-        marked = own_notifications(request.user).filter(read_at__isnull=True).update(read_at=timezone.now())
-        return Response({"marked": marked})
+        return Response({"marked": mark_all_read(request.user)})

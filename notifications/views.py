@@ -5,17 +5,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from notifications.models import Notification
+from notifications.reading import mark_all_read, mark_read, own_notifications
 from reinforcements.roles import is_staff_reader
 from reinforcements.web import page
-
-
-def _own(user):
-    return Notification.objects.filter(recipient=user, channel=Notification.Channel.IN_APP)
 
 
 def _staff_only(user):
@@ -27,7 +22,7 @@ def _staff_only(user):
 def inbox(request):
     _staff_only(request.user)
     unread_only = request.GET.get("unread") == "1"
-    qs = _own(request.user)
+    qs = own_notifications(request.user)
     if unread_only:
         qs = qs.filter(read_at__isnull=True)
     page_obj = Paginator(qs.order_by("-created_at", "-id"), 50).get_page(request.GET.get("page"))
@@ -38,10 +33,7 @@ def inbox(request):
 @login_required
 def read(request, pk):
     _staff_only(request.user)
-    notification = get_object_or_404(_own(request.user), pk=pk)
-    if notification.read_at is None:
-        notification.read_at = timezone.now()
-        notification.save(update_fields=["read_at"])
+    notification = mark_read(get_object_or_404(own_notifications(request.user), pk=pk))
     target = notification.url
     if request.POST.get("open") and target and url_has_allowed_host_and_scheme(target, allowed_hosts=None):
         return redirect(target)
@@ -52,5 +44,5 @@ def read(request, pk):
 @login_required
 def read_all(request):
     _staff_only(request.user)
-    _own(request.user).filter(read_at__isnull=True).update(read_at=timezone.now())
+    mark_all_read(request.user)
     return redirect("inbox")

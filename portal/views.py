@@ -10,7 +10,9 @@ import zoneinfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,10 +21,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from deployments import clock
 from deployments.models import Assignment
 from deployments.queries import visible_assignments
 from deployments.transitions import confirm_assignment
-from notifications.models import Notification
+from notifications.reading import mark_all_read, mark_read, own_notifications, unread_first
 from pledges.models import Pledge
 from pledges.queries import visible_pledges
 from pledges.transitions import create_pledge, submit_pledge, update_pledge, withdraw_pledge
@@ -56,22 +59,65 @@ def _error_text(exc: ValidationError) -> list[str]:
     return [str(m) for m in exc.messages]
 
 
+HOME_NOTIFICATIONS = 8  # the home page's compact list; the inbox has them all
+
+
+def _today():
+    """The day overdue marks are measured against: the demo clock's when one is set (deployments/clock.py)."""
+    return timezone.localdate(clock.now())
+
+
 @require_GET
 @liaison_required
 def home(request):
-    user = request.user
-    return render(
-        request,
-        "portal/home.html",
-        {
-            "requests": _requests(user).filter(status__in=OPEN).order_by("response_due", "pk"),
-            "pledges": _pledges(user),
-            # A big contingent has thousands planned: the home page only says how many.
-            "awaiting_count": visible_assignments(user).filter(status=Assignment.Status.PLANNED).count(),
-            "notifications": Notification.objects.filter(recipient=user, channel=Notification.Channel.IN_APP)[:15],
-            "today": timezone.localdate(),
-        },
+    """What awaits the liaison first (requests to answer, pledges to fix or finish, assignments to
+    confirm), then their pledges, then their latest notifications, unread first."""
+    user, today = request.user, _today()
+    answered = Pledge.objects.filter(request=OuterRef("pk")).exclude(
+        status__in=(Pledge.Status.DRAFT, Pledge.Status.WITHDRAWN)
     )
+    to_answer = list(
+        _requests(user).filter(status__in=OPEN).exclude(Exists(answered)).order_by("response_due", "pk")
+    )
+    for req in to_answer:
+        req.overdue = bool(req.response_due and req.response_due < today)
+    pledges = list(_pledges(user).order_by("-pk"))
+    notifications = list(
+        unread_first(user).annotate(
+            unread_total=Subquery(
+                own_notifications(user).filter(read_at__isnull=True).order_by().values("recipient")
+                .annotate(n=Count("pk")).values("n")
+            )
+        )[:HOME_NOTIFICATIONS]
+    )  # fmt: skip
+    return render(request, "portal/home.html", {
+        "to_answer": to_answer,
+        "to_fix": [p for p in pledges if p.status in Pledge.EDITABLE_STATUSES],
+        "pledges": pledges,
+        # A big contingent has thousands planned: the home page only says how many.
+        "awaiting_count": visible_assignments(user).filter(status=Assignment.Status.PLANNED).count(),
+        "notifications": notifications,
+        "unread_count": (notifications[0].unread_total or 0) if notifications else 0,
+    })  # fmt: skip
+
+
+@require_GET
+@liaison_required
+def inbox(request):
+    """Every notification of the liaison, unread first, 50 a page."""
+    page_obj = Paginator(unread_first(request.user), 50).get_page(request.GET.get("page"))
+    unread = own_notifications(request.user).filter(read_at__isnull=True).count()
+    return render(request, "portal/inbox.html", {"page_obj": page_obj, "unread_count": unread})
+
+
+@require_POST
+@liaison_required
+def notifications_read_all(request):
+    done = mark_all_read(request.user)
+    if done:
+        text = ngettext("%(n)s notification marked read.", "%(n)s notifications marked read.", done)
+        messages.success(request, text % {"n": done})
+    return redirect("portal:inbox" if request.POST.get("next_page") == "inbox" else "portal:home")
 
 
 @require_GET
@@ -85,7 +131,7 @@ def request_detail(request, pk):
             "req": req,
             "pledges": _pledges(request.user).filter(request=req),
             "decline_form": ReasonForm(),
-            "overdue": req.status in OPEN and req.response_due and req.response_due < timezone.localdate(),
+            "overdue": req.status in OPEN and req.response_due and req.response_due < _today(),
         },
     )
 
@@ -463,11 +509,7 @@ def assignment_confirm(request, pk):
 @require_POST
 @liaison_required
 def notification_read(request, pk):
-    note = get_object_or_404(
-        Notification.objects.filter(recipient=request.user, channel=Notification.Channel.IN_APP), pk=pk
-    )
-    # Reading is not a lifecycle move: a timestamp on the reader's own row.
-    Notification.objects.filter(pk=note.pk, read_at__isnull=True).update(read_at=timezone.now())
+    note = mark_read(get_object_or_404(own_notifications(request.user), pk=pk))
     if note.url.startswith("/portal/"):
         return redirect(note.url)
     return redirect("portal:home")

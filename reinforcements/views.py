@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from deployments.clock import reference_instant
 from deployments.models import Assignment
 from deployments.queries import coverage_grid
 from pledges.models import Pledge, PledgeLine
@@ -65,9 +66,11 @@ def home(request):
 @staff_page
 def dashboard(request, op):
     operation = operation_of(request, op)
-    now, today = timezone.now(), timezone.localdate()
-    # While the operation runs, only gaps still ahead matter; before or after it, all of them.
-    gaps_from = today if operation.starts_on <= today <= operation.ends_on else operation.starts_on
+    # Today, or the operation's first day with needs when today is outside it (deployments/clock.py):
+    # only gaps still ahead of it matter.
+    reference = reference_instant(operation)
+    now, today = reference.instant, reference.day
+    gaps_from = today
     gaps_window = dt.datetime.combine(gaps_from, dt.time.min, timezone.get_current_timezone())
     figures, gap_rows, gap_count, awaiting_rows, undecided_rows = freshness.cached(
         "dashboard", operation.pk, today.isoformat(), gaps_window.isoformat(),
@@ -102,7 +105,7 @@ def dashboard(request, op):
         "overdue_count": _total(awaiting_rows, "overdue"),
         "undecided": undecided_rows, "undecided_count": _total(undecided_rows),
         "unconfirmed": unconfirmed_rows, "unconfirmed_count": _total(unconfirmed_rows),
-        "gaps": gap_rows, "gap_count": gap_count, "gaps_from": gaps_from,
+        "gaps": gap_rows, "gap_count": gap_count, "gaps_from": gaps_from, "clock_note": reference.note,
     })  # fmt: skip
 
 
