@@ -29,6 +29,11 @@ $(VENV)/.installed: pyproject.toml | $(PY)
 browser-deps:
 	@command -v chromium >/dev/null || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
 
+# Links in emails point where `make run` serves, unless SITE_URL says otherwise. The demo clock
+# (DEMO_NOW, deployments/clock.py) makes the 2024 demo look live: the morning of the opening
+# ceremony. `DEMO_NOW= make run` shows the real date.
+run: export SITE_URL ?= http://127.0.0.1:$(PORT)
+run: export DEMO_NOW ?= 2024-07-26T09:00:00+02:00
 run: $(VENV)/.installed
 	@mkdir -p .data/run
 	@$(SERVICES_ENV); \
@@ -38,7 +43,8 @@ run: $(VENV)/.installed
 	$(PY) manage.py collectstatic --no-input -v 0 && \
 	echo "" && echo "Reinforcements is at http://127.0.0.1:$(PORT)/  (API docs: /api/docs/, admin: /admin/)" && \
 	echo "Demo logins (password $$DEMO_PASSWORD): coordinator, viewer, liaison-pl, liaison-de, admin" && \
-	echo "Mail is written to .data/mail/. Ctrl-C stops everything." && echo "" && \
+	echo "Mail is written to .data/mail/ (links to $$SITE_URL). Ctrl-C stops everything." && \
+	{ [ -z "$$DEMO_NOW" ] || echo "Demo clock: pages show $$DEMO_NOW as now (DEMO_NOW= make run for the real date)."; } && echo "" && \
 	PORT=$(PORT) $(VENV)/bin/honcho start -f Procfile
 
 test: $(VENV)/.installed browser-deps

@@ -95,6 +95,10 @@ class AssignmentFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False)
     country = forms.ChoiceField(label=_("Country"), required=False)
     day = forms.DateField(label=_("Day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    sort = forms.ChoiceField(
+        label=_("Sort"), required=False,
+        choices=[("", _("Start time")), ("country", _("Country A→Z")), ("-country", _("Country Z→A"))],
+    )  # fmt: skip
 
     def __init__(self, *args, venues, **kwargs):
         super().__init__(*args, **kwargs)

@@ -42,6 +42,7 @@ from deployments.queries import (
 )
 from pledges.models import K9Team, PledgeLine
 from reinforcements import freshness
+from reinforcements.country_order import by_country_name
 from reinforcements.history import save_by
 from reinforcements.models import Specialty
 from reinforcements.roles import is_coordinator
@@ -440,6 +441,9 @@ def _assignment_queryset(request, operation, form):
         if data["day"]:
             start, end = _day_window(data["day"], operation.timezone)
             qs = qs.filter(starts_at__lt=end, ends_at__gt=start)
+        if data["sort"]:
+            by_name = by_country_name("pledge__request__country", descending=data["sort"] == "-country")
+            qs = qs.order_by(by_name, "starts_at", "pk")
     return qs
 
 

@@ -173,6 +173,7 @@ class PledgeViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retri
     permission_classes = [RoleWrites]
     write_role = "liaison"
     ordering_fields = ["created_at", "submitted_at", "decided_at", "status"]
+    country_field = "request__country"  # ordering=country_name (config/ordering.py)
     schema = ApiSchema()
 
     READS = ("list", "retrieve")

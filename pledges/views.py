@@ -11,6 +11,7 @@ from pledges import transitions
 from pledges.forms import ChangesForm, DecisionForm, PledgeFilterForm
 from pledges.models import K9Team, Pledge, PledgeLine
 from pledges.queries import visible_pledges
+from reinforcements.country_order import by_country_name
 from reinforcements.templatetags.staff import country_label
 from reinforcements.web import attempt, export, export_time, operation_of, page, paginate, staff_page
 
@@ -30,7 +31,7 @@ def _pledge_list_queryset(request, operation, form):
             teams=Coalesce(Subquery(teams.annotate(n=Count("id")).values("n")), 0),
         )
     )
-    return form.filter(qs).order_by("request__country", "-submitted_at", "pk")
+    return form.filter(qs).order_by(by_country_name("request__country"), "-submitted_at", "pk")
 
 
 @staff_page

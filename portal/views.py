@@ -76,9 +76,7 @@ def home(request):
     answered = Pledge.objects.filter(request=OuterRef("pk")).exclude(
         status__in=(Pledge.Status.DRAFT, Pledge.Status.WITHDRAWN)
     )
-    to_answer = list(
-        _requests(user).filter(status__in=OPEN).exclude(Exists(answered)).order_by("response_due", "pk")
-    )
+    to_answer = list(_requests(user).filter(status__in=OPEN).exclude(Exists(answered)).order_by("response_due", "pk"))
     for req in to_answer:
         req.overdue = bool(req.response_due and req.response_due < today)
     pledges = list(_pledges(user).order_by("-pk"))

@@ -1,8 +1,8 @@
-import pycountry
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from reinforcements.country_order import by_country_name, sorted_codes
 from reinforcements.models import ReinforcementRequest, Specialty
 from reinforcements.templatetags.staff import country_label
 
@@ -12,7 +12,7 @@ class LoginForm(AuthenticationForm):
 
 
 def country_choices(blank=True):
-    choices = sorted(((c.alpha_2, country_label(c.alpha_2)) for c in pycountry.countries), key=lambda c: c[1])
+    choices = [(code, country_label(code)) for code in sorted_codes()]
     return ([("", _("All countries"))] if blank else []) + choices
 
 
@@ -75,15 +75,25 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
 
 
+# Each sort, then the country's name (in the page's language) to break ties; "pk" keeps pages stable.
 SORTS = {
-    "country": ("country", "authority"),
-    "-country": ("-country", "authority"),
-    "status": ("status", "country"),
-    "response_due": ("response_due", "country"),
-    "-response_due": ("-response_due", "country"),
-    "requested": ("requested", "country"),
-    "-requested": ("-requested", "country"),
+    "country": ("authority",),
+    "-country": ("authority",),
+    "status": ("status",),
+    "response_due": ("response_due",),
+    "-response_due": ("-response_due",),
+    "requested": ("requested",),
+    "-requested": ("-requested",),
 }
+
+
+def request_order(sort: str) -> list:
+    """order_by() terms of a request list sorted by `sort` (a SORTS key; unknown: by country)."""
+    sort = sort if sort in SORTS else "country"
+    by_name = by_country_name("country", descending=sort == "-country")
+    if sort in ("country", "-country"):
+        return [by_name, *SORTS[sort], "pk"]
+    return [*SORTS[sort], by_name, "pk"]
 
 
 class RequestFilterForm(forms.Form):
@@ -116,7 +126,7 @@ class RequestFilterForm(forms.Form):
 
     def filter(self, qs):
         if not self.is_valid():
-            return qs
+            return qs.order_by(*request_order("country"))
         data = self.cleaned_data
         if data["status"]:
             qs = qs.filter(status=data["status"])
@@ -126,4 +136,4 @@ class RequestFilterForm(forms.Form):
             qs = qs.filter(country=data["country"])
         if data["specialty"]:
             qs = qs.filter(lines__specialty=data["specialty"])
-        return qs.order_by(*SORTS.get(data["sort"] or "country"))
+        return qs.order_by(*request_order(data["sort"]))

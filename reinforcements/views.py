@@ -19,6 +19,7 @@ from deployments.models import Assignment
 from deployments.queries import coverage_grid
 from pledges.models import Pledge, PledgeLine
 from reinforcements import freshness, transitions
+from reinforcements.country_order import country_sort_key
 from reinforcements.dashboard import bar_rows, operation_figures
 from reinforcements.forms import LoginForm, ReasonForm, RequestFilterForm, RequestForm
 from reinforcements.models import ReinforcementRequest, RequestLine, Specialty
@@ -83,8 +84,14 @@ def dashboard(request, op):
     )  # fmt: skip
     who = unconfirmed.select_related("venue", "pledge__request", "pledge_line__specialty", "k9_team")
     unconfirmed_rows = _first_ten(who.order_by("starts_at"), total=unconfirmed)
+    # Most requested first; countries asked as much, by their name in the page's language (the cached
+    # figures are the same for every language).
+    by_country = sorted(
+        figures["by_country"],
+        key=lambda r: (-r["officers"]["requested"] - r["teams"]["requested"], country_sort_key(r["country"])),
+    )
     country_chart = bar_rows(
-        figures["by_country"][:30],
+        by_country[:30],
         lambda r: (
             country_label(r["country"])
             + (f" (+{r['teams']['requested'] or r['teams']['pledged']} K9)" if any(r["teams"].values()) else "")
