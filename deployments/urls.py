@@ -1,6 +1,6 @@
 from django.urls import path
 
-from deployments import views
+from deployments import roster_views, views
 
 urlpatterns = [
     path("ops/<slug:op>/venues/", views.venue_list, name="venue_list"),
@@ -13,6 +13,7 @@ urlpatterns = [
     path("ops/<slug:op>/assignments/", views.assignment_list, name="assignment_list"),
     path("ops/<slug:op>/assignments/export/", views.assignment_export, name="assignment_export"),
     path("ops/<slug:op>/coverage/", views.coverage, name="coverage"),
+    path("ops/<slug:op>/roster/<slug:venue>/<str:day>/", roster_views.duty_roster, name="duty_roster"),
     path("assignments/<int:pk>/", views.assignment_detail, name="assignment_detail"),
     path("assignments/<int:pk>/move/", views.assignment_move, name="assignment_move"),
     path("assignments/<int:pk>/cancel/", views.assignment_cancel, name="assignment_cancel"),

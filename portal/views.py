@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from deployments import clock
 from deployments.models import Assignment
 from deployments.queries import visible_assignments
+from deployments.roster_views import roster_response
 from deployments.transitions import confirm_assignment
 from notifications.reading import mark_all_read, mark_read, own_notifications, unread_first
 from pledges.models import Pledge
@@ -35,7 +36,7 @@ from portal.forms import ROW_KINDS, K9TeamFormSet, PledgeForm, PledgeLineFormSet
 from reinforcements.audit import record_export
 from reinforcements.errors import DomainError
 from reinforcements.models import ReinforcementRequest, Specialty
-from reinforcements.queries import visible_requests
+from reinforcements.queries import visible_operations, visible_requests
 from reinforcements.transitions import acknowledge_request, decline_request
 
 OPEN = ReinforcementRequest.OPEN_STATUSES
@@ -481,6 +482,14 @@ def deployments_csv(request):
 def _cell(text: str) -> str:
     # A spreadsheet runs a cell starting with = + - @ as a formula: keep names as text.
     return f"'{text}" if text[:1] in ("=", "+", "-", "@") else text
+
+
+@require_GET
+@liaison_required
+def duty_roster(request, op, venue, day):
+    """The duty roster of a venue and day with the liaison's own people only; 404 where they have none."""
+    operation = get_object_or_404(visible_operations(request.user), code=op)
+    return roster_response(request, operation, venue, day, back_url=reverse("portal:deployments"))
 
 
 @require_GET
