@@ -11,7 +11,7 @@ export PYTHONUNBUFFERED := 1
 export XDG_RUNTIME_DIR ?= $(CURDIR)/.data/run
 SERVICES_ENV = eval "$$($(PY) -m config.services env)"
 
-.PHONY: run test lint format messages bench backup restore browser-deps clean fuzz
+.PHONY: run test lint format messages bench backup restore browser-deps clean fuzz screenshots
 
 $(PY):
 	@set -e; base=""; \
@@ -54,6 +54,12 @@ test: $(VENV)/.installed browser-deps
 	$(PY) manage.py makemigrations --check --dry-run -v 0 && \
 	$(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && \
 	$(PY) -m pytest --create-db $(PYTEST_ARGS)
+
+# The README's pictures (docs/screenshots/): the browser tests write them only when asked.
+screenshots: $(VENV)/.installed browser-deps
+	@mkdir -p .data/run
+	@$(SERVICES_ENV); trap '$(PY) -m config.services stop-started' EXIT; \
+	SCREENSHOTS=1 $(PY) -m pytest --create-db -q tests/browser/test_usability.py tests/browser/test_staff_journeys.py
 
 # Backups of the app's database (config/backup.py): pg_dump -Fc with the server's own version.
 backup: $(VENV)/.installed
