@@ -11,7 +11,7 @@ export PYTHONUNBUFFERED := 1
 export XDG_RUNTIME_DIR ?= $(CURDIR)/.data/run
 SERVICES_ENV = eval "$$($(PY) -m server.services env)"
 
-.PHONY: run dev manage test lint format messages bench backup restore browser-deps clean fuzz
+.PHONY: run dev manage test lint format messages bench backup restore browser-deps clean fuzz screenshots
 
 $(PY):
 	@set -e; base=""; \
@@ -31,8 +31,13 @@ browser-deps:
 
 # `make run` serves as production does (gunicorn, server/gunicorn.py; static files by whitenoise);
 # `make dev` swaps in Django's development server, which reloads on every code change (Procfile.dev).
+# Links in emails point where it serves, unless SITE_URL says otherwise. The demo clock (DEMO_NOW,
+# deployments/clock.py) makes the 2024 demo look live: the morning of the opening ceremony.
+# `DEMO_NOW= make run` shows the real date.
 run: PROCFILE = Procfile
 dev: PROCFILE = Procfile.dev
+run dev: export SITE_URL ?= http://127.0.0.1:$(PORT)
+run dev: export DEMO_NOW ?= 2024-07-26T09:00:00+02:00
 run dev: $(VENV)/.installed
 	@mkdir -p .data/run
 	@$(SERVICES_ENV); \
@@ -42,7 +47,8 @@ run dev: $(VENV)/.installed
 	$(PY) manage.py collectstatic --no-input -v 0 && \
 	echo "" && echo "Reinforcements is at http://127.0.0.1:$(PORT)/  (API docs: /api/docs/, admin: /admin/)" && \
 	echo "Demo logins (password $$DEMO_PASSWORD): coordinator, viewer, liaison-pl, liaison-de, admin" && \
-	echo "Mail is written to .data/mail/. Ctrl-C stops everything." && echo "" && \
+	echo "Mail is written to .data/mail/ (links to $$SITE_URL). Ctrl-C stops everything." && \
+	{ [ -z "$$DEMO_NOW" ] || echo "Demo clock: pages show $$DEMO_NOW as now (DEMO_NOW= make run for the real date)."; } && echo "" && \
 	PORT=$(PORT) $(VENV)/bin/honcho start -f $(PROCFILE)
 
 # Any manage.py command on what `make run` uses (its database and Redis, DEBUG on), in a second
@@ -60,6 +66,13 @@ test: $(VENV)/.installed browser-deps
 	$(VENV)/bin/lint-imports && \
 	$(PY) -m pytest --create-db $(PYTEST_ARGS)
 
+# The README's pictures (docs/screenshots/): the browser tests write them only when asked.
+screenshots: $(VENV)/.installed browser-deps
+	@mkdir -p .data/run
+	@$(SERVICES_ENV); trap '$(PY) -m server.services stop-started' EXIT; \
+	SCREENSHOTS=1 $(PY) -m pytest --create-db -q tests/browser/test_usability.py tests/browser/test_staff_journeys.py
+
+# Backups of the app's database (config/backup.py): pg_dump -Fc with the server's own version.
 # Backups of the app's database (server/backup.py): pg_dump -Fc with the server's own version.
 backup: $(VENV)/.installed
 	@mkdir -p .data/run .data/backups

@@ -227,6 +227,16 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="reinforcements@inter
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000" if DEBUG else "").rstrip("/")
 if not DEBUG and not SITE_URL.startswith("https://"):
     raise ImproperlyConfigured("DEBUG is off: set SITE_URL to the https:// address of the app (links in emails).")
+# The demo clock (deployments/clock.py): pages that depend on "now" act as if it were this instant,
+# so a demo of a past operation looks live. Empty in production. Nothing stored is dated by it.
+DEMO_NOW = env.str("DEMO_NOW", default="")
+if DEMO_NOW:
+    try:
+        _demo_now = dt.datetime.fromisoformat(DEMO_NOW)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"DEMO_NOW must be an ISO 8601 instant with its offset, not {DEMO_NOW!r}") from exc
+    if _demo_now.tzinfo is None:
+        raise ImproperlyConfigured(f"DEMO_NOW needs its UTC offset, e.g. 2024-07-27T10:00+02:00, not {DEMO_NOW!r}")
 
 CELERY_BROKER_URL = REDIS_URL
 CELERY_TASK_IGNORE_RESULT = True
@@ -261,7 +271,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "core.api.pagination.Pagination",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
+        "core.api.ordering.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # JSON bodies only, and the schema says so: a generated client chokes on JSON|form|multipart unions.

@@ -167,6 +167,7 @@ class AssignmentViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.R
     write_role = "coordinator"
     http_method_names = ["get", "post", "patch", "head", "options"]
     ordering_fields = ["starts_at", "ends_at", "status", "created_at"]
+    country_field = "pledge__request__country"  # ordering=country_name (core/api/ordering.py)
     schema = ApiSchema()
 
     def get_queryset(self):

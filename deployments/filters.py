@@ -5,7 +5,9 @@ import zoneinfo
 
 import django_filters
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
+from core.countries import by_country_name
 from deployments.models import Assignment, Venue, VenueNeed
 from deployments.queries import visible_venues
 from reinforcements.filters import InstantFilter, operation_filter, specialty_filter, user_of
@@ -98,10 +100,19 @@ class AssignmentListFilter(AssignmentFilter):
     zone (`timezone`)."""
 
     day = django_filters.DateFilter(method="filter_day")
+    sort = django_filters.ChoiceFilter(
+        method="sort_by",
+        choices=[("country", _("Country A→Z")), ("-country", _("Country Z→A"))],
+    )
 
     def __init__(self, *args, timezone: str, **kwargs):
         super().__init__(*args, **kwargs)
         self.timezone = timezone
+
+    def sort_by(self, queryset, name, value):
+        """By the country's name in the reader's language, not its code (core.countries)."""
+        by_name = by_country_name("pledge__request__country", descending=value == "-country")
+        return queryset.order_by(by_name, "starts_at", "pk")
 
     def filter_day(self, queryset, name, value):
         start, end = day_window(value, self.timezone)

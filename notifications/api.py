@@ -9,7 +9,7 @@ from core.api.moves import move
 from core.api.schema import ApiSchema
 from notifications.filters import NotificationFilter
 from notifications.models import Notification
-from notifications.queries import mark_read, own_notifications
+from notifications.reading import mark_all_read, mark_read, own_notifications
 
 
 class NotificationSerializer(serializers.ModelSerializer):
@@ -38,10 +38,7 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     @move(response=NotificationSerializer)
     def read(self, request, pk=None):
         """Mark one notification read (again reading it changes nothing)."""
-        notification = self.get_object()
-        mark_read(request.user, notification.pk)
-        notification.refresh_from_db(fields=["read_at"])
-        return Response(self.get_serializer(notification).data)
+        return Response(self.get_serializer(mark_read(self.get_object())).data)
 
     @extend_schema(
         request=None, responses={200: inline_serializer("ReadAll", fields={"marked": serializers.IntegerField()})}
@@ -49,5 +46,4 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request):
         """Mark every unread notification of the caller read."""
-        marked = mark_read(request.user)
-        return Response({"marked": marked})
+        return Response({"marked": mark_all_read(request.user)})

@@ -13,7 +13,7 @@ from core.filterbar import Shown, chosen, filter_bar
 from core.pages import page
 from core.roles import is_staff_reader
 from notifications.filters import NotificationFilter
-from notifications.queries import mark_read, own_notifications
+from notifications.reading import mark_all_read, mark_read, own_notifications
 
 
 def _staff_only(user):
@@ -35,8 +35,7 @@ def inbox(request):
 @login_required
 def read(request, pk):
     _staff_only(request.user)
-    notification = get_object_or_404(own_notifications(request.user), pk=pk)
-    mark_read(request.user, notification.pk)
+    notification = mark_read(get_object_or_404(own_notifications(request.user), pk=pk))
     target = notification.url
     if request.POST.get("open") and target and url_has_allowed_host_and_scheme(target, allowed_hosts=None):
         return redirect(target)
@@ -47,5 +46,5 @@ def read(request, pk):
 @login_required
 def read_all(request):
     _staff_only(request.user)
-    mark_read(request.user)
+    mark_all_read(request.user)
     return redirect("inbox")

@@ -171,6 +171,7 @@ class PledgeViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retri
     permission_classes = [RoleWrites]
     write_role = "liaison"
     ordering_fields = ["created_at", "submitted_at", "decided_at", "status"]
+    country_field = "request__country"  # ordering=country_name (core/api/ordering.py)
     schema = ApiSchema()
 
     READS = ("list", "retrieve")

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from core.countries import country_choices, country_label
+from core.countries import by_country_name, country_choices, country_label
 from core.exports import export, export_time
 from core.filterbar import Shown, filter_bar
 from core.pages import attempt, list_page, page, staff_page
@@ -38,7 +38,9 @@ def _pledge_filters(request, operation):
         "status": Shown(gettext_lazy("Status"), gettext_lazy("All statuses")),
         "country": Shown(gettext_lazy("Country"), choices=country_choices()),
     }
-    return filter_bar(PledgeFilter, request, qs.order_by("request__country", "-submitted_at", "pk"), shown)
+    return filter_bar(
+        PledgeFilter, request, qs.order_by(by_country_name("request__country"), "-submitted_at", "pk"), shown
+    )
 
 
 @staff_page

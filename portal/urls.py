@@ -22,7 +22,10 @@ urlpatterns = [
     path("deployments/", views.deployments, name="deployments"),
     path("deployments/print/", views.deployments_print, name="deployments_print"),
     path("deployments.csv", views.deployments_csv, name="deployments_csv"),
+    path("roster/<slug:op>/<slug:venue>/<str:day>/", views.duty_roster, name="duty_roster"),
     path("assignments/<int:pk>/", views.assignment_detail, name="assignment_detail"),
     path("assignments/<int:pk>/confirm/", views.assignment_confirm, name="assignment_confirm"),
+    path("notifications/", views.inbox, name="inbox"),
+    path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
 ]

@@ -10,7 +10,9 @@ import zoneinfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,11 +25,13 @@ from core import cells
 from core.audit import record_export
 from core.errors import DomainError
 from core.filterbar import Shown, chosen, filter_bar
+from deployments import clock
 from deployments.filters import AssignmentFilter
 from deployments.models import Assignment
 from deployments.queries import visible_assignments
 from deployments.transitions import confirm_assignment
-from notifications.queries import mark_read, own_notifications
+from deployments.views.roster import roster_response
+from notifications.reading import mark_all_read, mark_read, own_notifications, unread_count, unread_first
 from pledges.models import Pledge
 from pledges.queries import visible_pledges
 from pledges.transitions import create_pledge, submit_pledge, update_pledge, withdraw_pledge
@@ -35,7 +39,7 @@ from portal import roster
 from portal.access import liaison_required
 from portal.forms import ROW_KINDS, K9TeamFormSet, PledgeForm, PledgeLineFormSet, ReasonForm, RosterImportForm, row_form
 from reinforcements.models import ReinforcementRequest, Specialty
-from reinforcements.queries import visible_requests
+from reinforcements.queries import visible_operations, visible_requests
 from reinforcements.transitions import acknowledge_request, decline_request
 
 
@@ -57,24 +61,64 @@ def _error_text(exc: ValidationError) -> list[str]:
     return [str(m) for m in exc.messages]
 
 
+HOME_NOTIFICATIONS = 8  # the home page's compact list; the inbox has them all
+
+
+def _today():
+    """The day overdue marks are measured against: the demo clock's when one is set (deployments/clock.py)."""
+    return timezone.localdate(clock.now())
+
+
 @require_GET
 @liaison_required
 def home(request):
-    user = request.user
-    return render(
-        request,
-        "portal/home.html",
-        {
-            "requests": _requests(user)
-            .filter(status__in=ReinforcementRequest.OPEN_STATUSES)
-            .order_by("response_due", "pk"),
-            "pledges": _pledges(user),
-            # A big contingent has thousands planned: the home page only says how many.
-            "awaiting_count": visible_assignments(user).filter(status=Assignment.Status.PLANNED).count(),
-            "notifications": own_notifications(user)[:15],
-            "today": timezone.localdate(),
-        },
-    )
+    """What awaits the liaison first (requests to answer, pledges to fix or finish, assignments to
+    confirm), then their pledges, then their latest notifications, unread first."""
+    user, today = request.user, _today()
+    answered = Pledge.objects.filter(request=OuterRef("pk"), status__in=Pledge.ANSWER_STATUSES)
+    to_answer = list(
+        _requests(user).filter(status__in=ReinforcementRequest.OPEN_STATUSES).exclude(Exists(answered))
+        .order_by("response_due", "pk")
+    )  # fmt: skip
+    for req in to_answer:
+        req.overdue = bool(req.response_due and req.response_due < today)
+    pledges = list(_pledges(user).order_by("-pk"))
+    notifications = list(
+        unread_first(user).annotate(
+            unread_total=Subquery(
+                own_notifications(user).filter(read_at__isnull=True).order_by().values("recipient")
+                .annotate(n=Count("pk")).values("n")
+            )
+        )[:HOME_NOTIFICATIONS]
+    )  # fmt: skip
+    return render(request, "portal/home.html", {
+        "to_answer": to_answer,
+        "to_fix": [p for p in pledges if p.can("edit")],
+        "pledges": pledges,
+        # A big contingent has thousands planned: the home page only says how many.
+        "awaiting_count": visible_assignments(user).filter(status=Assignment.Status.PLANNED).count(),
+        "notifications": notifications,
+        "unread_count": (notifications[0].unread_total or 0) if notifications else 0,
+    })  # fmt: skip
+
+
+@require_GET
+@liaison_required
+def inbox(request):
+    """Every notification of the liaison, unread first, 50 a page."""
+    page_obj = Paginator(unread_first(request.user), 50).get_page(request.GET.get("page"))
+    unread = unread_count(request.user)
+    return render(request, "portal/inbox.html", {"page_obj": page_obj, "unread_count": unread})
+
+
+@require_POST
+@liaison_required
+def notifications_read_all(request):
+    done = mark_all_read(request.user)
+    if done:
+        text = ngettext("%(n)s notification marked read.", "%(n)s notifications marked read.", done)
+        messages.success(request, text % {"n": done})
+    return redirect("portal:inbox" if request.POST.get("next_page") == "inbox" else "portal:home")
 
 
 @require_GET
@@ -88,7 +132,7 @@ def request_detail(request, pk):
             "req": req,
             "pledges": _pledges(request.user).filter(request=req),
             "decline_form": ReasonForm(),
-            "overdue": req.is_open and req.response_due and req.response_due < timezone.localdate(),
+            "overdue": req.is_open and req.response_due and req.response_due < _today(),
         },
     )
 
@@ -440,6 +484,14 @@ def deployments_csv(request):
 
 @require_GET
 @liaison_required
+def duty_roster(request, op, venue, day):
+    """The duty roster of a venue and day with the liaison's own people only; 404 where they have none."""
+    operation = get_object_or_404(visible_operations(request.user), code=op)
+    return roster_response(request, operation, venue, day, back_url=reverse("portal:deployments"))
+
+
+@require_GET
+@liaison_required
 def assignment_detail(request, pk):
     assignment = get_object_or_404(_assignments(request.user), pk=pk)
     return render(request, "portal/assignment_detail.html", {"a": assignment})
@@ -462,8 +514,7 @@ def assignment_confirm(request, pk):
 @require_POST
 @liaison_required
 def notification_read(request, pk):
-    note = get_object_or_404(own_notifications(request.user), pk=pk)
-    mark_read(request.user, note.pk)
+    note = mark_read(get_object_or_404(own_notifications(request.user), pk=pk))
     if note.url.startswith("/portal/"):
         return redirect(note.url)
     return redirect("portal:home")

@@ -138,6 +138,7 @@ class RequestViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retr
     permission_classes = [RoleWrites]
     write_role = "coordinator"
     ordering_fields = ["country", "status", "response_due", "created_at", "sent_at", "period_start"]
+    country_field = "country"  # ordering=country_name (core/api/ordering.py)
     schema = ApiSchema()
 
     def get_queryset(self):

@@ -2,7 +2,7 @@
 
 from django.utils.functional import SimpleLazyObject
 
-from notifications.queries import unread_count
+from notifications.reading import unread_count
 from reinforcements.queries import nav_operations
 
 

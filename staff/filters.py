@@ -3,20 +3,29 @@
 import django_filters
 from django.utils.translation import gettext_lazy as _
 
-from core.countries import country_choices
+from core.countries import by_country_name, country_choices
 from core.filterbar import Shown
 from reinforcements.filters import RequestFilter
 
-# sort -> order_by, a second key keeping equal rows in a stable order (pages, exports).
+# Each sort, then the country's name (in the page's language) to break ties; "pk" keeps pages stable.
 SORTS = {
-    "country": ("country", "authority"),
-    "-country": ("-country", "authority"),
-    "status": ("status", "country"),
-    "response_due": ("response_due", "country"),
-    "-response_due": ("-response_due", "country"),
-    "requested": ("requested", "country"),
-    "-requested": ("-requested", "country"),
+    "country": ("authority",),
+    "-country": ("authority",),
+    "status": ("status",),
+    "response_due": ("response_due",),
+    "-response_due": ("-response_due",),
+    "requested": ("requested",),
+    "-requested": ("-requested",),
 }
+
+
+def request_order(sort: str) -> list:
+    """order_by() terms of a request list sorted by `sort` (a SORTS key; unknown: by country)."""
+    sort = sort if sort in SORTS else "country"
+    by_name = by_country_name("country", descending=sort == "-country")
+    if sort in ("country", "-country"):
+        return [by_name, *SORTS[sort], "pk"]
+    return [*SORTS[sort], by_name, "pk"]
 
 
 class RequestListFilter(RequestFilter):
@@ -35,7 +44,7 @@ class RequestListFilter(RequestFilter):
     )
 
     def sort_by(self, queryset, name, value):
-        return queryset.order_by(*SORTS[value])
+        return queryset.order_by(*request_order(value))
 
 
 def shown():

@@ -15,11 +15,12 @@ from django.views.decorators.http import require_POST
 
 from accounts.forms import LoginForm
 from core import freshness
-from core.countries import country_label
+from core.countries import country_label, country_sort_key
 from core.exports import export, export_time
 from core.filterbar import filter_bar
 from core.pages import attempt, list_page, page, staff_page
 from core.roles import is_staff_reader, liaison_country
+from deployments.clock import reference_instant
 from deployments.models import Assignment
 from deployments.queries import COUNTS, coverage_grid
 from pledges.models import Pledge, PledgeLine
@@ -60,9 +61,11 @@ def home(request):
 @staff_page
 def dashboard(request, op):
     operation = operation_of(request, op)
-    now, today = timezone.now(), timezone.localdate()
-    # While the operation runs, only gaps still ahead matter; before or after it, all of them.
-    gaps_from = today if operation.starts_on <= today <= operation.ends_on else operation.starts_on
+    # Today, or the operation's first day with needs when today is outside it (deployments/clock.py):
+    # only gaps still ahead of it matter.
+    reference = reference_instant(operation)
+    now, today = reference.instant, reference.day
+    gaps_from = today
     gaps_window = dt.datetime.combine(gaps_from, dt.time.min, timezone.get_current_timezone())
     figures, gap_rows, gap_count, awaiting_rows, undecided_rows = freshness.cached(
         "dashboard", operation.pk, today.isoformat(), gaps_window.isoformat(),
@@ -75,8 +78,14 @@ def dashboard(request, op):
     )  # fmt: skip
     who = unconfirmed.select_related("venue", "pledge__request", "pledge_line__specialty", "k9_team")
     unconfirmed_rows = _first_ten(who.order_by("starts_at"), total=unconfirmed)
+    # Most requested first; countries asked as much, by their name in the page's language (the cached
+    # figures are the same for every language).
+    by_country = sorted(
+        figures["by_country"],
+        key=lambda r: (-r["officers"]["requested"] - r["teams"]["requested"], country_sort_key(r["country"])),
+    )
     country_chart = bar_rows(
-        figures["by_country"][:30],
+        by_country[:30],
         lambda r: (
             country_label(r["country"])
             + (f" (+{r['teams']['requested'] or r['teams']['pledged']} K9)" if any(r["teams"].values()) else "")
@@ -97,7 +106,7 @@ def dashboard(request, op):
         "overdue_count": _total(awaiting_rows, "overdue"),
         "undecided": undecided_rows, "undecided_count": _total(undecided_rows),
         "unconfirmed": unconfirmed_rows, "unconfirmed_count": _total(unconfirmed_rows),
-        "gaps": gap_rows, "gap_count": gap_count, "gaps_from": gaps_from,
+        "gaps": gap_rows, "gap_count": gap_count, "gaps_from": gaps_from, "clock_note": reference.note,
     })  # fmt: skip
 
 
@@ -161,7 +170,9 @@ def _with_requested(qs):
 
 
 def _request_filters(request, operation):
-    qs = _with_requested(visible_requests(request.user).filter(operation=operation)).order_by(*filters.SORTS["country"])
+    qs = _with_requested(visible_requests(request.user).filter(operation=operation)).order_by(
+        *filters.request_order("country")
+    )
     qs = qs.prefetch_related(Prefetch("lines", queryset=RequestLine.objects.select_related("specialty")))
     return filter_bar(filters.RequestListFilter, request, qs, filters.shown())
 

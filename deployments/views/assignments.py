@@ -95,6 +95,9 @@ def _assignment_filters(request, operation):
         "status": Shown(_("Status"), _("All statuses")),
         "country": Shown(_("Country"), choices=country_choices()),
         "day": Shown(_("Day"), widget=forms.DateInput(attrs={"type": "date"})),
+        "sort": Shown(
+            _("Sort"), choices=[("", _("Start time")), ("country", _("Country A→Z")), ("-country", _("Country Z→A"))]
+        ),
     }
     return filter_bar(AssignmentListFilter, request, qs, shown, timezone=operation.timezone)
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from core.pages import page, paginate, staff_page
 from deployments.filters import day_window
 from deployments.queries import coverage_grid, visible_venues
+from deployments.views.days import chosen_day
 from reinforcements.models import Specialty
 from reinforcements.queries import operation_of
 
@@ -16,11 +17,7 @@ from reinforcements.queries import operation_of
 def coverage(request, op):
     """Venue × specialty × day: the worst need of each cell, assigned against needed."""
     operation = operation_of(request, op)
-    try:
-        first = dt.date.fromisoformat(request.GET.get("from", ""))
-    except ValueError:
-        first = timezone.localdate()
-    first = min(max(first, operation.starts_on), operation.ends_on)
+    first, clock_note = chosen_day(request, "from", operation)
     days = [first + dt.timedelta(days=i) for i in range(7) if first + dt.timedelta(days=i) <= operation.ends_on]
     start, _end = day_window(days[0], operation.timezone)
     _start, end = day_window(days[-1], operation.timezone)
@@ -43,6 +40,7 @@ def coverage(request, op):
                              "cells": [by_day.get(d) for d in days]})  # fmt: skip
     return page(request, "deployments/coverage.html", {
         "operation": operation, "section": "coverage", "days": days, "rows": rows, "page_obj": venues_page,
+        "clock_note": clock_note,
         "prev_from": days[0] - dt.timedelta(days=7) if days[0] > operation.starts_on else None,
         "next_from": days[-1] + dt.timedelta(days=1) if days[-1] < operation.ends_on else None,
     })  # fmt: skip

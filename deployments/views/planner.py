@@ -24,6 +24,7 @@ from deployments.filters import day_window
 from deployments.forms import AssignmentForm, CancelForm, LongSelect
 from deployments.models import Assignment
 from deployments.queries import planner_lines, planner_teams, planner_timeline, visible_venues
+from deployments.views.days import chosen_day
 from pledges.models import K9Team, PledgeLine
 from reinforcements.models import Specialty
 from reinforcements.queries import operation_of
@@ -37,14 +38,6 @@ def _hours(start, end):
         out.append((t, t + dt.timedelta(hours=1)))
         t += dt.timedelta(hours=1)
     return out
-
-
-def _planner_day(request, operation):
-    try:
-        day = dt.date.fromisoformat(request.GET.get("day", ""))
-    except ValueError:
-        day = timezone.localdate()
-    return min(max(day, operation.starts_on), operation.ends_on)
 
 
 SOURCE_LIMIT = 100  # officer lines, and K9 teams, offered at most in the planner's "Who" list
@@ -196,11 +189,9 @@ def planner(request, op):
     venue = next((v for v in venues if v.code == request.GET.get("venue", "")), venues[0] if venues else None)
     if venue is None:
         return page(request, "deployments/planner.html", {"operation": operation, "section": "planner", "venue": None})
-    return page(
-        request,
-        "deployments/planner.html",
-        _planner_context(request, operation, venues, venue, _planner_day(request, operation)),
-    )
+    day, clock_note = chosen_day(request, "day", operation)
+    context = _planner_context(request, operation, venues, venue, day)
+    return page(request, "deployments/planner.html", {**context, "clock_note": clock_note})
 
 
 def _planner_url(venue, day, anchor=""):

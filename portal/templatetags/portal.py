@@ -22,3 +22,9 @@ def widget_with_aria(field):
     elif field.help_text:
         attrs = {"aria-describedby": f"{field.auto_id}-help"}
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def in_zone_date(value, tz_name):
+    """The local day of an instant, ISO (`2024-07-26`): the duty roster's URL."""
+    return value.astimezone(zoneinfo.ZoneInfo(tz_name)).date().isoformat() if value else ""

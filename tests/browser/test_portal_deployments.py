@@ -17,7 +17,7 @@ def test_a_liaison_confirms_two_assignments_at_once(page):
     log_in(page, liaison)
 
     page.goto("/portal/")
-    page.get_by_role("link", name="Review and confirm").click()
+    page.get_by_role("link", name="Confirm 2 assignments").click()
     page.locator(f"#assignment-{first.pk} input[type=checkbox]").check()
     page.locator(f"#assignment-{second.pk} input[type=checkbox]").check()
     page.get_by_role("button", name="Confirm the selected assignments").click()
@@ -36,6 +36,6 @@ def test_a_german_liaison_switches_the_portal_to_french(page):
     page.goto("/portal/")
     page.get_by_role("button", name="Français").click()
 
-    expect(page.get_by_role("heading", name="Demandes ouvertes")).to_be_visible()
+    expect(page.get_by_role("heading", name="Ce qui vous attend")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "fr")
     expect(page.get_by_role("button", name="English")).to_be_visible()

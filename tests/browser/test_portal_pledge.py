@@ -45,7 +45,7 @@ def test_a_liaison_acknowledges_a_request_and_submits_a_pledge_after_fixing_a_fi
     log_in(page, liaison)
 
     page.goto("/portal/")
-    page.get_by_role("link", name="Open").click()
+    page.get_by_role("link", name=re.compile("Answer the request")).click()
     page.get_by_role("button", name="Acknowledge receipt").click()
     expect(page.get_by_text("You acknowledged the request.")).to_be_visible()
     page.get_by_role("link", name="Make a pledge").click()

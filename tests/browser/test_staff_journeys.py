@@ -1,15 +1,13 @@
 """The coordinator's main journeys through the staff pages, in Chromium (issue 6)."""
 
 import datetime as dt
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 
 from deployments.models import Assignment
 from pledges.models import Pledge
 from reinforcements.models import ReinforcementRequest
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, screenshot
 from tests.factories import (
     AssignmentFactory,
     K9TeamFactory,
@@ -27,7 +25,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
-SCREENSHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
 
 
 def paris_2024():
@@ -83,9 +80,8 @@ def test_a_coordinator_logs_in_and_sees_the_operation_dashboard(page, coordinato
     assert page.locator("h1").inner_text().startswith("Paris 2024")
     assert page.locator("svg.chart").count() == 2
     assert "Germany" in page.locator("svg.chart").first.inner_html()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     page.set_viewport_size({"width": 1600, "height": 1000})
-    page.screenshot(path=str(SCREENSHOTS / "dashboard.png"), full_page=True)
+    screenshot(page, "dashboard.png")
 
 
 def test_a_coordinator_creates_a_request_and_sends_it(page, coordinator):
@@ -140,8 +136,7 @@ def test_a_coordinator_plans_a_k9_team_on_a_seine_segment_and_a_refused_overlap_
     page.fill("#id_role", "Quay sweep before the ceremony")
     page.click("text=Plan the assignment")
     assert "Assignment planned" in page.locator(".messages").inner_text()
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "planner.png"), full_page=True)
+    screenshot(page, "planner.png")
 
     # The same dog again, overlapping its first assignment: refused, and the page says why.
     page.select_option("#id_source", f"team:{team.pk}")

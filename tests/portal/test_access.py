@@ -34,7 +34,7 @@ def test_the_portal_speaks_the_liaisons_profile_language():
     response = client_for(liaison).get(reverse("portal:home"))
 
     assert '<html lang="fr">' in response.content.decode()
-    assert "Demandes ouvertes" in response.content.decode()
+    assert "Ce qui vous attend" in response.content.decode()
 
 
 def test_the_language_switch_overrides_the_profile_language(settings):

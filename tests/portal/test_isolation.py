@@ -17,6 +17,9 @@ ALL_PATTERNS = list(urlpatterns)
 
 
 def _kwargs(pattern, world):
+    if pattern.name == "duty_roster":  # the venue and day of the country's assignment
+        venue = world.assignment.venue
+        return {"op": venue.operation.code, "venue": venue.code, "day": "2024-07-26"}
     kwargs = {name: OTHER_ARGS[name] for name in pattern.pattern.converters if name != "pk"}
     if "pk" in pattern.pattern.converters:
         kwargs["pk"] = getattr(world, OBJECTS[str(pattern.pattern).split("/")[0]]).pk
@@ -60,6 +63,14 @@ def test_no_page_shows_another_countrys_data_or_internal_notes(pattern, pl_clien
     assert response.status_code in (200, 405)
     for leak in ("DEUTSCH", "86421", "86422", "86423", "INTERNAL-NOTES"):
         assert leak not in body
+
+
+def test_the_duty_roster_of_another_countrys_venue_day_is_a_404(pl_client, two_countries):
+    venue = two_countries.de.assignment.venue
+    foreign = reverse("portal:duty_roster", args=[venue.operation.code, venue.code, "2024-07-26"])
+
+    assert pl_client.get(foreign).status_code == 404
+    assert pl_client.get(foreign + "?format=xlsx").status_code == 404
 
 
 def test_a_mass_confirmation_naming_another_countrys_assignment_confirms_nothing(pl_client, two_countries):

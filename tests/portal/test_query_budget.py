@@ -42,7 +42,8 @@ def test_the_home_page_costs_the_same_for_few_or_many_rows(pl_client, django_ass
         PledgeLineFactory(pledge__request=request)
     many_assignments(n)
 
-    # session, user with groups and profile; open requests; pledges; planned assignments; notifications
+    # session, user with groups and profile; requests to answer; pledges; planned assignments; notifications
+    # with the unread count
     with django_assert_num_queries(6):
         pl_client.get(reverse("portal:home"))
 
