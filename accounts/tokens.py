@@ -30,7 +30,7 @@ def tokens_of(user):
 
 class TokenAuthentication(authentication.BaseAuthentication):
     """`Authorization: Token <key>`. The token, its user, their groups and liaison profile come in
-    one query (reinforcements.roles reads them); knox's own class reads the user's other tokens
+    one query (core.roles reads them); knox's own class reads the user's other tokens
     on every call to sweep expired ones, which the idle expiry here does not need."""
 
     keyword = knox_settings.AUTH_HEADER_PREFIX

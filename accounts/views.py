@@ -22,7 +22,8 @@ from core.errors import DomainError
 from core.pages import apply_errors, page, staff_page
 from core.roles import COORDINATORS, VIEWERS
 
-BACKEND = "reinforcements.auth.ModelBackend"
+# The backend that reads who is calling in one query (core.auth).
+BACKEND = "core.auth.ModelBackend"
 
 
 # --- People (staff) ----------------------------------------------------------------------------

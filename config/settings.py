@@ -117,7 +117,7 @@ if env.str("TEST_DATABASE_NAME", default=""):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="") or services.redis_url()
-# The default cache stays per process (figures, reinforcements.freshness); throttle counts must be
+# The default cache stays per process (figures, core.freshness); throttle counts must be
 # shared by every web process, or each would allow its own quota: they live in Redis.
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},

@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.templatetags.static import static
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.functional import lazy
 from django.views.generic import RedirectView
 from rest_framework.routers import DefaultRouter
@@ -33,7 +33,12 @@ urlpatterns = [
     path("api/v1/auth/token/", ObtainTokenView.as_view(), name="api-token"),
     path("api/v1/auth/token/revoke/", RevokeTokenView.as_view(), name="api-token-revoke"),
     path("api/v1/auth/tokens/", TokenViewSet.as_view({"get": "list"}), name="api-token-list"),
-    path("api/v1/auth/tokens/<str:pk>/", TokenViewSet.as_view({"delete": "destroy"}), name="api-token-detail"),
+    # A token is named by the first characters of its key (hex): anything else is no route, a JSON 404.
+    re_path(
+        r"^api/v1/auth/tokens/(?P<pk>[0-9a-f]{1,15})/$",
+        TokenViewSet.as_view({"delete": "destroy"}),
+        name="api-token-detail",
+    ),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),
     path("api/docs/", DocsView.as_view(url_name="api-schema"), name="api-docs"),

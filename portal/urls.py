@@ -1,6 +1,6 @@
 from django.urls import path
 
-from portal import views
+from portal import deployment_views, views
 
 app_name = "portal"
 
@@ -19,12 +19,12 @@ urlpatterns = [
     path("pledge-rows/removed/", views.row_removed, name="row_removed"),
     path("pledge-rows/<str:kind>/", views.pledge_row, name="pledge_row"),
     path("roster-templates/<str:kind>.<str:fmt>", views.roster_template, name="roster_template"),
-    path("deployments/", views.deployments, name="deployments"),
-    path("deployments/print/", views.deployments_print, name="deployments_print"),
-    path("deployments.csv", views.deployments_csv, name="deployments_csv"),
-    path("roster/<slug:op>/<slug:venue>/<str:day>/", views.duty_roster, name="duty_roster"),
-    path("assignments/<int:pk>/", views.assignment_detail, name="assignment_detail"),
-    path("assignments/<int:pk>/confirm/", views.assignment_confirm, name="assignment_confirm"),
+    path("deployments/", deployment_views.deployments, name="deployments"),
+    path("deployments/print/", deployment_views.deployments_print, name="deployments_print"),
+    path("deployments.csv", deployment_views.deployments_csv, name="deployments_csv"),
+    path("roster/<slug:op>/<slug:venue>/<str:day>/", deployment_views.duty_roster, name="duty_roster"),
+    path("assignments/<int:pk>/", deployment_views.assignment_detail, name="assignment_detail"),
+    path("assignments/<int:pk>/confirm/", deployment_views.assignment_confirm, name="assignment_confirm"),
     path("notifications/", views.inbox, name="inbox"),
     path("notifications/read-all/", views.notifications_read_all, name="notifications_read_all"),
     path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
