@@ -5,7 +5,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from reinforcements.models import ExportRecord
+from core.models import ExportRecord
 from tests.factories import (
     AssignmentFactory,
     OperationFactory,
