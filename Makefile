@@ -72,7 +72,6 @@ screenshots: $(VENV)/.installed browser-deps
 	@$(SERVICES_ENV); trap '$(PY) -m server.services stop-started' EXIT; \
 	SCREENSHOTS=1 $(PY) -m pytest --create-db -q tests/browser/test_usability.py tests/browser/test_staff_journeys.py
 
-# Backups of the app's database (config/backup.py): pg_dump -Fc with the server's own version.
 # Backups of the app's database (server/backup.py): pg_dump -Fc with the server's own version.
 backup: $(VENV)/.installed
 	@mkdir -p .data/run .data/backups

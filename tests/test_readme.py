@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from server.services import with_database
+
 ROOT = Path(__file__).resolve().parent.parent
 SKIP = re.compile(r"<!--\s*readme-test:\s*skip\s*\((?P<why>[^)]+)\)\s*-->")
 
@@ -29,6 +31,18 @@ def blocks() -> list[tuple[int, str, str | None]]:
     return found
 
 
+def url_of_this_runs_database(database: dict) -> str:
+    """The URL of this run's test database: the run's own DATABASE_URL (a TCP address, or the embedded
+    server's socket directory as `?host=`) with the test database's name in it."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return with_database(url, database["NAME"])
+    host = database["HOST"] or "127.0.0.1"
+    if host.startswith("/"):
+        return f"postgres://{database['USER']}@/{database['NAME']}?host={host}&port={database['PORT'] or 5432}"
+    return f"postgres://{database['USER']}:{database['PASSWORD']}@{host}:{database['PORT'] or 5432}/{database['NAME']}"
+
+
 RUNNABLE = [(line, body) for line, body, why in blocks() if why is None]
 
 
@@ -44,11 +58,7 @@ def test_a_readme_block_works_as_typed(line, body, settings):
     # A reader's shell: no DEBUG or test variables; the database is this run's test database, so
     # that what the commands write never touches a developer's data.
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_", "DEBUG"))}
-    database = settings.DATABASES["default"]
-    env["DATABASE_URL"] = (
-        f"postgres://{database['USER']}:{database['PASSWORD']}@{database['HOST'] or '127.0.0.1'}:"
-        f"{database['PORT'] or 5432}/{database['NAME']}"
-    )
+    env["DATABASE_URL"] = url_of_this_runs_database(settings.DATABASES["default"])
 
     result = subprocess.run(
         ["bash", "-e", "-o", "pipefail", "-c", body], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300
