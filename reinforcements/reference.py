@@ -18,6 +18,7 @@ SPECIALTIES = [
     ("k9_explosives", "K9 explosives detection", "Équipe cynophile détection d'explosifs", True),
     ("k9_narcotics", "K9 narcotics detection", "Équipe cynophile détection de stupéfiants", True),
     ("k9_patrol", "K9 patrol", "Équipe cynophile de patrouille", True),
+    ("k9_search_rescue", "K9 search and rescue", "Équipe cynophile de recherche et sauvetage", True),
 ]
 GROUPS = ["coordinators", "viewers"]
 
