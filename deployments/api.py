@@ -3,7 +3,8 @@
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.response import Response
 
 from core import freshness
@@ -12,7 +13,8 @@ from core.api.permissions import RoleWrites
 from core.api.schema import ApiSchema
 from core.api.serializers import HistoryDestroyMixin, HistoryModelSerializer, ScopedPrimaryKeyField, ScopedSlugField
 from core.roles import is_staff_reader, liaison_country
-from deployments import transitions
+from core.text import single_line
+from deployments import bulk, transitions
 from deployments.filters import AssignmentFilter, VenueFilter, VenueNeedFilter
 from deployments.models import Assignment, Venue, VenueNeed
 from deployments.queries import coverage, visible_assignments, visible_needs, visible_venues
@@ -145,6 +147,91 @@ ASSIGNMENT_EXAMPLES = [
 ]
 
 
+class BulkPlacementSerializer(serializers.Serializer):
+    """One source, one venue, the same daily window on each day of a range (SPEC §10)."""
+
+    pledge_line = ScopedPrimaryKeyField(
+        queryset=PledgeLine.objects.all(), scope=visible_pledge_lines, required=False, allow_null=True
+    )
+    quantity = serializers.IntegerField(min_value=1, max_value=100_000, required=False, allow_null=True)
+    k9_team = ScopedPrimaryKeyField(
+        queryset=K9Team.objects.all(), scope=visible_k9_teams, required=False, allow_null=True
+    )
+    venue = ScopedPrimaryKeyField(queryset=Venue.objects.all(), scope=visible_venues)
+    role = serializers.CharField(max_length=200, required=False, allow_blank=True, default="", validators=[single_line])
+    from_time = serializers.TimeField(help_text="start of the daily window, local time of the operation")
+    to_time = serializers.TimeField(help_text="end of the daily window; at or before `from_time`: the next day")
+    from_date = serializers.DateField()
+    to_date = serializers.DateField(help_text=f"inclusive; at most {bulk.MAX_DAYS} days after `from_date`")
+    weekdays = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=7), required=False, max_length=7,
+        help_text="ISO weekdays, 1 = Monday … 7 = Sunday; every day when absent",
+    )  # fmt: skip
+    mode = serializers.ChoiceField(
+        choices=bulk.MODES, default=bulk.ALL,
+        help_text="`all`: nothing placed if any day breaks a rule; `fit`: place the days that pass",
+    )  # fmt: skip
+
+    def validate(self, attrs):
+        if bool(attrs.get("pledge_line")) == bool(attrs.get("k9_team")):
+            raise serializers.ValidationError(
+                {"non_field_errors": [_("Assign either officers of a pledge line (with a quantity) or one K9 team.")]}
+            )
+        if attrs.get("pledge_line") and not attrs.get("quantity"):
+            raise serializers.ValidationError({"quantity": [_("Assign at least one officer.")]})
+        return attrs
+
+
+class RefusedDaySerializer(serializers.Serializer):
+    date = serializers.DateField()
+    code = serializers.CharField(help_text="the rule the day breaks: capacity_exceeded, k9_overlap, …")
+    detail = serializers.CharField()
+
+
+class BulkResultSerializer(serializers.Serializer):
+    assignments = AssignmentSerializer(many=True)
+    refused = RefusedDaySerializer(many=True, help_text="mode `fit`: the days left out, and why")
+
+
+class BulkConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    code = serializers.CharField(help_text="the first refused day's rule (or invalid_transition)")
+    refused = RefusedDaySerializer(many=True)
+
+
+BULK_EXAMPLES = [
+    OpenApiExample(
+        "ten days, 08:00-20:00",
+        request_only=True,
+        value={
+            "pledge_line": 31,
+            "quantity": 12,
+            "venue": 3,
+            "role": "Perimeter",
+            "from_time": "08:00",
+            "to_time": "20:00",
+            "from_date": "2024-07-26",
+            "to_date": "2024-08-04",
+            "mode": "fit",
+        },
+    ),
+    OpenApiExample(
+        "night shifts at weekends",
+        request_only=True,
+        value={
+            "k9_team": 7,
+            "venue": 3,
+            "role": "Night sweeps",
+            "from_time": "22:00",
+            "to_time": "06:00",
+            "from_date": "2024-07-26",
+            "to_date": "2024-08-11",
+            "weekdays": [5, 6, 7],
+        },
+    ),
+]
+
+
 @extend_schema_view(
     create=extend_schema(
         examples=ASSIGNMENT_EXAMPLES,
@@ -175,6 +262,30 @@ class AssignmentViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.R
 
     def _answer(self, assignment):
         return Response(self.get_serializer(self.get_queryset().get(pk=assignment.pk)).data)
+
+    @extend_schema(
+        request=BulkPlacementSerializer,
+        responses={201: BulkResultSerializer, 409: BulkConflictSerializer},
+        examples=BULK_EXAMPLES,
+        description="Place one source (`pledge_line` + `quantity`, or `k9_team`) at a venue for the same daily "
+        "window on each day from `from_date` to `to_date`, optionally on some `weekdays` only; coordinators only. "
+        "Each day is checked as a single placement. Mode `all` (default) places nothing if any day breaks a rule "
+        "(409 naming the days and rules); `fit` places the days that pass and lists the others in `refused`. "
+        "The country's liaisons get one message for the whole placement.",
+    )
+    @action(detail=False, methods=["post"], url_path="bulk")
+    def bulk(self, request):
+        body = BulkPlacementSerializer(data=request.data, context=self.get_serializer_context())
+        body.is_valid(raise_exception=True)
+        try:
+            result = bulk.place_on_days(actor=request.user, **body.validated_data)
+        except bulk.BulkRefused as refused:
+            data = {"detail": str(refused.message), "code": refused.code,
+                    "refused": [r.as_dict() for r in refused.refused]}  # fmt: skip
+            return Response(BulkConflictSerializer(data).data, status=status.HTTP_409_CONFLICT)
+        placed = self.get_queryset().filter(pk__in=[a.pk for a in result.placed]).order_by("starts_at", "pk")
+        data = {"assignments": placed, "refused": [r.as_dict() for r in result.refused]}
+        return Response(BulkResultSerializer(data, context=self.get_serializer_context()).data, status=201)
 
     @move(response=AssignmentSerializer)
     def confirm(self, request, pk=None):

@@ -156,9 +156,12 @@ def _tell(actor, assignment, event, **context):
 
 @transaction.atomic
 def create_assignment(
-    *, actor, venue, starts_at, ends_at, role="", pledge_line=None, quantity=None, k9_team=None
+    *, actor, venue, starts_at, ends_at, role="", pledge_line=None, quantity=None, k9_team=None, tell=True
 ) -> Assignment:
-    """-> planned, by a coordinator, from accepted capacity; tells the country's liaisons."""
+    """-> planned, by a coordinator, from accepted capacity; tells the country's liaisons.
+
+    `tell=False` leaves the message to the caller: a bulk placement (deployments.bulk) sends one
+    summary per country instead of one message per day."""
     require_coordinator(actor)
     source = _lock_source(pledge_line=pledge_line, k9_team=k9_team)
     is_team = isinstance(source, K9Team)
@@ -169,7 +172,8 @@ def create_assignment(
         quantity=quantity, venue=venue, starts_at=starts_at, ends_at=ends_at, role=role or "", created_by=actor,
     )  # fmt: skip
     _save(assignment, actor)
-    _tell(actor, assignment, "assignment_planned")
+    if tell:
+        _tell(actor, assignment, "assignment_planned")
     return assignment
 
 

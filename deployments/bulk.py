@@ -1,0 +1,220 @@
+"""Bulk placement (SPEC §10): one source over a range of days, and copying a venue's day.
+
+Every day goes through transitions.create_assignment, the same placement as a single create, so
+every rule it checks (and any it gains) holds here too. Nothing of its checks is repeated.
+
+- mode `all`: one transaction; a day that breaks a rule rolls every day back (BulkRefused, a 409
+  naming each refused day and its rule).
+- mode `fit`: the same transaction, each day in a savepoint of its own (create_assignment's atomic
+  block, nested): the refused days are reported, the others placed.
+
+The country's liaisons get one message for the whole placement, not one per day.
+"""
+
+import datetime as dt
+import zoneinfo
+from collections import defaultdict
+from dataclasses import asdict, dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from core.errors import DomainError
+from core.roles import require_coordinator
+from deployments import transitions
+from deployments.models import Assignment
+from notifications.outbox import liaisons_of, notify
+from notifications.registry import LIAISON, link
+
+ALL, FIT = "all", "fit"
+MODES = (ALL, FIT)
+# A Games runs about six weeks; a range longer than this is a typing slip, not a plan.
+MAX_DAYS = 120
+UTC = dt.UTC
+
+
+@dataclass
+class Refusal:
+    date: dt.date
+    code: str
+    detail: str
+    what: str = ""  # which assignment of the copied day, when copying
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        if not self.what:
+            del data["what"]
+        return data
+
+
+@dataclass
+class BulkResult:
+    placed: list[Assignment]
+    refused: list[Refusal]
+
+
+class BulkRefused(DomainError):
+    """Mode `all`: at least one day breaks a rule, so nothing was placed. `code` is the first
+    refused day's rule; `refused` names every day and its rule."""
+
+    def __init__(self, refused: list[Refusal]):
+        days = ", ".join(dict.fromkeys(r.date.isoformat() for r in refused))
+        n = len({r.date for r in refused})
+        message = ngettext(
+            "Nothing was placed: %(n)s day breaks a rule (%(days)s).",
+            "Nothing was placed: %(n)s days break a rule (%(days)s).",
+            n,
+        ) % {"n": n, "days": days}
+        super().__init__(message, code=refused[0].code)
+        self.refused = refused
+
+
+def days_of(operation, from_date, to_date, weekdays=None) -> list[dt.date]:
+    """The days of [from_date, to_date] (inclusive) on the given ISO weekdays (1 = Monday … 7), or a
+    ValidationError naming the field at fault. Checked before anything is written."""
+    errors = {}
+    weekdays = set(weekdays or ())
+    if to_date < from_date:
+        errors["to_date"] = _("The last day comes before the first.")
+    elif (to_date - from_date).days + 1 > MAX_DAYS:
+        errors["to_date"] = _("At most %(n)s days at a time.") % {"n": MAX_DAYS}
+    if from_date < operation.starts_on or from_date > operation.ends_on:
+        errors["from_date"] = _("The operation runs from %(s)s to %(e)s.") % {
+            "s": operation.starts_on, "e": operation.ends_on,
+        }  # fmt: skip
+    if "to_date" not in errors and not operation.starts_on <= to_date <= operation.ends_on:
+        errors["to_date"] = _("The operation runs from %(s)s to %(e)s.") % {
+            "s": operation.starts_on, "e": operation.ends_on,
+        }  # fmt: skip
+    if any(not isinstance(day, int) or not 1 <= day <= 7 for day in weekdays):
+        errors["weekdays"] = _("Weekdays go from 1 (Monday) to 7 (Sunday).")
+    if errors:
+        raise ValidationError(errors)
+    days = [from_date + dt.timedelta(days=i) for i in range((to_date - from_date).days + 1)]
+    days = [day for day in days if not weekdays or day.isoweekday() in weekdays]
+    if not days:
+        raise ValidationError({"weekdays": _("No day of the range falls on the chosen weekdays.")})
+    return days
+
+
+def shift_on(day: dt.date, from_time: dt.time, to_time: dt.time, tz: str, *, days_after=None):
+    """The instants of a daily window on `day`, in the operation's time zone. A window whose end is not
+    after its start crosses midnight and ends the next day (or `days_after` days later). In UTC, so
+    that a shift over a clock change lasts its real hours (23:00–07:00 is 9 h on the autumn night)."""
+    zone = zoneinfo.ZoneInfo(tz)
+    if days_after is None:
+        days_after = 1 if to_time <= from_time else 0
+    start = dt.datetime.combine(day, from_time, zone).astimezone(UTC)
+    end = dt.datetime.combine(day + dt.timedelta(days=days_after), to_time, zone).astimezone(UTC)
+    return start, end
+
+
+def _place(actor, placements, *, mode: str) -> BulkResult:
+    """`placements`: (day, label, create_assignment keywords), in an order that locks sources
+    consistently (day by day, the same sources in the same order), so two bulk placements wait for
+    each other rather than deadlock."""
+    if mode not in MODES:
+        raise ValidationError({"mode": _("Choose “all” or “fit”.")})
+    placed, refused = [], []
+    with transaction.atomic():
+        for day, label, kwargs in placements:
+            try:
+                # create_assignment is atomic: nested here, a savepoint that a refusal rolls back alone.
+                placed.append(transitions.create_assignment(actor=actor, tell=False, **kwargs))
+            except DomainError as exc:
+                refused.append(Refusal(date=day, code=exc.code, detail=str(exc.message), what=label))
+        if refused and mode == ALL:
+            raise BulkRefused(refused)
+        _tell_countries(actor, placed)
+    return BulkResult(placed=placed, refused=refused)
+
+
+def _tell_countries(actor, placed: list[Assignment]) -> None:
+    """One message per country for the whole placement, listing what was planned."""
+    by_country = defaultdict(list)
+    for assignment in placed:
+        by_country[assignment.pledge.request.country].append(assignment)
+    for country, assignments in sorted(by_country.items()):
+        notify(
+            liaisons_of(country).exclude(pk=actor.pk), "assignments_planned", assignments[0],
+            context={"assignments": assignments}, url=link("deployments", LIAISON),
+        )  # fmt: skip
+
+
+def place_on_days(
+    *, actor, venue, role="", pledge_line=None, quantity=None, k9_team=None,
+    from_time, to_time, from_date, to_date, weekdays=None, mode=ALL,
+) -> BulkResult:  # fmt: skip
+    """One source at one venue, the same daily window on each chosen day, by a coordinator.
+    Planned assignments; the country's liaisons get one message. Mode `all` raises BulkRefused."""
+    require_coordinator(actor)
+    if (pledge_line is None) == (k9_team is None):
+        raise ValidationError(_("Assign either officers of a pledge line (with a quantity) or one K9 team."))
+    if pledge_line is not None and not quantity:
+        raise ValidationError({"quantity": _("Assign at least one officer.")})
+    if from_time == to_time:
+        raise ValidationError({"to_time": _("The shift must end at another time than it starts.")})
+    operation = venue.operation
+    days = days_of(operation, from_date, to_date, weekdays)
+    source = {"pledge_line": pledge_line, "quantity": quantity} if pledge_line is not None else {"k9_team": k9_team}
+    placements = []
+    for day in days:
+        starts_at, ends_at = shift_on(day, from_time, to_time, operation.timezone)
+        placements.append(
+            (day, "", {"venue": venue, "starts_at": starts_at, "ends_at": ends_at, "role": role, **source})
+        )
+    return _place(actor, placements, mode=mode)
+
+
+def day_to_copy(venue, day: dt.date):
+    """The live assignments of the venue that start on `day` (local), in source order: lines, then teams."""
+    zone = zoneinfo.ZoneInfo(venue.operation.timezone)
+    start = dt.datetime.combine(day, dt.time.min, zone)
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min, zone)
+    return list(
+        Assignment.objects.filter(
+            venue=venue, status__in=Assignment.OPEN_STATUSES, starts_at__gte=start, starts_at__lt=end
+        )
+        .select_related("pledge__request", "pledge_line__specialty", "k9_team", "venue")
+        .order_by("k9_team_id", "pledge_line_id", "starts_at", "pk")
+    )
+
+
+def copy_venue_day(*, actor, venue, day, from_date, to_date, weekdays=None, mode=FIT) -> BulkResult:
+    """Every live assignment of the venue starting on `day`, again on each chosen day (the shown day
+    itself left out), same local times, role and quantity; by a coordinator. Mode `fit` by default."""
+    require_coordinator(actor)
+    operation = venue.operation
+    zone = zoneinfo.ZoneInfo(operation.timezone)
+    originals = day_to_copy(venue, day)
+    if not originals:
+        raise ValidationError({"day": _("No live assignment at this venue on this day: nothing to copy.")})
+    days = [d for d in days_of(operation, from_date, to_date, weekdays) if d != day]
+    if not days:
+        raise ValidationError({"to_date": _("Choose other days than the one shown.")})
+    placements = []
+    for target in days:
+        for original in originals:
+            local_start, local_end = original.starts_at.astimezone(zone), original.ends_at.astimezone(zone)
+            starts_at, ends_at = shift_on(
+                target, local_start.time(), local_end.time(), operation.timezone,
+                days_after=(local_end.date() - local_start.date()).days,
+            )  # fmt: skip
+            source = (
+                {"k9_team": original.k9_team} if original.k9_team_id
+                else {"pledge_line": original.pledge_line, "quantity": original.quantity}
+            )  # fmt: skip
+            kwargs = {"venue": venue, "starts_at": starts_at, "ends_at": ends_at, "role": original.role, **source}
+            placements.append((target, _label(original, zone), kwargs))
+    return _place(actor, placements, mode=mode)
+
+
+def _label(assignment, zone) -> str:
+    who = (
+        f"{assignment.k9_team.handler_name} & {assignment.k9_team.dog_name}" if assignment.k9_team_id
+        else f"{assignment.quantity} × {assignment.pledge_line.specialty.name}"
+    )  # fmt: skip
+    start, end = assignment.starts_at.astimezone(zone), assignment.ends_at.astimezone(zone)
+    return f"{assignment.pledge.request.country} · {who} · {start:%H:%M}–{end:%H:%M}"
