@@ -85,3 +85,59 @@ class MoveForm(forms.Form):
 
 class CancelForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), validators=[multiline])
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+WEEKDAYS = [
+    (1, _("Monday")), (2, _("Tuesday")), (3, _("Wednesday")), (4, _("Thursday")),
+    (5, _("Friday")), (6, _("Saturday")), (7, _("Sunday")),
+]  # fmt: skip
+
+
+class DaysForm(forms.Form):
+    """A range of days, optionally on some weekdays only: what deployments.bulk checks (and names the
+    field of) when it is given them."""
+
+    from_date = forms.DateField(label=_("From day"), widget=DateInput())
+    to_date = forms.DateField(label=_("To day (included)"), widget=DateInput())
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Only on"), choices=WEEKDAYS, coerce=int, required=False, widget=forms.CheckboxSelectMultiple,
+        help_text=_("every day when none is ticked"),
+    )  # fmt: skip
+
+
+class BulkForm(AssignmentForm, DaysForm):
+    """One source, a daily window (crossing midnight when it ends before it starts), on several days."""
+
+    from_time = forms.TimeField(label=_("Daily from"), widget=TimeInput())
+    to_time = forms.TimeField(
+        label=_("Daily to"), widget=TimeInput(), help_text=_("at or before the start: ends the next day")
+    )
+    mode = forms.ChoiceField(
+        label=_("If a day breaks a rule"), initial="all", widget=forms.RadioSelect,
+        choices=[("all", _("place nothing")), ("fit", _("place the other days"))],
+    )  # fmt: skip
+
+    field_order = ["source", "quantity", "role", "from_time", "to_time", "from_date", "to_date", "weekdays", "mode"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["starts_at"], self.fields["ends_at"]
+        self.order_fields(self.field_order)
+
+
+class CopyDayForm(DaysForm):
+    """Copy every live assignment of the shown venue and day to a range of days (mode fit)."""

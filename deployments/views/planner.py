@@ -4,6 +4,7 @@ import datetime as dt
 import zoneinfo
 
 import pycountry
+from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -13,15 +14,17 @@ from django.utils.html import conditional_escape
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from core import freshness
 from core.countries import country_label
-from core.pages import attempt, page, staff_page
+from core.errors import DomainError
+from core.pages import apply_errors, attempt, page, staff_page
 from core.templatetags.staff import hm, when
-from deployments import transitions
+from deployments import bulk, transitions
 from deployments.filters import day_window
-from deployments.forms import AssignmentForm, CancelForm, LongSelect
+from deployments.forms import AssignmentForm, BulkForm, CancelForm, CopyDayForm, LongSelect
 from deployments.models import Assignment
 from deployments.queries import planner_lines, planner_teams, planner_timeline, visible_venues
 from deployments.views.days import chosen_day
@@ -149,7 +152,7 @@ def _planner_reference(operation, day, start, end):
     return freshness.cached("planner", operation.pk, day.isoformat(), compute=compute)
 
 
-def _planner_context(request, operation, venues, venue, day, form=None):
+def _planner_context(request, operation, venues, venue, day, form=None, bulk_form=None, copy_form=None, report=None):
     start, end = day_window(day, operation.timezone)
     hours = _hours(start, end)
     reference = _planner_reference(operation, day, start, end)
@@ -166,6 +169,13 @@ def _planner_context(request, operation, venues, venue, day, form=None):
         selected=form.data.get("source", "") if form.is_bound else "",
     )  # fmt: skip
     form.offer(sources)
+    if bulk_form is None:
+        bulk_form = BulkForm(prefix="bulk", initial={
+            "from_time": dt.time(8), "to_time": dt.time(20), "from_date": day, "to_date": day, "mode": bulk.ALL,
+        })  # fmt: skip
+    bulk_form.offer(sources)
+    next_day = min(day + dt.timedelta(days=1), operation.ends_on)
+    copy_form = copy_form or CopyDayForm(prefix="copy", initial={"from_date": next_day, "to_date": next_day})
     return {
         "operation": operation, "section": "planner", "venue": venue, "day": day,
         "prev_day": day - dt.timedelta(days=1) if day > operation.starts_on else None,
@@ -175,6 +185,7 @@ def _planner_context(request, operation, venues, venue, day, form=None):
         "hours": [timezone.localtime(h[0]) for h in hours],
         "timeline": _timeline_html(planner_timeline(venue.pk, hours, {s.pk: s for s in reference["specialties"]})),
         "assignments": assignments, "form": form, "sources_notes": sources_notes, "cancel_form": CancelForm(),
+        "bulk_form": bulk_form, "copy_form": copy_form, "report": report,
     }  # fmt: skip
 
 
@@ -205,10 +216,8 @@ def _source_of(operation, value):
     return {"k9_team": get_object_or_404(K9Team, pk=pk, pledge__request__operation=operation)}
 
 
-@require_POST
-@staff_page
-def assignment_create(request, op):
-    operation = operation_of(request, op)
+def _posted_place(request, operation):
+    """The venue and day a planner form was posted from (hidden fields)."""
     venues = _planner_venues(request, operation)
     venue = next((v for v in venues if v.code == request.POST.get("venue")), None)
     if venue is None:
@@ -217,6 +226,14 @@ def assignment_create(request, op):
         day = dt.date.fromisoformat(request.POST.get("day", ""))
     except ValueError:
         day = operation.starts_on
+    return venues, venue, day
+
+
+@require_POST
+@staff_page
+def assignment_create(request, op):
+    operation = operation_of(request, op)
+    venues, venue, day = _posted_place(request, operation)
     form = AssignmentForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -229,4 +246,68 @@ def assignment_create(request, op):
         if created:
             return redirect(_planner_url(venue, day, f"#a{created.pk}"))
     context = _planner_context(request, operation, venues, venue, day, form=form)
+    return page(request, "deployments/planner.html", context)
+
+
+def _report(request, form, place, **kwargs) -> dict | None:
+    """Run a bulk placement (deployments.bulk); what it placed and what it refused, day by day, for the
+    page. A refusal of the whole (mode all) lists the days too; bad input goes on the form's fields."""
+    tz = zoneinfo.ZoneInfo(kwargs["venue"].operation.timezone)
+    try:
+        result = place(actor=request.user, **kwargs)
+    except bulk.BulkRefused as refused:
+        form.add_error(None, refused.message)
+        return {"placed": [], "refused": refused.refused, "all_refused": True}
+    except DomainError as exc:
+        form.add_error(None, str(exc.message))
+        return None
+    except ValidationError as exc:
+        apply_errors(form, exc)
+        return None
+    placed = [
+        {"pk": a.pk, "date": a.starts_at.astimezone(tz).date(), "from": when(a.starts_at), "to": when(a.ends_at),
+         "who": str(a.k9_team or f"{a.quantity} × {a.pledge_line}")}
+        for a in result.placed
+    ]  # fmt: skip
+    n = len(placed)
+    message = ngettext(
+        "%(n)s assignment planned; each country's liaisons get one message.",
+        "%(n)s assignments planned; each country's liaisons get one message.", n,
+    ) % {"n": n}  # fmt: skip
+    return {"placed": placed, "refused": result.refused, "message": message}
+
+
+@require_POST
+@staff_page
+def assignment_bulk(request, op):
+    """ "Place on several days": one source, a daily window, a range of days (SPEC §10)."""
+    operation = operation_of(request, op)
+    venues, venue, day = _posted_place(request, operation)
+    form, report = BulkForm(request.POST, prefix="bulk"), None
+    if form.is_valid():
+        data = form.cleaned_data
+        report = _report(
+            request, form, bulk.place_on_days, venue=venue, role=data["role"], quantity=data["quantity"],
+            from_time=data["from_time"], to_time=data["to_time"], from_date=data["from_date"],
+            to_date=data["to_date"], weekdays=data["weekdays"], mode=data["mode"],
+            **_source_of(operation, data["source"]),
+        )  # fmt: skip
+    context = _planner_context(request, operation, venues, venue, day, bulk_form=form, report=report)
+    return page(request, "deployments/planner.html", context)
+
+
+@require_POST
+@staff_page
+def venue_day_copy(request, op):
+    """ "Copy this venue's day to …": every live assignment of the shown day, on each chosen day, mode fit."""
+    operation = operation_of(request, op)
+    venues, venue, day = _posted_place(request, operation)
+    form, report = CopyDayForm(request.POST, prefix="copy"), None
+    if form.is_valid():
+        data = form.cleaned_data
+        report = _report(
+            request, form, bulk.copy_venue_day, venue=venue, day=day, from_date=data["from_date"],
+            to_date=data["to_date"], weekdays=data["weekdays"], mode=bulk.FIT,
+        )  # fmt: skip
+    context = _planner_context(request, operation, venues, venue, day, copy_form=form, report=report)
     return page(request, "deployments/planner.html", context)
