@@ -16,7 +16,10 @@ from tests.factories import CoordinatorFactory, OperationFactory, VenueFactory, 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 ROUNDS = 5
-DAYS = dict(from_time=dt.time(8), to_time=dt.time(20), from_date=dt.date(2024, 7, 26), to_date=dt.date(2024, 7, 30))
+DAYS = {
+    "from_time": dt.time(8), "to_time": dt.time(20),
+    "from_date": dt.date(2024, 7, 26), "to_date": dt.date(2024, 7, 30),
+}  # fmt: skip
 
 
 def placing(coordinator, venue, mode, **source):
