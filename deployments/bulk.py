@@ -51,8 +51,9 @@ class Refusal:
 
 @dataclass
 class BulkResult:
-    placed: list[Assignment]
+    placed: list[Assignment]  # unsaved in a preview (their ids name nothing)
     refused: list[Refusal]
+    preview: bool = False
 
 
 class BulkRefused(DomainError):
@@ -111,10 +112,13 @@ def shift_on(day: dt.date, from_time: dt.time, to_time: dt.time, tz: str, *, day
     return start, end
 
 
-def _place(actor, placements, *, mode: str) -> BulkResult:
+def _place(actor, placements, *, mode: str, preview: bool = False) -> BulkResult:
     """`placements`: (day, label, create_assignment keywords), in an order that locks sources
     consistently (day by day, the same sources in the same order), so two bulk placements wait for
-    each other rather than deadlock."""
+    each other rather than deadlock.
+
+    `preview`: every day placed and checked as for real, then all rolled back (rows, messages, history):
+    what would be placed and what refused, with nothing written and nobody told."""
     if mode not in MODES:
         raise ValidationError({"mode": _("Choose “all” or “fit”.")})
     placed, refused = [], []
@@ -125,10 +129,13 @@ def _place(actor, placements, *, mode: str) -> BulkResult:
                 placed.append(transitions.create_assignment(actor=actor, tell=False, **kwargs))
             except DomainError as exc:
                 refused.append(Refusal(date=day, code=exc.code, detail=str(exc.message), what=label))
-        if refused and mode == ALL:
+        if preview:
+            transaction.set_rollback(True)
+        elif refused and mode == ALL:
             raise BulkRefused(refused)
-        _tell_countries(actor, placed)
-    return BulkResult(placed=placed, refused=refused)
+        else:
+            _tell_countries(actor, placed)
+    return BulkResult(placed=placed, refused=refused, preview=preview)
 
 
 def _tell_countries(actor, placed: list[Assignment]) -> None:
@@ -145,7 +152,7 @@ def _tell_countries(actor, placed: list[Assignment]) -> None:
 
 def place_on_days(
     *, actor, venue, role="", pledge_line=None, quantity=None, k9_team=None,
-    from_time, to_time, from_date, to_date, weekdays=None, mode=ALL,
+    from_time, to_time, from_date, to_date, weekdays=None, mode=ALL, preview=False,
 ) -> BulkResult:  # fmt: skip
     """One source at one venue, the same daily window on each chosen day, by a coordinator.
     Planned assignments; the country's liaisons get one message. Mode `all` raises BulkRefused."""
@@ -165,7 +172,7 @@ def place_on_days(
         placements.append(
             (day, "", {"venue": venue, "starts_at": starts_at, "ends_at": ends_at, "role": role, **source})
         )
-    return _place(actor, placements, mode=mode)
+    return _place(actor, placements, mode=mode, preview=preview)
 
 
 def day_to_copy(venue, day: dt.date):
@@ -182,7 +189,7 @@ def day_to_copy(venue, day: dt.date):
     )
 
 
-def copy_venue_day(*, actor, venue, day, from_date, to_date, weekdays=None, mode=FIT) -> BulkResult:
+def copy_venue_day(*, actor, venue, day, from_date, to_date, weekdays=None, mode=FIT, preview=False) -> BulkResult:
     """Every live assignment of the venue starting on `day`, again on each chosen day (the shown day
     itself left out), same local times, role and quantity; by a coordinator. Mode `fit` by default."""
     require_coordinator(actor)
@@ -208,7 +215,7 @@ def copy_venue_day(*, actor, venue, day, from_date, to_date, weekdays=None, mode
             )  # fmt: skip
             kwargs = {"venue": venue, "starts_at": starts_at, "ends_at": ends_at, "role": original.role, **source}
             placements.append((target, _label(original, zone), kwargs))
-    return _place(actor, placements, mode=mode)
+    return _place(actor, placements, mode=mode, preview=preview)
 
 
 def _label(assignment, zone) -> str:

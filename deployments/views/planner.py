@@ -269,18 +269,26 @@ def _report(request, form, place, **kwargs) -> dict | None:
          "who": str(a.k9_team or f"{a.quantity} × {a.pledge_line}")}
         for a in result.placed
     ]  # fmt: skip
+    if result.preview and result.refused and kwargs.get("mode") == bulk.ALL:
+        return {"placed": [], "refused": result.refused, "all_refused": True, "preview": True}
     n = len(placed)
-    message = ngettext(
-        "%(n)s assignment planned; each country's liaisons get one message.",
-        "%(n)s assignments planned; each country's liaisons get one message.", n,
-    ) % {"n": n}  # fmt: skip
-    return {"placed": placed, "refused": result.refused, "message": message}
+    if result.preview:
+        message = ngettext(
+            "Preview, nothing is placed yet: %(n)s assignment would be planned.",
+            "Preview, nothing is placed yet: %(n)s assignments would be planned.", n,
+        ) % {"n": n}  # fmt: skip
+    else:
+        message = ngettext(
+            "%(n)s assignment planned; each country's liaisons get one message.",
+            "%(n)s assignments planned; each country's liaisons get one message.", n,
+        ) % {"n": n}  # fmt: skip
+    return {"placed": placed, "refused": result.refused, "message": message, "preview": result.preview}
 
 
 @require_POST
 @staff_page
 def assignment_bulk(request, op):
-    """ "Place on several days": one source, a daily window, a range of days (SPEC §10)."""
+    """“Place on several days”: one source, a daily window, a range of days (SPEC §10)."""
     operation = operation_of(request, op)
     venues, venue, day = _posted_place(request, operation)
     form, report = BulkForm(request.POST, prefix="bulk"), None
@@ -289,7 +297,7 @@ def assignment_bulk(request, op):
         report = _report(
             request, form, bulk.place_on_days, venue=venue, role=data["role"], quantity=data["quantity"],
             from_time=data["from_time"], to_time=data["to_time"], from_date=data["from_date"],
-            to_date=data["to_date"], weekdays=data["weekdays"], mode=data["mode"],
+            to_date=data["to_date"], weekdays=data["weekdays"], mode=data["mode"], preview="preview" in request.POST,
             **_source_of(operation, data["source"]),
         )  # fmt: skip
     context = _planner_context(request, operation, venues, venue, day, bulk_form=form, report=report)
@@ -299,7 +307,7 @@ def assignment_bulk(request, op):
 @require_POST
 @staff_page
 def venue_day_copy(request, op):
-    """ "Copy this venue's day to …": every live assignment of the shown day, on each chosen day, mode fit."""
+    """“Copy this venue's day to …”: every live assignment of the shown day, on each chosen day, mode fit."""
     operation = operation_of(request, op)
     venues, venue, day = _posted_place(request, operation)
     form, report = CopyDayForm(request.POST, prefix="copy"), None
@@ -307,7 +315,7 @@ def venue_day_copy(request, op):
         data = form.cleaned_data
         report = _report(
             request, form, bulk.copy_venue_day, venue=venue, day=day, from_date=data["from_date"],
-            to_date=data["to_date"], weekdays=data["weekdays"], mode=bulk.FIT,
+            to_date=data["to_date"], weekdays=data["weekdays"], mode=bulk.FIT, preview="preview" in request.POST,
         )  # fmt: skip
     context = _planner_context(request, operation, venues, venue, day, copy_form=form, report=report)
     return page(request, "deployments/planner.html", context)

@@ -10,10 +10,10 @@ from tests.factories import AssignmentFactory, LiaisonFactory, VenueFactory, acc
 pytestmark = pytest.mark.django_db
 
 
-def place_days(client, venue, **data):
+def place_days(client, venue, preview=None, **data):
     return client.post(
         reverse("assignment_bulk", args=[venue.operation.code]),
-        {"venue": venue.code, "day": "2024-07-26", "bulk-role": "Gate A", "bulk-from_time": "08:00",
+        {"venue": venue.code, "day": "2024-07-26", **({"preview": preview} if preview else {}), "bulk-role": "Gate A", "bulk-from_time": "08:00",
          "bulk-to_time": "20:00", "bulk-from_date": "2024-07-26", "bulk-to_date": "2024-07-28", "bulk-mode": "all",
          **{f"bulk-{k}": v for k, v in data.items()}},
     )  # fmt: skip
@@ -142,3 +142,34 @@ def test_the_forms_read_in_french(client, coordinator):
 
     assert "Placer sur plusieurs jours" in page
     assert "Copier la journée" in page
+
+
+def test_a_preview_shows_what_would_be_placed_and_refused_and_writes_nothing(client, coordinator):
+    line = accepted_line(officers=10)
+    venue = VenueFactory(operation=line.pledge.request.operation)
+    AssignmentFactory(pledge_line=line, venue=venue, quantity=8, starts_at=at(27, 9), ends_at=at(27, 10))
+    LiaisonFactory(country="PL")
+    client.force_login(coordinator)
+
+    response = place_days(client, venue, source=f"line:{line.pk}", quantity="4", mode="fit", preview="1")
+
+    report = response.context["report"]
+    assert report["preview"] is True
+    assert [p["date"].isoformat() for p in report["placed"]] == ["2024-07-26", "2024-07-28"]
+    assert [(r.date.isoformat(), r.code) for r in report["refused"]] == [("2024-07-27", "capacity_exceeded")]
+    assert "Preview, nothing is placed yet: 2 assignments would be planned." in response.content.decode()
+    assert Assignment.objects.count() == 1
+    assert Notification.objects.count() == 0
+
+
+def test_a_preview_in_mode_all_with_a_refused_day_says_nothing_would_be_placed(client, coordinator):
+    line = accepted_line(officers=10)
+    venue = VenueFactory(operation=line.pledge.request.operation)
+    AssignmentFactory(pledge_line=line, venue=venue, quantity=8, starts_at=at(27, 9), ends_at=at(27, 10))
+    client.force_login(coordinator)
+
+    response = place_days(client, venue, source=f"line:{line.pk}", quantity="4", preview="1")
+
+    assert response.context["report"]["all_refused"] is True
+    assert "nothing would be placed" in response.content.decode()
+    assert Assignment.objects.count() == 1
