@@ -26,7 +26,13 @@ def test_a_coordinator_copies_a_stadium_day_and_sees_what_was_placed_and_what_wa
     page.goto("/ops/paris-2024/planner/?venue=stade-de-france&day=2024-07-26")
     page.fill("#id_copy-from_date", "2024-07-27")
     page.fill("#id_copy-to_date", "2024-07-29")
-    page.click("text=Copy the day")
+    page.locator("#copy-form").get_by_role("button", name="Preview").click()
+
+    assert "What would be placed" in page.locator("#bulk-report h2").inner_text()
+    assert page.locator("#bulk-placed tbody tr").count() == 5
+    assert Assignment.objects.filter(venue=stadium).count() == 2
+
+    page.click("text=Copy the day")  # the form kept the days
 
     report = page.locator("#bulk-report")
     assert "5 assignments planned" in report.inner_text()
