@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from core.countries import country_label
 from core.errors import DomainError
 from core.roles import require_coordinator
 from deployments import transitions
@@ -224,4 +225,4 @@ def _label(assignment, zone) -> str:
         else f"{assignment.quantity} × {assignment.pledge_line.specialty.name}"
     )  # fmt: skip
     start, end = assignment.starts_at.astimezone(zone), assignment.ends_at.astimezone(zone)
-    return f"{assignment.pledge.request.country} · {who} · {start:%H:%M}–{end:%H:%M}"
+    return f"{country_label(assignment.pledge.request.country)} · {who} · {start:%H:%M}–{end:%H:%M}"
