@@ -39,9 +39,8 @@ def require_request_live(request, move: str) -> None:
     """Refuse `move` (pledge, submit, decide, place) on a declined, cancelled or closed request: 409
     invalid_transition. The one place this rule lives: the moves below and deployments' placements ask it."""
     if request.has_ended:
-        raise DomainError(
-            _ENDED_REQUEST[move] % {"status": request.get_status_display().lower()}, code=InvalidTransition.code
-        )
+        status = request.get_status_display().lower()
+        raise InvalidTransition(request, move, message=_ENDED_REQUEST[move] % {"status": status})
 
 
 def require_placeable(source) -> None:
