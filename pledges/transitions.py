@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from core.errors import DomainError, InvalidTransition, RuleViolation
+from core.errors import InvalidTransition, RuleViolation
 from core.history import delete_by, save_by, update_all_by
 from core.lifecycle import require_move
 from core.roles import require_coordinator, require_liaison_of
@@ -251,10 +251,10 @@ def withdraw_pledge(pledge_id: int, *, actor, reason: str, lines=None, k9_teams=
     elif not pledge.can("withdraw_part"):
         if not pledge.can("withdraw"):
             raise InvalidTransition(pledge, "withdraw")
-        raise DomainError(
-            _("Single lines or teams are withdrawn once the pledge is submitted; until then, edit the pledge."),
-            code=InvalidTransition.code,
-        )
+        raise InvalidTransition(
+            pledge, "withdraw",
+            message=_("Single lines or teams are withdrawn once the pledge is submitted; until then, edit the pledge."),
+        )  # fmt: skip
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give a reason.")})
