@@ -274,3 +274,17 @@ def test_the_staff_review_shows_a_withdrawn_team(client, pledge, liaison_pl, coo
 
     assert "Withdrawn by the country" in response.content.decode()
     assert "Rex is ill." in response.content.decode()
+
+
+def test_the_staff_pledge_list_and_request_page_count_what_stands(client, pledge, liaison_pl, coordinator):
+    line = pledge.lines.get(specialty__code="river")
+    withdraw_pledge(pledge.pk, actor=liaison_pl, reason="Recalled.", lines=[line.pk])
+    client.force_login(coordinator)
+
+    listed = client.get(reverse("pledge_list", args=[pledge.request.operation.code])).context["page_obj"][0]
+    request_page = client.get(reverse("request_detail", args=[pledge.request.pk]))
+
+    assert (listed.offered, listed.accepted_officers, listed.teams) == (10, 10, 2)
+    assert (request_page.context["pledges"][0].offered, request_page.context["pledges"][0].teams) == (10, 2)
+    by_code = {row.specialty.code: row for row in request_page.context["lines"]}
+    assert "river" not in by_code or by_code["river"].offered == 0
