@@ -1,6 +1,8 @@
 """What hangs from a request follows it (SPEC §4): nothing is pledged, submitted, decided or placed on a
 declined, cancelled or closed request, and a declined or cancelled one stands its people down."""
 
+from functools import partial
+
 import pytest
 from django.urls import reverse
 from django.utils import translation
@@ -13,9 +15,12 @@ from pledges.models import Pledge
 from pledges.transitions import create_pledge, decide_pledge, submit_pledge
 from reinforcements.transitions import cancel_request, close_request, decline_request
 from tests.api.conftest import client_as
+from tests.deployments.test_concurrency import race
 from tests.factories import (
     AssignmentFactory,
+    CoordinatorFactory,
     LiaisonFactory,
+    OperationFactory,
     PledgeFactory,
     PledgeLineFactory,
     RequestFactory,
@@ -262,3 +267,23 @@ def test_an_assignment_a_closed_request_keeps_can_no_longer_be_moved(coordinator
 
     assignment.refresh_from_db()
     assert (assignment.status, assignment.starts_at) == ("planned", at(26, 8))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_placement_racing_a_cancellation_never_leaves_people_on_duty_for_a_cancelled_request():
+    planner, canceller = CoordinatorFactory(), CoordinatorFactory()
+    for round_ in range(10):
+        operation = OperationFactory(code=f"cancel-race-{round_}")
+        line = accepted_line(officers=10, pledge__request__country="PL", pledge__request__operation=operation)
+        venue = VenueFactory(operation=operation)
+
+        results = race(
+            partial(
+                create_assignment, actor=planner, venue=venue, pledge_line=line, quantity=2,
+                starts_at=at(26, 8), ends_at=at(26, 16),
+            ),
+            partial(cancel_request, line.pledge.request_id, actor=canceller, reason="Called off."),
+        )  # fmt: skip
+
+        assert not any(isinstance(r, Exception) and not isinstance(r, DomainError) for r in results), results
+        assert not Assignment.objects.filter(pledge_line=line).exclude(status="cancelled").exists()

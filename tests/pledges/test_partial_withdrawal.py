@@ -2,6 +2,7 @@
 cancelled, they are kept as withdrawn, never placed or counted again, and the coordinators are told once."""
 
 import datetime as dt
+from functools import partial
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -14,12 +15,17 @@ from deployments.transitions import create_assignment
 from notifications.models import Notification
 from pledges.transitions import decide_pledge, withdraw_pledge
 from tests.api.conftest import client_as
+from tests.deployments.test_concurrency import race
 from tests.factories import (
     AssignmentFactory,
+    CoordinatorFactory,
     K9TeamFactory,
+    LiaisonFactory,
+    OperationFactory,
     PledgeFactory,
     PledgeLineFactory,
     VenueFactory,
+    accepted_line,
     at,
     specialty,
 )
@@ -288,3 +294,24 @@ def test_the_staff_pledge_list_and_request_page_count_what_stands(client, pledge
     assert (request_page.context["pledges"][0].offered, request_page.context["pledges"][0].teams) == (10, 2)
     by_code = {row.specialty.code: row for row in request_page.context["lines"]}
     assert "river" not in by_code or by_code["river"].offered == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_placement_racing_the_withdrawal_of_its_line_never_leaves_people_of_it_on_duty():
+    coordinator, liaison = CoordinatorFactory(), LiaisonFactory(country="PL")
+    for round_ in range(10):
+        operation = OperationFactory(code=f"part-race-{round_}")
+        line = accepted_line(officers=10, pledge__request__country="PL", pledge__request__operation=operation)
+        PledgeLineFactory(pledge=line.pledge, specialty=specialty("river"), officers_accepted=10)
+        venue = VenueFactory(operation=operation)
+
+        results = race(
+            partial(
+                create_assignment, actor=coordinator, venue=venue, pledge_line=line, quantity=2,
+                starts_at=at(26, 8), ends_at=at(26, 16),
+            ),
+            partial(withdraw_pledge, line.pledge_id, actor=liaison, reason="Recalled.", lines=[line.pk]),
+        )  # fmt: skip
+
+        assert not any(isinstance(r, Exception) and not isinstance(r, RuleViolation) for r in results), results
+        assert not Assignment.objects.filter(pledge_line=line).exclude(status="cancelled").exists()
