@@ -39,10 +39,12 @@ class DomainError(Exception):
 class InvalidTransition(DomainError):
     code = "invalid_transition"
 
-    def __init__(self, obj, move: str):
+    def __init__(self, obj, move: str, *, message=None):
+        """`message`: a refusal that the object's own state does not explain (e.g. its request has ended)."""
         status = obj.get_status_display() if hasattr(obj, "get_status_display") else obj.status
         super().__init__(
-            _("Cannot %(move)s this %(thing)s: it is %(status)s.")
+            message
+            or _("Cannot %(move)s this %(thing)s: it is %(status)s.")
             % {
                 "move": MOVES.get(move, move.replace("_", " ")),
                 "thing": obj._meta.verbose_name,

@@ -61,8 +61,8 @@ def visible_assignments(user):
 #
 # requested: request lines of requests that were sent (not draft, not cancelled);
 # pledged:   officers offered and teams in pledges of those requests that reached the ministry (not draft,
-#            not withdrawn);
-# accepted:  officers accepted and teams accepted in accepted or partially accepted pledges;
+#            not withdrawn), but not lines or teams withdrawn alone;
+# accepted:  officers accepted and teams accepted in accepted or partially accepted pledges (not withdrawn);
 # assigned:  per officer line the peak number of its officers on duty at once (how many of them the
 #            plan uses: a running sum over its assignments' starts and ends), per K9 team 1 if it has
 #            any live assignment.
@@ -94,16 +94,16 @@ WITH reqs AS (
     JOIN reinforcements_requestline rl ON rl.request_id = r.id
     JOIN reinforcements_specialty s ON s.id = rl.specialty_id
     UNION ALL
-    SELECT p.country, s.code, 0, l.officers_offered,
-           CASE WHEN p.is_accepted THEN l.officers_accepted ELSE 0 END,
+    SELECT p.country, s.code, 0, CASE WHEN l.withdrawn_at IS NULL THEN l.officers_offered ELSE 0 END,
+           CASE WHEN p.is_accepted AND l.withdrawn_at IS NULL THEN l.officers_accepted ELSE 0 END,
            COALESCE(peak.load, 0)
     FROM pledged p
     JOIN pledges_pledgeline l ON l.pledge_id = p.id
     JOIN reinforcements_specialty s ON s.id = l.specialty_id
     LEFT JOIN line_peaks peak ON peak.line_id = l.id
     UNION ALL
-    SELECT p.country, 'k9_' || t.detection, 0, 1,
-           CASE WHEN p.is_accepted AND t.accepted THEN 1 ELSE 0 END,
+    SELECT p.country, 'k9_' || t.detection, 0, CASE WHEN t.withdrawn_at IS NULL THEN 1 ELSE 0 END,
+           CASE WHEN p.is_accepted AND t.accepted AND t.withdrawn_at IS NULL THEN 1 ELSE 0 END,
            CASE WHEN EXISTS (
                SELECT 1 FROM deployments_assignment a WHERE a.k9_team_id = t.id AND a.status <> 'cancelled'
            ) THEN 1 ELSE 0 END
@@ -271,13 +271,15 @@ def coverage(operation, user) -> dict:
 
 # Accepted officer lines available on a day, with how many of their officers are free during the whole
 # window: accepted minus the line's peak load inside it (the running sum of _LINE_PEAK_SQL, per line).
-# The day's live assignments are found by overlap on the index assign_line_span_open.
+# The day's live assignments are found by overlap on the index assign_line_span_open. A line withdrawn
+# alone, or of an ended request, has nothing to place (SPEC §4): it is left out.
 _PLANNER_LINES_SQL = """
 WITH lines AS (
     SELECT pl.id, pl.officers_accepted, pl.specialty_id, r.country FROM pledges_pledgeline pl
     JOIN pledges_pledge p ON p.id = pl.pledge_id
     JOIN reinforcements_reinforcementrequest r ON r.id = p.request_id
     WHERE r.operation_id = %(operation)s AND p.status IN ('accepted', 'partially_accepted')
+      AND r.status NOT IN ('declined', 'cancelled', 'closed') AND pl.withdrawn_at IS NULL
       AND pl.officers_accepted > 0 AND pl.available_from <= %(day)s AND pl.available_to >= %(day)s
 ), live AS (
     SELECT a.pledge_line_id AS line_id, a.starts_at, a.ends_at, a.quantity FROM deployments_assignment a
@@ -311,6 +313,7 @@ def planner_lines(operation_id: int, day, starts, ends) -> list[dict]:
 # Accepted K9 teams available and certified on a day, the first `limit` of those matching the filters,
 # with how many match in all and, per team, the live assignments of the day (the exclusion constraint's
 # index serves the overlap). `search` matches the handler or the dog; `countries` lists country codes.
+# A team withdrawn alone, or of an ended request, is left out (SPEC §4).
 _PLANNER_TEAMS_SQL = """
 SELECT s.*, b.busy_from, b.busy_to FROM (
     SELECT t.id, t.handler_name, t.dog_name, t.detection, r.country, COUNT(*) OVER () AS total
@@ -318,6 +321,7 @@ SELECT s.*, b.busy_from, b.busy_to FROM (
     JOIN pledges_pledge p ON p.id = t.pledge_id
     JOIN reinforcements_reinforcementrequest r ON r.id = p.request_id
     WHERE r.operation_id = %(operation)s AND p.status IN ('accepted', 'partially_accepted') AND t.accepted
+      AND r.status NOT IN ('declined', 'cancelled', 'closed') AND t.withdrawn_at IS NULL
       AND t.available_from <= %(day)s AND t.available_to >= %(day)s AND t.certification_expires_on >= %(day)s
       AND (%(detection)s::text IS NULL OR t.detection = %(detection)s)
       AND (%(ids)s::bigint[] IS NULL OR t.id = ANY(%(ids)s::bigint[]))

@@ -5,6 +5,7 @@ import zoneinfo
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from core.errors import RuleViolation
@@ -15,6 +16,7 @@ from deployments.models import Assignment
 from deployments.queries import line_peak_load
 from notifications.outbox import notify_other_side
 from pledges.models import K9Team, Pledge, PledgeLine
+from pledges.transitions import require_placeable
 
 Status = Assignment.Status
 
@@ -128,7 +130,9 @@ def _lock_source(*, pledge_line=None, k9_team=None):
     # A new statement, so (READ COMMITTED) it reads the pledge as committed by whoever held the lock.
     # A line's specialty comes along for the notification's text (not locked: `of`).
     related = ["pledge__request__operation"] + (["specialty"] if model is PledgeLine else [])
-    return model.objects.select_for_update(no_key=True, of=("self",)).select_related(*related).get(pk=pk)
+    source = model.objects.select_for_update(no_key=True, of=("self",)).select_related(*related).get(pk=pk)
+    require_placeable(source)  # not on an ended request, not once withdrawn (pledges' rule, SPEC §4)
+    return source
 
 
 def _save(assignment, actor):
@@ -269,15 +273,39 @@ def cancel_assignment(assignment_id: int, *, actor, reason: str) -> Assignment:
     )  # fmt: skip
 
 
-def cancel_open_assignments_of(pledge, *, actor, reason: str, **_signal) -> list[Assignment]:
+def cancel_open_assignments_of(pledge, *, actor, reason: str, lines=None, k9_teams=None, **_signal) -> list[Assignment]:
     """Part of a pledge's withdrawal (inside its transaction, receiver of pledges.signals.capacity_withdrawn):
-    the pledge's notification lists these.
+    the pledge's notification lists these. With `lines` / `k9_teams` (ids: a partial withdrawal), only the
+    assignments of those.
 
     Locks the assignments only, not their venues (`of`): venues are shared by every pledge, and two
     withdrawals locking them along with their assignments could take them in opposite orders."""
+    open_ones = Assignment.objects.filter(pledge=pledge, status__in=Assignment.OPEN_STATUSES)
+    if lines is not None or k9_teams is not None:
+        open_ones = open_ones.filter(Q(pledge_line_id__in=lines or ()) | Q(k9_team_id__in=k9_teams or ()))
+    return _cancel_all(open_ones, actor, reason)
+
+
+def cancel_open_assignments_of_request(request, *, actor, reason: str, **_signal) -> list[Assignment]:
+    """A request declined or cancelled stands its people down (SPEC §4; receiver of
+    reinforcements.signals.request_ended, inside the move's transaction): the open assignments of its
+    pledges are cancelled with the reason; the move's notifications list them. A closed request keeps them.
+
+    Its pledges are locked first (request, pledges, assignments: the order a withdrawal keeps too): a
+    placement holds its pledge FOR SHARE, so one that began before this waits to be seen here, and one
+    that begins after it waits for the commit, then reads the ended request and is refused."""
+    if request.status not in request.STAND_DOWN_STATUSES:
+        return []
+    list(Pledge.objects.select_for_update().filter(request=request).order_by("pk").values_list("pk", flat=True))
+    texts = {request.Status.DECLINED: _("Request declined: %s"), request.Status.CANCELLED: _("Request cancelled: %s")}
+    open_ones = Assignment.objects.filter(pledge__request=request, status__in=Assignment.OPEN_STATUSES)
+    return _cancel_all(open_ones, actor, texts[request.status] % reason)
+
+
+def _cancel_all(assignments, actor, reason) -> list[Assignment]:
     cancelled = list(
-        Assignment.objects.select_for_update(of=("self",)).filter(pledge=pledge, status__in=Assignment.OPEN_STATUSES)
-        .select_related("venue")
+        assignments.select_for_update(of=("self",)).select_related("venue", "k9_team", "pledge_line__specialty")
+        .order_by("pk")
     )  # fmt: skip
     for assignment in cancelled:
         assignment.status, assignment.status_reason = Status.CANCELLED, reason

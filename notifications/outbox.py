@@ -125,3 +125,11 @@ def notify_other_side(actor, country: str, event: str, obj, *, context: dict | N
         return notify(coordinators().exclude(pk=actor.pk), event, obj, context=context, url=url)
     url = link_of(obj, LIAISON)
     return notify(liaisons_of(country).exclude(pk=actor.pk), event, obj, context=context, url=url)
+
+
+def notify_own_side(actor, country: str, event: str, obj, *, context: dict | None = None):
+    """The actor's own side, the actor left out: the other coordinators after a ministry move, the
+    country's other liaisons after a liaison's (what a move did beyond itself, e.g. a cascade)."""
+    if liaison_country(actor):
+        return notify(liaisons_of(country).exclude(pk=actor.pk), event, obj, context=context, url=link_of(obj, LIAISON))
+    return notify(coordinators().exclude(pk=actor.pk), event, obj, context=context, url=link_of(obj, STAFF))

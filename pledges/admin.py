@@ -7,13 +7,13 @@ from pledges.models import K9Team, Pledge, PledgeLine
 class PledgeLineInline(admin.TabularInline):
     model = PledgeLine
     extra = 0
-    readonly_fields = ("officers_accepted",)
+    readonly_fields = ("officers_accepted", "withdrawn_at", "withdrawn_by", "withdraw_reason")
 
 
 class K9TeamInline(admin.TabularInline):
     model = K9Team
     extra = 0
-    readonly_fields = ("accepted",)
+    readonly_fields = ("accepted", "withdrawn_at", "withdrawn_by", "withdraw_reason")
 
 
 @admin.register(Pledge)

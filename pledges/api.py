@@ -33,8 +33,8 @@ class PledgeLineSerializer(serializers.ModelSerializer):
     class Meta:
         model = PledgeLine
         fields = ["id", "specialty", "officers_offered", "officers_accepted", "available_from", "available_to",
-                  "languages"]  # fmt: skip
-        read_only_fields = ["officers_accepted"]
+                  "languages", "withdrawn_at", "withdraw_reason"]  # fmt: skip
+        read_only_fields = ["officers_accepted", "withdrawn_at", "withdraw_reason"]
 
 
 class K9TeamSerializer(serializers.ModelSerializer):
@@ -43,8 +43,8 @@ class K9TeamSerializer(serializers.ModelSerializer):
     class Meta:
         model = K9Team
         fields = ["id", "handler_name", "dog_name", "dog_breed", "detection", "certification_expires_on",
-                  "available_from", "available_to", "accepted"]  # fmt: skip
-        read_only_fields = ["accepted"]
+                  "available_from", "available_to", "accepted", "withdrawn_at", "withdraw_reason"]  # fmt: skip
+        read_only_fields = ["accepted", "withdrawn_at", "withdraw_reason"]
 
 
 class PledgeSerializer(ReadPlanMixin, serializers.ModelSerializer):
@@ -122,6 +122,21 @@ class DecideSerializer(serializers.Serializer):
     lines = DecideLineSerializer(many=True, required=False, default=list)
     k9_teams = DecideTeamSerializer(many=True, required=False, default=list)
 
+
+class WithdrawSerializer(ReasonSerializer):
+    lines = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, max_length=500,
+        help_text="Ids of officer lines to withdraw, alone; leave `lines` and `k9_teams` out to withdraw the pledge.",
+    )  # fmt: skip
+    k9_teams = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, max_length=500,
+        help_text="Ids of K9 teams to withdraw, alone.",
+    )  # fmt: skip
+
+
+PARTIAL_WITHDRAW_EXAMPLE = OpenApiExample(
+    "one K9 team only", request_only=True, value={"reason": "Rex is ill.", "k9_teams": [7]}
+)
 
 PLEDGE_EXAMPLE = OpenApiExample(
     "Polish contingent with dog handlers",
@@ -221,10 +236,16 @@ class PledgeViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retri
         )  # fmt: skip
         return self._answer(pledge)
 
-    @move(ReasonSerializer, response=PledgeSerializer, examples=[REASON_EXAMPLE])
+    @move(WithdrawSerializer, response=PledgeSerializer, examples=[REASON_EXAMPLE, PARTIAL_WITHDRAW_EXAMPLE])
     def withdraw(self, request, pk=None):
         """draft|submitted|changes_requested|accepted|partially_accepted → withdrawn, by the liaison, with a
-        reason; its open assignments are cancelled and the coordinators told."""
+        reason; its open assignments are cancelled and the coordinators told. With `lines` and/or `k9_teams`
+        (ids), from a submitted, accepted or partially accepted pledge, only those are withdrawn and only
+        their open assignments cancelled (ids of another pledge or already withdrawn: 400, nothing changed);
+        naming every line and team still standing withdraws the pledge."""
         pk = self.get_object().pk
-        reason = parse(ReasonSerializer, request)["reason"]
-        return self._answer(transitions.withdraw_pledge(pk, actor=request.user, reason=reason))
+        body = parse(WithdrawSerializer, request)
+        pledge = transitions.withdraw_pledge(
+            pk, actor=request.user, reason=body["reason"], lines=body.get("lines"), k9_teams=body.get("k9_teams")
+        )
+        return self._answer(pledge)

@@ -14,21 +14,24 @@ class DecisionForm(forms.Form):
     def __init__(self, *args, lines, teams, **kwargs):
         super().__init__(*args, **kwargs)
         self.lines, self.teams = lines, teams
-        for line in lines:
+        # What the country withdrew alone is shown, not decided (pledges.transitions.decide_pledge).
+        self.decided_lines = [line for line in lines if not line.is_withdrawn]
+        self.decided_teams = [team for team in teams if not team.is_withdrawn]
+        for line in self.decided_lines:
             self.fields[f"line_{line.pk}"] = forms.IntegerField(
                 label=_("Officers accepted"), min_value=0, max_value=line.officers_offered,
                 initial=line.officers_accepted if line.officers_accepted else line.officers_offered,
             )  # fmt: skip
             line.field = self[f"line_{line.pk}"]
-        for team in teams:
+        for team in self.decided_teams:
             self.fields[f"team_{team.pk}"] = forms.BooleanField(label=_("Accept"), required=False, initial=True)
             team.field = self[f"team_{team.pk}"]
 
     def decision(self) -> dict:
         return {
             "decision_note": self.cleaned_data["decision_note"],
-            "lines": {line.pk: self.cleaned_data[f"line_{line.pk}"] for line in self.lines},
-            "k9_teams": {team.pk: self.cleaned_data[f"team_{team.pk}"] for team in self.teams},
+            "lines": {line.pk: self.cleaned_data[f"line_{line.pk}"] for line in self.decided_lines},
+            "k9_teams": {team.pk: self.cleaned_data[f"team_{team.pk}"] for team in self.decided_teams},
         }
 
 

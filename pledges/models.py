@@ -35,6 +35,9 @@ class Pledge(Lifecycle, models.Model):
         "request_changes": frozenset({Status.SUBMITTED}),
         "decide": frozenset({Status.SUBMITTED}),
         "withdraw": frozenset({Status.DRAFT, Status.SUBMITTED, Status.CHANGES_REQUESTED, *ACCEPTED_STATUSES}),
+        # Single lines or teams (SPEC §4, amendments): once the pledge is with the ministry. Before, the
+        # country edits its lines and teams instead.
+        "withdraw_part": frozenset({Status.SUBMITTED, *ACCEPTED_STATUSES}),
     }
 
     request = models.ForeignKey(
@@ -111,7 +114,26 @@ class _Availability(models.Model):
                 )  # fmt: skip
 
 
-class PledgeLine(_Availability):
+class _Withdrawable(models.Model):
+    """A line or team its country withdrew from a pledge that stays (SPEC §4): kept, with who, when and why,
+    but no longer decided, counted or placed."""
+
+    withdrawn_at = models.DateTimeField(_("withdrawn at"), null=True, blank=True, editable=False)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False,
+        verbose_name=_("withdrawn by"),
+    )  # fmt: skip
+    withdraw_reason = models.TextField(_("withdrawal reason"), blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+
+class PledgeLine(_Availability, _Withdrawable):
     """An officer contingent of one specialty."""
 
     pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="lines", verbose_name=_("pledge"))
@@ -155,7 +177,7 @@ class PledgeLine(_Availability):
             raise ValidationError({"specialty": _("Canine specialties are pledged as K9 teams, not officer lines.")})
 
 
-class K9Team(_Availability):
+class K9Team(_Availability, _Withdrawable):
     class Detection(models.TextChoices):
         EXPLOSIVES = "explosives", _("Explosives")
         NARCOTICS = "narcotics", _("Narcotics")

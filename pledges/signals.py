@@ -6,6 +6,7 @@ receiver that raises refuses the move. Receivers answer with what they changed, 
 
 from django.dispatch import Signal
 
-# A pledge's accepted capacity is withdrawn (the whole pledge): send(sender=Pledge, pledge=, actor=,
-# reason=). deployments cancels the open assignments that used it and answers them.
+# A pledge's accepted capacity is withdrawn: send(sender=Pledge, pledge=, actor=, reason=), the whole
+# pledge; with lines= and k9_teams= (ids), only those. deployments cancels the open assignments that
+# used it and answers them.
 capacity_withdrawn = Signal()

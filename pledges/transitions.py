@@ -5,7 +5,9 @@ from django.db import transaction
 from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
+from core.errors import InvalidTransition, RuleViolation
 from core.history import delete_by, save_by, update_all_by
 from core.lifecycle import require_move
 from core.roles import require_coordinator, require_liaison_of
@@ -22,6 +24,35 @@ LINE_FIELDS = ("specialty", "officers_offered", "available_from", "available_to"
 TEAM_FIELDS = (
     "handler_name", "dog_name", "dog_breed", "detection", "certification_expires_on", "available_from", "available_to",
 )  # fmt: skip
+
+
+# SPEC §4, what hangs from a request follows it: the refusal of each move once the request has ended.
+_ENDED_REQUEST = {
+    "pledge": _lazy("No pledge can be made on this request: it is %(status)s."),
+    "submit": _lazy("This pledge cannot be submitted: its request is %(status)s."),
+    "decide": _lazy("This pledge cannot be decided: its request is %(status)s."),
+    "place": _lazy("No one from this pledge can be placed: its request is %(status)s."),
+}
+
+
+def require_request_live(request, move: str) -> None:
+    """Refuse `move` (pledge, submit, decide, place) on a declined, cancelled or closed request: 409
+    invalid_transition. The one place this rule lives: the moves below and deployments' placements ask it."""
+    if request.has_ended:
+        status = request.get_status_display().lower()
+        raise InvalidTransition(request, move, message=_ENDED_REQUEST[move] % {"status": status})
+
+
+def require_placeable(source) -> None:
+    """May people of this line or team (locked, with its pledge and request) be placed? Not once its request
+    has ended, nor once its country withdrew it (its decision stands, its capacity is gone). The rest of
+    what a placement needs is deployments' rules."""
+    require_request_live(source.pledge.request, "place")
+    if source.is_withdrawn:
+        raise RuleViolation(
+            _("%(who)s was withdrawn by its country: it cannot be placed.") % {"who": source},
+            code=RuleViolation.NOT_ACCEPTED,
+        )
 
 
 def _locked(pledge_id: int) -> Pledge:
@@ -53,6 +84,7 @@ def create_pledge(*, actor, request_id: int, lines=(), k9_teams=(), **fields) ->
     """
     request = ReinforcementRequest.objects.select_for_update().get(pk=request_id)
     require_liaison_of(actor, request.country)
+    require_request_live(request, "pledge")
     require_move(request, "pledge")
     pledge = Pledge(request=request, created_by=actor, **{k: v for k, v in fields.items() if k in PLEDGE_FIELDS})
     pledge.full_clean()
@@ -85,8 +117,9 @@ def _save_children(pledge, actor, lines, k9_teams):
     ):
         if rows is None:
             continue
-        manager = getattr(pledge, key)
-        existing = {obj.pk: obj for obj in manager.all()}
+        # Withdrawn rows are kept as they are: not edited, not removed with those left out.
+        manager = getattr(pledge, key).filter(withdrawn_at__isnull=True)
+        existing = {obj.pk: obj for obj in manager}
         keep, row_errors = [], []
         for row in rows:
             row = dict(row)
@@ -121,6 +154,7 @@ def submit_pledge(pledge_id: int, *, actor) -> Pledge:
     """draft|changes_requested -> submitted, by the pledge country's liaison; tells coordinators."""
     pledge = _locked(pledge_id)
     require_liaison_of(actor, pledge.request.country)
+    require_request_live(pledge.request, "submit")
     require_move(pledge, "submit")
     _lock_children(pledge)
     if not (pledge.lines.all() or pledge.k9_teams.all()):
@@ -154,9 +188,12 @@ def decide_pledge(pledge_id: int, *, actor, decision_note: str = "", lines: dict
     """
     pledge = _locked(pledge_id)
     require_coordinator(actor)
+    require_request_live(pledge.request, "decide")
     require_move(pledge, "decide")
     _lock_children(pledge)
-    all_lines, all_teams = list(pledge.lines.all()), list(pledge.k9_teams.all())
+    # A line or team withdrawn while the pledge was with the ministry is not decided (nor counted).
+    all_lines = [line for line in pledge.lines.all() if not line.is_withdrawn]
+    all_teams = [team for team in pledge.k9_teams.all() if not team.is_withdrawn]
     errors = {}
     try:
         lines = {int(pk): int(accepted) for pk, accepted in lines.items()}
@@ -198,15 +235,35 @@ def decide_pledge(pledge_id: int, *, actor, decision_note: str = "", lines: dict
 
 
 @transaction.atomic
-def withdraw_pledge(pledge_id: int, *, actor, reason: str) -> Pledge:
+def withdraw_pledge(pledge_id: int, *, actor, reason: str, lines=None, k9_teams=None) -> Pledge:
     """draft|submitted|changes_requested|accepted|partially_accepted -> withdrawn, by the liaison,
-    with a reason. Cancels the pledge's open assignments; tells the coordinators, listing them."""
+    with a reason. Cancels the pledge's open assignments; tells the coordinators, listing them.
+
+    With `lines` and/or `k9_teams` (ids), only those are withdrawn, from a submitted, accepted or partially
+    accepted pledge: each is marked withdrawn with the reason, only its open assignments are cancelled,
+    and the coordinators are told once. Ids not of this pledge, or already withdrawn, refuse the whole
+    call (nothing written). Withdrawing every line and team still standing withdraws the pledge."""
     pledge = _locked(pledge_id)
     require_liaison_of(actor, pledge.request.country)
-    require_move(pledge, "withdraw")
+    partial = lines is not None or k9_teams is not None
+    if not partial:
+        require_move(pledge, "withdraw")
+    elif not pledge.can("withdraw_part"):
+        if not pledge.can("withdraw"):
+            raise InvalidTransition(pledge, "withdraw")
+        raise InvalidTransition(
+            pledge, "withdraw",
+            message=_("Single lines or teams are withdrawn once the pledge is submitted; until then, edit the pledge."),
+        )  # fmt: skip
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give a reason.")})
+    if partial:
+        _lock_children(pledge)
+        chosen_lines, chosen_teams = _standing(pledge, lines or (), k9_teams or ())
+        still = [o for o in (*pledge.lines.all(), *pledge.k9_teams.all()) if not o.is_withdrawn]
+        if len(still) > len(chosen_lines) + len(chosen_teams):
+            return _withdraw_part(pledge, actor, reason, chosen_lines, chosen_teams)
     cancelled = _withdraw_capacity(pledge, actor, _("Pledge withdrawn: %s") % reason)
     pledge.withdraw_reason = reason
     _move(pledge, actor, Status.WITHDRAWN, ["withdraw_reason"])
@@ -214,7 +271,51 @@ def withdraw_pledge(pledge_id: int, *, actor, reason: str) -> Pledge:
     return pledge
 
 
-def _withdraw_capacity(pledge, actor, reason: str) -> list:
-    """What the apps above did about the withdrawn capacity (deployments: the cancelled assignments)."""
-    answers = capacity_withdrawn.send(sender=Pledge, pledge=pledge, actor=actor, reason=reason)
+def _standing(pledge, line_ids, team_ids) -> tuple[list, list]:
+    """The pledge's lines and teams named by these ids, each still standing; else a 400 naming the rest."""
+    errors, found = {}, []
+    for key, rows, ids in (("lines", pledge.lines.all(), line_ids), ("k9_teams", pledge.k9_teams.all(), team_ids)):
+        by_id = {obj.pk: obj for obj in rows}
+        try:
+            ids = list(dict.fromkeys(int(pk) for pk in ids))
+        except (TypeError, ValueError):
+            errors[key] = _("Give ids (whole numbers).")
+            found.append([])
+            continue
+        unknown = [pk for pk in ids if pk not in by_id]
+        gone = [pk for pk in ids if pk in by_id and by_id[pk].is_withdrawn]
+        problems = []
+        if unknown:
+            problems.append(_("Not on this pledge: %(ids)s.") % {"ids": ", ".join(map(str, unknown))})
+        if gone:
+            problems.append(_("Already withdrawn: %(ids)s.") % {"ids": ", ".join(map(str, gone))})
+        if problems:
+            errors[key] = " ".join(problems)
+        found.append([by_id[pk] for pk in ids if pk in by_id])
+    if errors:
+        raise ValidationError(errors)
+    if not any(found):
+        raise ValidationError({"lines": _("Name at least one line or K9 team to withdraw.")})
+    return found[0], found[1]
+
+
+def _withdraw_part(pledge, actor, reason, lines, teams) -> Pledge:
+    now = timezone.now()
+    for obj in (*lines, *teams):
+        obj.withdrawn_at, obj.withdrawn_by, obj.withdraw_reason = now, actor, reason
+    fields = ["withdrawn_at", "withdrawn_by", "withdraw_reason"]
+    update_all_by(lines, actor, fields)
+    update_all_by(teams, actor, fields)
+    cancelled = _withdraw_capacity(
+        pledge, actor, _("Withdrawn from the pledge: %s") % reason,
+        lines=[line.pk for line in lines], k9_teams=[team.pk for team in teams],
+    )  # fmt: skip
+    _tell(actor, pledge, "pledge_partly_withdrawn", reason=reason, lines=lines, teams=teams, cancelled=cancelled)
+    return pledge
+
+
+def _withdraw_capacity(pledge, actor, reason: str, **only) -> list:
+    """What the apps above did about the withdrawn capacity (deployments: the cancelled assignments);
+    `only`: lines= and k9_teams= ids, when only those are withdrawn."""
+    answers = capacity_withdrawn.send(sender=Pledge, pledge=pledge, actor=actor, reason=reason, **only)
     return [item for _receiver, changed in answers for item in changed or ()]

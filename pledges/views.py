@@ -21,8 +21,9 @@ from reinforcements.queries import operation_of
 
 def _pledge_filters(request, operation):
     # Subqueries, not joins: summing lines beside counting teams would multiply each other.
-    lines = PledgeLine.objects.filter(pledge=OuterRef("pk")).values("pledge")
-    teams = K9Team.objects.filter(pledge=OuterRef("pk")).values("pledge")
+    # What stands: lines and teams withdrawn alone no longer count.
+    lines = PledgeLine.objects.filter(pledge=OuterRef("pk"), withdrawn_at__isnull=True).values("pledge")
+    teams = K9Team.objects.filter(pledge=OuterRef("pk"), withdrawn_at__isnull=True).values("pledge")
     qs = (
         visible_pledges(request.user)
         .filter(request__operation=operation)

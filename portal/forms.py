@@ -122,7 +122,9 @@ class _RowFormSet(BaseFormSet):
 
     def __init__(self, *args, pledge: Pledge, **kwargs):
         self.pledge = pledge
-        self.existing = {obj.pk: obj for obj in getattr(pledge, self.related_name).all()} if pledge.pk else {}
+        # A row withdrawn alone stays as it is (pledges.transitions._save_children): not offered for editing.
+        rows = getattr(pledge, self.related_name).filter(withdrawn_at__isnull=True) if pledge.pk else ()
+        self.existing = {obj.pk: obj for obj in rows}
         initial = kwargs.pop("initial", None)
         if initial is None and not args and "data" not in kwargs:
             initial = [{"row_id": pk} for pk in self.existing]
@@ -181,6 +183,31 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, validators=[multiline]
     )
+
+
+class PartialWithdrawalForm(ReasonForm):
+    """Some lines and teams of a pledge, withdrawn alone with a reason (the pledge stays). Prefixed: it shares
+    its page with the whole pledge's withdrawal form."""
+
+    prefix = "part"
+
+    lines = forms.TypedMultipleChoiceField(
+        label=_("Officer lines"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    k9_teams = forms.TypedMultipleChoiceField(
+        label=_("K9 teams"), coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, pledge: Pledge, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lines"].choices = [(o.pk, str(o)) for o in pledge.lines.all() if not o.is_withdrawn]
+        self.fields["k9_teams"].choices = [(o.pk, str(o)) for o in pledge.k9_teams.all() if not o.is_withdrawn]
+
+    def clean(self):
+        data = super().clean()
+        if not (data.get("lines") or data.get("k9_teams")):
+            raise forms.ValidationError(_("Tick at least one line or K9 team to withdraw."))
+        return data
 
 
 class RosterImportForm(forms.Form):

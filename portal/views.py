@@ -28,7 +28,16 @@ from pledges.queries import visible_pledges
 from pledges.transitions import create_pledge, submit_pledge, update_pledge, withdraw_pledge
 from portal import roster
 from portal.access import liaison_required
-from portal.forms import ROW_KINDS, K9TeamFormSet, PledgeForm, PledgeLineFormSet, ReasonForm, RosterImportForm, row_form
+from portal.forms import (
+    ROW_KINDS,
+    K9TeamFormSet,
+    PartialWithdrawalForm,
+    PledgeForm,
+    PledgeLineFormSet,
+    ReasonForm,
+    RosterImportForm,
+    row_form,
+)
 from reinforcements.models import ReinforcementRequest, Specialty
 from reinforcements.queries import visible_requests
 from reinforcements.transitions import acknowledge_request, decline_request
@@ -284,18 +293,22 @@ def row_removed(request):
     return HttpResponse("")
 
 
+def _detail_pledge(request, pk):
+    return get_object_or_404(_pledges(request.user).prefetch_related("lines__specialty", "k9_teams"), pk=pk)
+
+
+def _render_detail(request, pledge, *, withdraw_form=None, part_form=None):
+    return render(request, "portal/pledge_detail.html", {
+        "pledge": pledge, "history": _status_history(pledge),
+        "withdraw_form": withdraw_form or ReasonForm(),
+        "part_form": part_form or PartialWithdrawalForm(pledge=pledge),
+    })  # fmt: skip
+
+
 @require_GET
 @liaison_required
 def pledge_detail(request, pk):
-    pledge = get_object_or_404(
-        _pledges(request.user).prefetch_related("lines__specialty", "k9_teams"),
-        pk=pk,
-    )
-    return render(
-        request,
-        "portal/pledge_detail.html",
-        {"pledge": pledge, "withdraw_form": ReasonForm(), "history": _status_history(pledge)},
-    )
+    return _render_detail(request, _detail_pledge(request, pk))
 
 
 def _status_history(pledge) -> list:
@@ -332,8 +345,28 @@ def pledge_withdraw(request, pk):
     )
     if form is None:
         return redirect("portal:pledge_detail", pk=pledge.pk)
-    pledge = _pledges(request.user).prefetch_related("lines__specialty", "k9_teams").get(pk=pledge.pk)
-    return render(request, "portal/pledge_detail.html", {"pledge": pledge, "withdraw_form": form})
+    return _render_detail(request, _detail_pledge(request, pledge.pk), withdraw_form=form)
+
+
+@require_POST
+@liaison_required
+def pledge_withdraw_part(request, pk):
+    """Withdraw the ticked lines and teams only, with a reason (SPEC §4); the pledge stays."""
+    pledge = _detail_pledge(request, pk)
+    form = PartialWithdrawalForm(request.POST, pledge=pledge)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            withdraw_pledge(
+                pledge.pk, actor=request.user, reason=data["reason"], lines=data["lines"], k9_teams=data["k9_teams"]
+            )
+            messages.success(request, _("Withdrawn. Their open assignments are cancelled; the ministry has been told."))
+            return redirect("portal:pledge_detail", pk=pledge.pk)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+    return _render_detail(request, pledge, part_form=form)
 
 
 @require_http_methods(["GET", "POST"])

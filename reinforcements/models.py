@@ -96,6 +96,11 @@ class ReinforcementRequest(Lifecycle, models.Model):
 
     # Sent to the country and awaiting its answer: pledges can be made on it.
     OPEN_STATUSES = frozenset({Status.SENT, Status.ACKNOWLEDGED})
+    # SPEC §4, what hangs from a request follows it: once ended, nothing more is pledged, submitted,
+    # decided or placed on it (pledges.transitions.require_request_live) ...
+    ENDED_STATUSES = frozenset({Status.DECLINED, Status.CANCELLED, Status.CLOSED})
+    # ... and these endings also cancel the open assignments of its pledges (a closed request keeps them).
+    STAND_DOWN_STATUSES = frozenset({Status.DECLINED, Status.CANCELLED})
     # SPEC §4: each move and the states it may start from ("pledge": a pledge made on the request).
     MOVES = {
         "amend": frozenset({Status.DRAFT, *OPEN_STATUSES}),
@@ -152,6 +157,10 @@ class ReinforcementRequest(Lifecycle, models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN_STATUSES
+
+    @property
+    def has_ended(self) -> bool:
+        return self.status in self.ENDED_STATUSES
 
     def clean(self):
         if self.operation_id and self.period_start and self.period_end:

@@ -9,8 +9,9 @@ from core.errors import DomainError
 from core.history import delete_by, save_by
 from core.lifecycle import require_move
 from core.roles import require_coordinator, require_liaison_of
-from notifications.outbox import notify_other_side
+from notifications.outbox import notify_other_side, notify_own_side
 from reinforcements.models import ReinforcementRequest, RequestLine
+from reinforcements.signals import request_ended
 
 Status = ReinforcementRequest.Status
 # What a coordinator writes; status and its timestamps belong to the moves below.
@@ -38,6 +39,23 @@ def _require_reason(reason: str, field: str = "reason") -> str:
 
 def _tell(actor, req, event, **context):
     notify_other_side(actor, req.country, event, req, context=context)
+
+
+def _end(req, actor, to, event, reason=""):
+    """Move to an ended state and let what hangs from the request follow it (SPEC §4): the apps above
+    answer with the assignments they cancelled. The other side gets the move's own message, which lists
+    them; the actor's side, when any were cancelled, one message listing them too."""
+    _move(req, actor, to, reason)
+    answers = request_ended.send(sender=ReinforcementRequest, request=req, actor=actor, reason=reason)
+    cancelled = [item for _receiver, changed in answers for item in changed or ()]
+    if event:
+        _tell(actor, req, event, reason=reason, cancelled=cancelled)
+    if cancelled:
+        notify_own_side(
+            actor, req.country, "request_assignments_cancelled", req,
+            context={"reason": reason, "cancelled": cancelled, "status": req.get_status_display()},
+        )  # fmt: skip
+    return req
 
 
 def _move(req, actor, to, reason=""):
@@ -128,34 +146,31 @@ def acknowledge_request(request_id: int, *, actor) -> ReinforcementRequest:
 
 @transaction.atomic
 def decline_request(request_id: int, *, actor, reason: str) -> ReinforcementRequest:
-    """sent|acknowledged -> declined, by a liaison of the country, with a reason; tells the coordinators."""
+    """sent|acknowledged -> declined, by a liaison of the country, with a reason; tells the coordinators.
+    The open assignments of its (accepted) pledges are cancelled: both sides are told, once each."""
     req = _locked(request_id)
     require_liaison_of(actor, req.country)
     require_move(req, "decline")
-    _move(req, actor, Status.DECLINED, _require_reason(reason))
-    _tell(actor, req, "request_declined", reason=req.status_reason)
-    return req
+    return _end(req, actor, Status.DECLINED, "request_declined", _require_reason(reason))
 
 
 @transaction.atomic
 def cancel_request(request_id: int, *, actor, reason: str) -> ReinforcementRequest:
-    """draft|sent|acknowledged -> cancelled, by a coordinator, with a reason; tells the liaisons if it was sent."""
+    """draft|sent|acknowledged -> cancelled, by a coordinator, with a reason; tells the liaisons if it was sent.
+    The open assignments of its pledges are cancelled: both sides are told, once each."""
     req = _locked(request_id)
     require_coordinator(actor)
     require_move(req, "cancel")
-    was_sent = not req.is_draft
-    _move(req, actor, Status.CANCELLED, _require_reason(reason))
-    if was_sent:
-        _tell(actor, req, "request_cancelled", reason=req.status_reason)
-    return req
+    # A draft was never sent: its liaisons know nothing of it (and nothing hangs from it).
+    event = "" if req.is_draft else "request_cancelled"
+    return _end(req, actor, Status.CANCELLED, event, _require_reason(reason))
 
 
 @transaction.atomic
 def close_request(request_id: int, *, actor) -> ReinforcementRequest:
-    """sent|acknowledged -> closed, by a coordinator; tells the liaisons."""
+    """sent|acknowledged -> closed, by a coordinator; tells the liaisons. Its assignments stay; nothing new
+    can be pledged, submitted, decided or placed on it."""
     req = _locked(request_id)
     require_coordinator(actor)
     require_move(req, "close")
-    _move(req, actor, Status.CLOSED)
-    _tell(actor, req, "request_closed")
-    return req
+    return _end(req, actor, Status.CLOSED, "request_closed")

@@ -23,7 +23,7 @@ from core.roles import is_staff_reader, liaison_country
 from deployments.clock import reference_instant
 from deployments.models import Assignment
 from deployments.queries import COUNTS, coverage_grid
-from pledges.models import Pledge, PledgeLine
+from pledges.models import K9Team, Pledge, PledgeLine
 from reinforcements import transitions
 from reinforcements.models import ReinforcementRequest, RequestLine, Specialty
 from reinforcements.queries import operation_of, visible_operations, visible_requests
@@ -212,15 +212,22 @@ def request_detail(request, pk):
     lines = list(req.lines.select_related("specialty"))
     offered = {
         row["specialty_id"]: row
-        for row in PledgeLine.objects.filter(pledge__request=req, pledge__status__in=Pledge.ANSWER_STATUSES)
+        for row in PledgeLine.objects.filter(
+            pledge__request=req, pledge__status__in=Pledge.ANSWER_STATUSES, withdrawn_at__isnull=True
+        )
         .values("specialty_id")
         .annotate(offered=Sum("officers_offered"), accepted=Sum("officers_accepted"))
     }
     for line in lines:
         line.offered = (offered.get(line.specialty_id) or {}).get("offered") or 0
         line.accepted = (offered.get(line.specialty_id) or {}).get("accepted") or 0
+    # What stands (lines and teams withdrawn alone no longer count). Subqueries, not joins: summing lines
+    # beside counting teams would multiply each other.
+    standing_lines = PledgeLine.objects.filter(pledge=OuterRef("pk"), withdrawn_at__isnull=True).values("pledge")
+    standing_teams = K9Team.objects.filter(pledge=OuterRef("pk"), withdrawn_at__isnull=True).values("pledge")
     pledges = req.pledges.exclude(status=Pledge.Status.DRAFT).annotate(
-        offered=Sum("lines__officers_offered"), teams=Count("k9_teams", distinct=True)
+        offered=Coalesce(Subquery(standing_lines.annotate(n=Sum("officers_offered")).values("n")), 0),
+        teams=Coalesce(Subquery(standing_teams.annotate(n=Count("id")).values("n")), 0),
     )
     return page(request, "staff/request_detail.html", {
         "operation": req.operation, "section": "requests", "req": req, "lines": lines, "pledges": pledges,
