@@ -88,6 +88,62 @@ class Pledge(Lifecycle, models.Model):
         return self.status == self.Status.CHANGES_REQUESTED
 
 
+class LegalStatus(models.TextChoices):
+    """What a contingent is at home (SPEC §3): it decides where the host's decree lets it serve."""
+
+    CIVIL_POLICE = "civil_police", _("Civil police")
+    GENDARMERIE = "gendarmerie", _("Gendarmerie")
+    MILITARY = "military", _("Military")
+
+
+class Powers(models.TextChoices):
+    """What the host's decree lets a contingent do (SPEC §3)."""
+
+    OBSERVER = "observer", _("Observer")
+    JOINT_PATROL = "joint_patrol", _("Joint patrol")
+    FULL = "full", _("Full powers")
+
+
+def legal_status_text(legal_status, armed, powers) -> str:
+    """ "Gendarmerie · armed · joint patrol", in the active language: the one wording of a line's or a team's
+    legal status on every page, roster and export (pledges/templatetags/legal.py hands it to templates)."""
+    parts = [str(LegalStatus(legal_status).label) if legal_status in LegalStatus.values else legal_status or ""]
+    parts.append(str(_("armed") if armed else _("unarmed")))
+    if powers in Powers.values:
+        parts.append(str(Powers(powers).label).lower())
+    return " · ".join(part for part in parts if part)
+
+
+class _LegalStatus(models.Model):
+    legal_status = models.CharField(
+        _("legal status"), max_length=20, choices=LegalStatus.choices, default=LegalStatus.CIVIL_POLICE
+    )
+    armed = models.BooleanField(_("armed"), default=False)
+    powers = models.CharField(_("powers"), max_length=20, choices=Powers.choices, default=Powers.JOINT_PATROL)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def legal_status_text(self) -> str:
+        return legal_status_text(self.legal_status, self.armed, self.powers)
+
+
+def _legal_constraints(model: str) -> list:
+    return [
+        models.CheckConstraint(
+            condition=Q(legal_status__in=LegalStatus.values),
+            name=f"pledges_{model}_legal_status_known",
+            violation_error_message=_("Choose civil police, gendarmerie or military."),
+        ),
+        models.CheckConstraint(
+            condition=Q(powers__in=Powers.values),
+            name=f"pledges_{model}_powers_known",
+            violation_error_message=_("Choose observer, joint patrol or full powers."),
+        ),
+    ]
+
+
 class _Availability(models.Model):
     available_from = models.DateField(_("available from"))
     available_to = models.DateField(_("available to"))
@@ -111,7 +167,7 @@ class _Availability(models.Model):
                 )  # fmt: skip
 
 
-class PledgeLine(_Availability):
+class PledgeLine(_LegalStatus, _Availability):
     """An officer contingent of one specialty."""
 
     pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="lines", verbose_name=_("pledge"))
@@ -144,6 +200,7 @@ class PledgeLine(_Availability):
                 name="pledges_pledgeline_availability_ordered",
                 violation_error_message=_("Availability cannot end before it starts."),
             ),
+            *_legal_constraints("pledgeline"),
         ]
 
     def __str__(self):
@@ -155,7 +212,7 @@ class PledgeLine(_Availability):
             raise ValidationError({"specialty": _("Canine specialties are pledged as K9 teams, not officer lines.")})
 
 
-class K9Team(_Availability):
+class K9Team(_LegalStatus, _Availability):
     class Detection(models.TextChoices):
         EXPLOSIVES = "explosives", _("Explosives")
         NARCOTICS = "narcotics", _("Narcotics")
@@ -181,6 +238,7 @@ class K9Team(_Availability):
                 name="pledges_k9team_availability_ordered",
                 violation_error_message=_("Availability cannot end before it starts."),
             ),
+            *_legal_constraints("k9team"),
         ]
 
     def __str__(self):
