@@ -113,8 +113,16 @@ class VenueNeed(models.Model):
             raise ValidationError({"ends_at": _("A need must start before it ends.")})
 
     @property
-    def asks_anything(self) -> bool:
-        return bool(self.languages) or self.legal_status is not None or self.armed is not None
+    def requirements_text(self) -> str:
+        """What it asks of those who cover it, e.g. "speaks es / en · Gendarmerie · armed"; "" for nothing."""
+        parts = []
+        if self.languages:
+            parts.append(_("speaks %(languages)s") % {"languages": " / ".join(self.languages)})
+        if self.legal_status:
+            parts.append(str(LegalStatus(self.legal_status).label))
+        if self.armed is not None:
+            parts.append(str(_("armed") if self.armed else _("unarmed")))
+        return " · ".join(parts)
 
 
 class Assignment(Lifecycle, models.Model):
@@ -229,3 +237,8 @@ class Assignment(Lifecycle, models.Model):
     @property
     def country(self) -> str:
         return self.pledge.request.country
+
+    @property
+    def source(self):
+        """The officer line or the K9 team placed."""
+        return self.k9_team if self.k9_team_id else self.pledge_line

@@ -274,7 +274,9 @@ def coverage(operation, user) -> dict:
 # The day's live assignments are found by overlap on the index assign_line_span_open.
 _PLANNER_LINES_SQL = """
 WITH lines AS (
-    SELECT pl.id, pl.officers_accepted, pl.specialty_id, r.country FROM pledges_pledgeline pl
+    SELECT pl.id, pl.officers_accepted, pl.specialty_id, r.country, pl.languages, pl.legal_status, pl.armed,
+           pl.powers
+    FROM pledges_pledgeline pl
     JOIN pledges_pledge p ON p.id = pl.pledge_id
     JOIN reinforcements_reinforcementrequest r ON r.id = p.request_id
     WHERE r.operation_id = %(operation)s AND p.status IN ('accepted', 'partially_accepted')
@@ -294,14 +296,16 @@ WITH lines AS (
     ) loads GROUP BY line_id
 )
 SELECT lines.id, lines.country, lines.specialty_id, lines.officers_accepted,
-       (lines.officers_accepted - COALESCE(peaks.peak, 0))::int AS free
+       (lines.officers_accepted - COALESCE(peaks.peak, 0))::int AS free,
+       lines.languages, lines.legal_status, lines.armed, lines.powers
 FROM lines LEFT JOIN peaks ON peaks.line_id = lines.id
 """
 
 
 def planner_lines(operation_id: int, day, starts, ends) -> list[dict]:
     """Accepted officer lines available on `day`, as dicts: id, country, specialty_id, officers_accepted
-    and `free`, the officers not assigned anywhere at any moment of [starts, ends)."""
+    and `free`, the officers not assigned anywhere at any moment of [starts, ends); and languages,
+    legal_status, armed and powers."""
     with connection.cursor() as cur:
         cur.execute(_PLANNER_LINES_SQL, {"operation": operation_id, "day": day, "starts": starts, "ends": ends})
         columns = [c.name for c in cur.description]
@@ -313,7 +317,8 @@ def planner_lines(operation_id: int, day, starts, ends) -> list[dict]:
 # index serves the overlap). `search` matches the handler or the dog; `countries` lists country codes.
 _PLANNER_TEAMS_SQL = """
 SELECT s.*, b.busy_from, b.busy_to FROM (
-    SELECT t.id, t.handler_name, t.dog_name, t.detection, r.country, COUNT(*) OVER () AS total
+    SELECT t.id, t.handler_name, t.dog_name, t.detection, r.country, t.legal_status, t.armed, t.powers,
+           COUNT(*) OVER () AS total
     FROM pledges_k9team t
     JOIN pledges_pledge p ON p.id = t.pledge_id
     JOIN reinforcements_reinforcementrequest r ON r.id = p.request_id
@@ -341,7 +346,8 @@ def planner_teams(
 ) -> tuple[list[dict], int]:
     """Accepted K9 teams available on `day` and certified through it, optionally of one detection, or
     matching `search` (handler or dog) or one of `countries`, or among `ids`: the first `limit` (all if
-    None) by country and handler, as dicts (id, handler_name, dog_name, detection, country, and `busy`,
+    None) by country and handler, as dicts (id, handler_name, dog_name, detection, country, legal_status,
+    armed, powers, and `busy`,
     the (starts_at, ends_at) of their live assignments inside [starts, ends)), and how many match in all.
     Values, not model instances: a Games day has thousands of teams."""
     with connection.cursor() as cur:
