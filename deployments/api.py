@@ -241,6 +241,15 @@ class NeedCoverageSerializer(serializers.Serializer):
         help_text="What is left for the need at the worst instant of its window once the other needs of its venue "
         "and specialty at that instant are served (overlapping needs add up); alone, the fewest on duty."
     )
+    languages = serializers.ListField(
+        child=serializers.CharField(), help_text="What the need asks those who cover it to speak (one of them)."
+    )
+    assigned_speaking = serializers.IntegerField(
+        allow_null=True,
+        help_text="For a need with languages: the fewest on duty at any instant of its window who speak one of "
+        "them (officers of lines at its venue and of its specialty; K9 teams record no language). Null when the "
+        "need asks for no language.",
+    )
 
 
 class CoverageSerializer(serializers.Serializer):

@@ -1,8 +1,11 @@
+import functools
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -105,8 +108,14 @@ class Powers(models.TextChoices):
 
 
 def legal_status_text(legal_status, armed, powers) -> str:
-    """ "Gendarmerie · armed · joint patrol", in the active language: the one wording of a line's or a team's
-    legal status on every page, roster and export (pledges/templatetags/legal.py hands it to templates)."""
+    """The one wording of a line's or a team's legal status, in the active language, on every page, roster
+    and export: "Gendarmerie · armed · joint patrol" (pledges/templatetags/legal.py hands it to templates)."""
+    return _legal_status_text(legal_status, bool(armed), powers, translation.get_language())
+
+
+@functools.lru_cache(maxsize=256)
+def _legal_status_text(legal_status, armed, powers, language) -> str:
+    # A planner day labels thousands of teams with a dozen distinct texts: each is worded once per language.
     parts = [str(LegalStatus(legal_status).label) if legal_status in LegalStatus.values else legal_status or ""]
     parts.append(str(_("armed") if armed else _("unarmed")))
     if powers in Powers.values:
