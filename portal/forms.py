@@ -43,6 +43,12 @@ class _RowForm(forms.ModelForm):
         for name in ("legal_status", "powers"):
             self.fields[name].required = False
 
+    def has_changed(self):
+        # A legal status or powers left out (a roster file's row, a blank row) is no change: it keeps the default.
+        return any(
+            name not in ("legal_status", "powers") or self[name].data not in (None, "") for name in self.changed_data
+        )
+
     def _clean_or_keep(self, name):
         return self.cleaned_data.get(name) or getattr(self.instance, name)
 
