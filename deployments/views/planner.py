@@ -25,6 +25,7 @@ from deployments.filters import day_window
 from deployments.forms import AssignmentForm, CancelForm, LongSelect
 from deployments.models import Assignment, VenueNeed
 from deployments.queries import planner_lines, planner_teams, planner_timeline, visible_venues
+from deployments.requirements import speaks_one
 from deployments.views.days import chosen_day
 from pledges.models import K9Team, PledgeLine, legal_status_text
 from reinforcements.models import Specialty
@@ -59,9 +60,8 @@ def _language_match(spoken, asked) -> tuple[int, str]:
     1: nothing asked, 2: speaks none, refused as language_mismatch), and the note its label carries."""
     if not asked:
         return 1, ""
-    common = sorted(set(spoken) & asked)
-    if common:
-        return 0, "✓ " + _("speaks %(languages)s") % {"languages": " / ".join(common)}
+    if speaks_one(spoken, asked):
+        return 0, "✓ " + _("speaks %(languages)s") % {"languages": " / ".join(sorted(set(spoken) & asked))}
     return 2, "✗ " + _("speaks none of %(languages)s") % {"languages": " / ".join(sorted(asked))}
 
 
