@@ -4,9 +4,11 @@ current lists and the names' translations; this is the only module that reads it
 
 import functools
 import gettext
+import re
 import unicodedata
 
 import pycountry
+from django import forms
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db.models import F, Func, IntegerField, OrderBy, TextField, Value
@@ -64,6 +66,32 @@ class LanguageCode:
 
 country_code = CountryCode()
 language_code = LanguageCode()
+
+
+class LanguagesField(forms.CharField):
+    """A form's list of ISO 639-1 codes, typed as people type them ("pl, EN fr"): lower-cased, each
+    checked as `language_code` checks a model's, the list in the order given without repeats."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("help_text", _("ISO 639-1 codes separated by commas, e.g. pl,en,fr"))
+        super().__init__(**kwargs)
+
+    def prepare_value(self, value):
+        return ",".join(value) if isinstance(value, (list, tuple)) else value
+
+    def to_python(self, value):
+        if isinstance(value, (list, tuple)):
+            value = ",".join(value)
+        codes = [code.lower() for code in re.split(r"[\s,;]+", super().to_python(value) or "") if code]
+        bad = [code for code in codes if not is_language(code)]
+        if bad:
+            raise ValidationError(
+                _("Not an ISO 639-1 language code: %(codes)s. Use two-letter codes such as pl, en, fr.")
+                % {"codes": ", ".join(bad)},
+                code="invalid_language",
+            )
+        return list(dict.fromkeys(codes))
 
 
 def country_label(code) -> str:

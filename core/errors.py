@@ -55,7 +55,8 @@ class InvalidTransition(DomainError):
 
 
 class RuleViolation(DomainError):
-    """A SPEC §5 rule: capacity, overlap, availability, certification, accepted capacity."""
+    """A SPEC §5 rule (capacity, overlap, availability, certification, accepted capacity) or a SPEC §10
+    requirement of the needs a placement covers (language, legal status and arms)."""
 
     CAPACITY = "capacity_exceeded"
     OVERLAP = "k9_overlap"
@@ -64,6 +65,8 @@ class RuleViolation(DomainError):
     CERTIFICATION = "certification_expired"
     NOT_ACCEPTED = "not_accepted"
     VENUE = "venue_operation_mismatch"
+    LANGUAGE = "language_mismatch"
+    LEGAL_STATUS = "legal_status_mismatch"
 
     def __init__(self, message, *, code: str):
         super().__init__(message, code=code)

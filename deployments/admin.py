@@ -19,8 +19,8 @@ class VenueAdmin(HistoryAdmin):
 
 @admin.register(VenueNeed)
 class VenueNeedAdmin(HistoryAdmin):
-    list_display = ("venue", "specialty", "starts_at", "ends_at", "quantity")
-    list_filter = ("specialty", "venue__operation")
+    list_display = ("venue", "specialty", "starts_at", "ends_at", "quantity", "languages", "legal_status", "armed")
+    list_filter = ("specialty", "venue__operation", "legal_status", "armed")
     search_fields = ("venue__code", "venue__name")
     list_select_related = ("venue", "specialty")
 

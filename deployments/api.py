@@ -12,13 +12,14 @@ from core.api.moves import REASON_EXAMPLE, ReasonSerializer, move, parse
 from core.api.permissions import RoleWrites
 from core.api.schema import ApiSchema
 from core.api.serializers import HistoryDestroyMixin, HistoryModelSerializer, ScopedPrimaryKeyField, ScopedSlugField
+from core.countries import language_code
 from core.roles import is_staff_reader, liaison_country
 from core.text import single_line
 from deployments import bulk, transitions
 from deployments.filters import AssignmentFilter, VenueFilter, VenueNeedFilter
 from deployments.models import Assignment, Venue, VenueNeed
 from deployments.queries import coverage, visible_assignments, visible_needs, visible_venues
-from pledges.models import K9Team, PledgeLine
+from pledges.models import K9Team, LegalStatus, PledgeLine
 from pledges.queries import visible_k9_teams, visible_pledge_lines
 from reinforcements.models import Operation, Specialty
 from reinforcements.queries import visible_operations
@@ -52,10 +53,24 @@ class VenueNeedSerializer(HistoryModelSerializer):
     venue_code = serializers.CharField(source="venue.code", read_only=True)
     operation = serializers.CharField(source="venue.operation.code", read_only=True)
     specialty = serializers.SlugRelatedField(slug_field="code", queryset=Specialty.objects.all())
+    languages = serializers.ListField(
+        child=serializers.CharField(max_length=2, validators=[language_code]), required=False, max_length=20,
+        help_text="ISO 639-1 codes; at least one must be spoken by those who cover the need "
+        "(else 409 language_mismatch). Empty: any.",
+    )  # fmt: skip
+    legal_status = serializers.ChoiceField(
+        choices=LegalStatus.choices, allow_null=True, required=False,
+        help_text="Only contingents of this legal status may cover the need (else 409 legal_status_mismatch).",
+    )  # fmt: skip
+    armed = serializers.BooleanField(
+        allow_null=True, required=False,
+        help_text="true: armed only; false: unarmed only; null: either (else 409 legal_status_mismatch).",
+    )  # fmt: skip
 
     class Meta:
         model = VenueNeed
-        fields = ["id", "venue", "venue_code", "operation", "specialty", "starts_at", "ends_at", "quantity"]
+        fields = ["id", "venue", "venue_code", "operation", "specialty", "starts_at", "ends_at", "quantity",
+                  "languages", "legal_status", "armed"]  # fmt: skip
 
 
 class VenueNeedViewSet(HistoryDestroyMixin, viewsets.ModelViewSet):
@@ -237,11 +252,13 @@ BULK_EXAMPLES = [
         examples=ASSIGNMENT_EXAMPLES,
         description="Place accepted capacity, by a coordinator: `pledge_line` + `quantity`, or `k9_team`. "
         "Rules refused with 409: capacity_exceeded, k9_overlap, outside_availability, outside_operation, "
-        "certification_expired, not_accepted, venue_operation_mismatch.",
+        "certification_expired, not_accepted, venue_operation_mismatch, and for a need it covers (same venue and "
+        "specialty, overlapping) language_mismatch, legal_status_mismatch.",
     ),
     partial_update=extend_schema(
         description="Move a planned or confirmed assignment (venue, times, quantity, role), by a coordinator; "
-        "a confirmed one goes back to planned."
+        "a confirmed one goes back to planned. The placement rules are checked again (409 with their codes, "
+        "language_mismatch and legal_status_mismatch included)."
     ),
 )
 class AssignmentViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -334,6 +351,15 @@ class NeedCoverageSerializer(serializers.Serializer):
     assigned = serializers.IntegerField(
         help_text="What is left for the need at the worst instant of its window once the other needs of its venue "
         "and specialty at that instant are served (overlapping needs add up); alone, the fewest on duty."
+    )
+    languages = serializers.ListField(
+        child=serializers.CharField(), help_text="What the need asks those who cover it to speak (one of them)."
+    )
+    assigned_speaking = serializers.IntegerField(
+        allow_null=True,
+        help_text="For a need with languages: the fewest on duty at any instant of its window who speak one of "
+        "them (officers of lines at its venue and of its specialty; K9 teams record no language). Null when the "
+        "need asks for no language.",
     )
 
 

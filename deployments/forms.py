@@ -4,6 +4,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from core.countries import LanguagesField
 from core.text import multiline, single_line
 from deployments.models import Venue, VenueNeed
 
@@ -46,10 +47,18 @@ class VenueForm(forms.ModelForm):
 
 
 class NeedForm(forms.ModelForm):
+    languages = LanguagesField(label=_("Languages"))
+    armed = forms.NullBooleanField(label=_("Armed"), widget=forms.NullBooleanSelect)
+
     class Meta:
         model = VenueNeed
-        fields = ["specialty", "starts_at", "ends_at", "quantity"]
+        fields = ["specialty", "starts_at", "ends_at", "quantity", "languages", "legal_status", "armed"]
         widgets = {"starts_at": DateTimeInput(), "ends_at": DateTimeInput()}
+        help_texts = {"legal_status": _("Leave blank to take any.")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["armed"].widget.choices = [("unknown", _("Either")), ("true", _("Armed")), ("false", _("Unarmed"))]
 
 
 class AssignmentForm(forms.Form):

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib.postgres.constraints import ExclusionConstraint
-from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
+from django.contrib.postgres.fields import ArrayField, DateTimeRangeField, RangeBoundary, RangeOperators
 from django.contrib.postgres.indexes import GistIndex
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -9,9 +9,10 @@ from django.db.models import F, Func, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.countries import language_code
 from core.lifecycle import Lifecycle
 from core.text import single_line
-from pledges.models import K9Team, Pledge, PledgeLine
+from pledges.models import K9Team, LegalStatus, Pledge, PledgeLine
 from reinforcements.models import Operation, Specialty
 
 
@@ -69,6 +70,16 @@ class VenueNeed(models.Model):
     starts_at = models.DateTimeField(_("starts at"))
     ends_at = models.DateTimeField(_("ends at"))
     quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
+    # What those who cover it must be (SPEC §3, §10: language_mismatch, legal_status_mismatch); empty or
+    # null asks nothing.
+    languages = ArrayField(
+        models.CharField(max_length=2, validators=[language_code]), default=list, blank=True,
+        verbose_name=_("languages"), help_text=_("At least one of these must be spoken by those who cover it."),
+    )  # fmt: skip
+    legal_status = models.CharField(
+        _("legal status"), max_length=20, choices=LegalStatus.choices, null=True, blank=True
+    )
+    armed = models.BooleanField(_("armed"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -87,6 +98,11 @@ class VenueNeed(models.Model):
                 name="deployments_venueneed_quantity_positive",
                 violation_error_message=_("A need is for at least one."),
             ),
+            models.CheckConstraint(
+                condition=Q(legal_status__isnull=True) | Q(legal_status__in=LegalStatus.values),
+                name="deployments_venueneed_legal_status_known",
+                violation_error_message=_("Choose civil police, gendarmerie or military."),
+            ),
         ]
 
     def __str__(self):
@@ -95,6 +111,18 @@ class VenueNeed(models.Model):
     def clean(self):
         if self.starts_at and self.ends_at and self.starts_at >= self.ends_at:
             raise ValidationError({"ends_at": _("A need must start before it ends.")})
+
+    @property
+    def requirements_text(self) -> str:
+        """What it asks of those who cover it, e.g. "speaks es / en · Gendarmerie · armed"; "" for nothing."""
+        parts = []
+        if self.languages:
+            parts.append(_("speaks %(languages)s") % {"languages": " / ".join(self.languages)})
+        if self.legal_status:
+            parts.append(str(LegalStatus(self.legal_status).label))
+        if self.armed is not None:
+            parts.append(str(_("armed") if self.armed else _("unarmed")))
+        return " · ".join(parts)
 
 
 class Assignment(Lifecycle, models.Model):
@@ -209,3 +237,8 @@ class Assignment(Lifecycle, models.Model):
     @property
     def country(self) -> str:
         return self.pledge.request.country
+
+    @property
+    def source(self):
+        """The officer line or the K9 team placed."""
+        return self.k9_team if self.k9_team_id else self.pledge_line

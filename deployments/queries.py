@@ -204,21 +204,50 @@ _NEEDS_SCOPE = """{x}.venue_id IN (
           WHERE operation_id = %(operation)s AND (%(venue)s::bigint IS NULL OR id = %(venue)s))
       AND (%(starts)s::timestamptz IS NULL AND %(ends)s::timestamptz IS NULL
            OR {x}.ends_at > (SELECT MIN(starts_at) FROM needs) AND {x}.starts_at < (SELECT MAX(ends_at) FROM needs))"""
+# Speakers of a need that asks for languages (SPEC §10): the fewest officers on duty at any instant of its
+# window, at its venue and of its specialty, from lines that speak one of them (K9 teams record no language).
+# Per need, a running sum from 0 at its start: +n where such an assignment starts (or at the need's start),
+# -n where it ends inside the window; the smallest sum is the fewest at once. Only needs with languages.
+_SPEAKERS = """speakers AS (
+    SELECT e.need_id, MIN(e.load)::int AS speaking FROM (
+        SELECT x.need_id, SUM(x.delta) OVER (PARTITION BY x.need_id ORDER BY x.t RANGE UNBOUNDED PRECEDING) AS load
+        FROM (
+            SELECT n.id AS need_id, n.starts_at AS t, 0 AS delta FROM needs n WHERE cardinality(n.languages) > 0
+            UNION ALL
+            SELECT n.id, ev.t, ev.delta
+            FROM needs n
+            JOIN deployments_assignment a ON a.venue_id = n.venue_id AND a.status <> 'cancelled'
+                AND a.starts_at < n.ends_at AND a.ends_at > n.starts_at
+            JOIN pledges_pledgeline l ON l.id = a.pledge_line_id AND l.specialty_id = n.specialty_id
+                AND l.languages && n.languages
+            CROSS JOIN LATERAL (VALUES (GREATEST(a.starts_at, n.starts_at), a.quantity),
+                                       (a.ends_at, CASE WHEN a.ends_at < n.ends_at THEN -a.quantity ELSE 0 END))
+                AS ev(t, delta)
+            WHERE cardinality(n.languages) > 0
+              AND (%(country)s::text IS NULL OR a.pledge_id IN (
+                  SELECT p.id FROM pledges_pledge p JOIN reinforcements_reinforcementrequest r ON r.id = p.request_id
+                  WHERE r.country = %(country)s))
+        ) x
+    ) e
+    GROUP BY e.need_id
+)"""
 _NEED_COVERAGE_SQL = f"""
 WITH needs AS (
-    SELECT n.id, n.venue_id, v.code AS venue, n.specialty_id, n.starts_at, n.ends_at, n.quantity
+    SELECT n.id, n.venue_id, v.code AS venue, n.specialty_id, n.starts_at, n.ends_at, n.quantity, n.languages
     FROM deployments_venueneed n JOIN deployments_venue v ON v.id = n.venue_id
     WHERE v.operation_id = %(operation)s
       AND (%(venue)s::bigint IS NULL OR n.venue_id = %(venue)s)
       AND (%(starts)s::timestamptz IS NULL OR n.ends_at > %(starts)s)
       AND (%(ends)s::timestamptz IS NULL OR n.starts_at < %(ends)s)
-), {_segments(_NEEDS_SCOPE)}
+), {_segments(_NEEDS_SCOPE)}, {_SPEAKERS}
 SELECT n.id, n.venue_id, n.venue, n.specialty_id, s.code AS specialty, n.starts_at, n.ends_at, n.quantity,
-       {_cover("n.quantity")} AS assigned
+       {_cover("n.quantity")} AS assigned, n.languages, sp.speaking AS assigned_speaking
 FROM needs n
 JOIN reinforcements_specialty s ON s.id = n.specialty_id
 LEFT JOIN segments g ON g.venue_id = n.venue_id AND g.specialty_id = n.specialty_id AND {_meets("n")}
-GROUP BY n.id, n.venue_id, n.venue, n.specialty_id, s.code, n.starts_at, n.ends_at, n.quantity
+LEFT JOIN speakers sp ON sp.need_id = n.id
+GROUP BY n.id, n.venue_id, n.venue, n.specialty_id, s.code, n.starts_at, n.ends_at, n.quantity, n.languages,
+         sp.speaking
 ORDER BY n.venue, n.starts_at, s.code, n.id
 """
 
@@ -227,7 +256,9 @@ def need_coverage(operation_id: int, *, venue_id=None, starts=None, ends=None, c
     """Every need of an operation (of one venue, meeting [starts, ends), when given) with its cover, in one
     query: dicts of id, venue_id, venue (code), specialty_id, specialty (code), starts_at, ends_at,
     quantity (needed) and assigned, what is left for the need at its worst instant once the other needs of
-    that instant are served (the definition above), counting only `country`'s assignments when given."""
+    that instant are served (the definition above), counting only `country`'s assignments when given;
+    languages, and for a need with languages assigned_speaking, the fewest on duty at once who speak one
+    (None for the others)."""
     params = {"operation": operation_id, "venue": venue_id, "starts": starts, "ends": ends, "country": country}
     with connection.cursor() as cur:
         cur.execute(_NEED_COVERAGE_SQL, params)
@@ -258,7 +289,8 @@ def coverage(operation, user) -> dict:
                 row[name] += cell[name]
     by_venue = [
         {"venue": need["venue"], "specialty": need["specialty"], "starts_at": need["starts_at"],
-         "ends_at": need["ends_at"], "needed": need["quantity"], "assigned": need["assigned"]}
+         "ends_at": need["ends_at"], "needed": need["quantity"], "assigned": need["assigned"],
+         "languages": need["languages"], "assigned_speaking": need["assigned_speaking"]}
         for need in need_coverage(operation.pk, country=country)
     ]  # fmt: skip
     return {
@@ -275,7 +307,9 @@ def coverage(operation, user) -> dict:
 # alone, or of an ended request, has nothing to place (SPEC §4): it is left out.
 _PLANNER_LINES_SQL = """
 WITH lines AS (
-    SELECT pl.id, pl.officers_accepted, pl.specialty_id, r.country FROM pledges_pledgeline pl
+    SELECT pl.id, pl.officers_accepted, pl.specialty_id, r.country, pl.languages, pl.legal_status, pl.armed,
+           pl.powers
+    FROM pledges_pledgeline pl
     JOIN pledges_pledge p ON p.id = pl.pledge_id
     JOIN reinforcements_reinforcementrequest r ON r.id = p.request_id
     WHERE r.operation_id = %(operation)s AND p.status IN ('accepted', 'partially_accepted')
@@ -296,14 +330,16 @@ WITH lines AS (
     ) loads GROUP BY line_id
 )
 SELECT lines.id, lines.country, lines.specialty_id, lines.officers_accepted,
-       (lines.officers_accepted - COALESCE(peaks.peak, 0))::int AS free
+       (lines.officers_accepted - COALESCE(peaks.peak, 0))::int AS free,
+       lines.languages, lines.legal_status, lines.armed, lines.powers
 FROM lines LEFT JOIN peaks ON peaks.line_id = lines.id
 """
 
 
 def planner_lines(operation_id: int, day, starts, ends) -> list[dict]:
     """Accepted officer lines available on `day`, as dicts: id, country, specialty_id, officers_accepted
-    and `free`, the officers not assigned anywhere at any moment of [starts, ends)."""
+    and `free`, the officers not assigned anywhere at any moment of [starts, ends); and languages,
+    legal_status, armed and powers."""
     with connection.cursor() as cur:
         cur.execute(_PLANNER_LINES_SQL, {"operation": operation_id, "day": day, "starts": starts, "ends": ends})
         columns = [c.name for c in cur.description]
@@ -316,7 +352,8 @@ def planner_lines(operation_id: int, day, starts, ends) -> list[dict]:
 # A team withdrawn alone, or of an ended request, is left out (SPEC §4).
 _PLANNER_TEAMS_SQL = """
 SELECT s.*, b.busy_from, b.busy_to FROM (
-    SELECT t.id, t.handler_name, t.dog_name, t.detection, r.country, COUNT(*) OVER () AS total
+    SELECT t.id, t.handler_name, t.dog_name, t.detection, r.country, t.legal_status, t.armed, t.powers,
+           COUNT(*) OVER () AS total
     FROM pledges_k9team t
     JOIN pledges_pledge p ON p.id = t.pledge_id
     JOIN reinforcements_reinforcementrequest r ON r.id = p.request_id
@@ -345,7 +382,8 @@ def planner_teams(
 ) -> tuple[list[dict], int]:
     """Accepted K9 teams available on `day` and certified through it, optionally of one detection, or
     matching `search` (handler or dog) or one of `countries`, or among `ids`: the first `limit` (all if
-    None) by country and handler, as dicts (id, handler_name, dog_name, detection, country, and `busy`,
+    None) by country and handler, as dicts (id, handler_name, dog_name, detection, country, legal_status,
+    armed, powers, and `busy`,
     the (starts_at, ends_at) of their live assignments inside [starts, ends)), and how many match in all.
     Values, not model instances: a Games day has thousands of teams."""
     with connection.cursor() as cur:

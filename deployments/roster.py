@@ -1,9 +1,6 @@
 """The duty roster of a venue and day (issue 20): who is on duty there, from which country, when, in which
 role, whom to call, and which needs each assignment covers. One reading for the printable page and its
-XLSX, for staff (every country) and a liaison (their own people only: `visible_assignments`).
-
-Legal status (civil police, gendarmerie, military) is not in the models yet (SPEC §3): the roster has no
-column for it until it is."""
+XLSX, for staff (every country) and a liaison (their own people only: `visible_assignments`)."""
 
 import datetime as dt
 import zoneinfo
@@ -80,6 +77,7 @@ def _row(a: Assignment, needs, day, zone) -> dict:
         "country_name": country_label(pledge.request.country),
         "unit": unit,
         "who": who,
+        "legal": a.source.legal_status_text,
         "commander": pledge.commander_name,
         "contact": pledge.commander_contact,
         "starts_at": a.starts_at,
@@ -102,10 +100,10 @@ def _clock(instant, day, zone) -> str:
 
 
 def headers() -> list[str]:
-    return [_("Country"), _("Contingent or K9 team"), _("Who"), _("From"), _("To"), _("Role"),
+    return [_("Country"), _("Contingent or K9 team"), _("Who"), _("Legal status"), _("From"), _("To"), _("Role"),
             _("Commander"), _("Contact"), _("Needs covered"), _("Status")]  # fmt: skip
 
 
 def cells(row: dict) -> list:
-    return [row["country_name"], row["unit"], row["who"], row["from"], row["to"], row["role"],
+    return [row["country_name"], row["unit"], row["who"], row["legal"], row["from"], row["to"], row["role"],
             row["commander"], row["contact"], row["covers"], row["status"]]  # fmt: skip

@@ -14,6 +14,7 @@ from core.lifecycle import require_move
 from core.roles import require_coordinator, require_coordinator_or_liaison_of
 from deployments.models import Assignment
 from deployments.queries import line_peak_load
+from deployments.requirements import check_need_requirements
 from notifications.outbox import notify_other_side
 from pledges.models import K9Team, Pledge, PledgeLine
 from pledges.transitions import require_placeable
@@ -99,6 +100,7 @@ def _check_placement(source, *, venue, starts_at, ends_at, quantity, exclude_id=
                 % {"free": max(source.officers_accepted - peak, 0), "n": source.officers_accepted, "q": quantity},
                 code=RuleViolation.CAPACITY,
             )
+    check_need_requirements(source, venue, starts_at, ends_at)
 
 
 def _lock_source(*, pledge_line=None, k9_team=None):

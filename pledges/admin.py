@@ -37,15 +37,19 @@ class PledgeLineAdmin(HistoryAdmin):
         "officers_accepted",
         "available_from",
         "available_to",
+        "legal_status",
+        "armed",
+        "powers",
     )
-    list_filter = ("specialty",)
+    list_filter = ("specialty", "legal_status", "armed", "powers")
     search_fields = ("pledge__request__country",)
     list_select_related = ("pledge__request", "specialty")
 
 
 @admin.register(K9Team)
 class K9TeamAdmin(HistoryAdmin):
-    list_display = ("handler_name", "dog_name", "detection", "certification_expires_on", "accepted", "pledge")
-    list_filter = ("detection", "accepted")
+    list_display = ("handler_name", "dog_name", "detection", "certification_expires_on", "legal_status", "armed",
+                    "powers", "accepted", "pledge")  # fmt: skip
+    list_filter = ("detection", "accepted", "legal_status", "armed", "powers")
     search_fields = ("handler_name", "dog_name", "pledge__request__country")
     list_select_related = ("pledge__request",)

@@ -33,7 +33,7 @@ class PledgeLineSerializer(serializers.ModelSerializer):
     class Meta:
         model = PledgeLine
         fields = ["id", "specialty", "officers_offered", "officers_accepted", "available_from", "available_to",
-                  "languages", "withdrawn_at", "withdraw_reason"]  # fmt: skip
+                  "languages", "legal_status", "armed", "powers", "withdrawn_at", "withdraw_reason"]  # fmt: skip
         read_only_fields = ["officers_accepted", "withdrawn_at", "withdraw_reason"]
 
 
@@ -43,7 +43,7 @@ class K9TeamSerializer(serializers.ModelSerializer):
     class Meta:
         model = K9Team
         fields = ["id", "handler_name", "dog_name", "dog_breed", "detection", "certification_expires_on",
-                  "available_from", "available_to", "accepted", "withdrawn_at", "withdraw_reason"]  # fmt: skip
+                  "available_from", "available_to", "legal_status", "armed", "powers", "accepted", "withdrawn_at", "withdraw_reason"]  # fmt: skip
         read_only_fields = ["accepted", "withdrawn_at", "withdraw_reason"]
 
 
@@ -145,10 +145,12 @@ PLEDGE_EXAMPLE = OpenApiExample(
         "request": 12, "commander_name": "Insp. Anna Nowak", "commander_contact": "+48 22 000 00 00",
         "notes": "Arrival by train on 24 July.",
         "lines": [{"specialty": "public_order", "officers_offered": 30, "available_from": "2024-07-20",
-                   "available_to": "2024-08-12", "languages": ["pl", "en"]}],
+                   "available_to": "2024-08-12", "languages": ["pl", "en"],
+                   "legal_status": "civil_police", "armed": True, "powers": "joint_patrol"}],
         "k9_teams": [{"handler_name": "Sgt. Piotr Zieliński", "dog_name": "Rex", "dog_breed": "Malinois",
                       "detection": "explosives", "certification_expires_on": "2025-06-30",
-                      "available_from": "2024-07-20", "available_to": "2024-08-12"}],
+                      "available_from": "2024-07-20", "available_to": "2024-08-12",
+                      "legal_status": "civil_police", "armed": False, "powers": "joint_patrol"}],
     },
 )  # fmt: skip
 

@@ -1,8 +1,11 @@
+import functools
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -91,6 +94,68 @@ class Pledge(Lifecycle, models.Model):
         return self.status == self.Status.CHANGES_REQUESTED
 
 
+class LegalStatus(models.TextChoices):
+    """What a contingent is at home (SPEC §3): it decides where the host's decree lets it serve."""
+
+    CIVIL_POLICE = "civil_police", _("Civil police")
+    GENDARMERIE = "gendarmerie", _("Gendarmerie")
+    MILITARY = "military", _("Military")
+
+
+class Powers(models.TextChoices):
+    """What the host's decree lets a contingent do (SPEC §3)."""
+
+    OBSERVER = "observer", _("Observer")
+    JOINT_PATROL = "joint_patrol", _("Joint patrol")
+    FULL = "full", _("Full powers")
+
+
+def legal_status_text(legal_status, armed, powers) -> str:
+    """The one wording of a line's or a team's legal status, in the active language, on every page, roster
+    and export: "Gendarmerie · armed · joint patrol" (pledges/templatetags/legal.py hands it to templates)."""
+    return _legal_status_text(legal_status, bool(armed), powers, translation.get_language())
+
+
+@functools.lru_cache(maxsize=256)
+def _legal_status_text(legal_status, armed, powers, language) -> str:
+    # A planner day labels thousands of teams with a dozen distinct texts: each is worded once per language.
+    parts = [str(LegalStatus(legal_status).label) if legal_status in LegalStatus.values else legal_status or ""]
+    parts.append(str(_("armed") if armed else _("unarmed")))
+    if powers in Powers.values:
+        parts.append(str(Powers(powers).label).lower())
+    return " · ".join(part for part in parts if part)
+
+
+class _LegalStatus(models.Model):
+    legal_status = models.CharField(
+        _("legal status"), max_length=20, choices=LegalStatus.choices, default=LegalStatus.CIVIL_POLICE
+    )
+    armed = models.BooleanField(_("armed"), default=False)
+    powers = models.CharField(_("powers"), max_length=20, choices=Powers.choices, default=Powers.JOINT_PATROL)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def legal_status_text(self) -> str:
+        return legal_status_text(self.legal_status, self.armed, self.powers)
+
+
+def _legal_constraints(model: str) -> list:
+    return [
+        models.CheckConstraint(
+            condition=Q(legal_status__in=LegalStatus.values),
+            name=f"pledges_{model}_legal_status_known",
+            violation_error_message=_("Choose civil police, gendarmerie or military."),
+        ),
+        models.CheckConstraint(
+            condition=Q(powers__in=Powers.values),
+            name=f"pledges_{model}_powers_known",
+            violation_error_message=_("Choose observer, joint patrol or full powers."),
+        ),
+    ]
+
+
 class _Availability(models.Model):
     available_from = models.DateField(_("available from"))
     available_to = models.DateField(_("available to"))
@@ -133,7 +198,7 @@ class _Withdrawable(models.Model):
         return self.withdrawn_at is not None
 
 
-class PledgeLine(_Availability, _Withdrawable):
+class PledgeLine(_LegalStatus, _Availability, _Withdrawable):
     """An officer contingent of one specialty."""
 
     pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="lines", verbose_name=_("pledge"))
@@ -166,6 +231,7 @@ class PledgeLine(_Availability, _Withdrawable):
                 name="pledges_pledgeline_availability_ordered",
                 violation_error_message=_("Availability cannot end before it starts."),
             ),
+            *_legal_constraints("pledgeline"),
         ]
 
     def __str__(self):
@@ -177,7 +243,7 @@ class PledgeLine(_Availability, _Withdrawable):
             raise ValidationError({"specialty": _("Canine specialties are pledged as K9 teams, not officer lines.")})
 
 
-class K9Team(_Availability, _Withdrawable):
+class K9Team(_LegalStatus, _Availability, _Withdrawable):
     class Detection(models.TextChoices):
         EXPLOSIVES = "explosives", _("Explosives")
         NARCOTICS = "narcotics", _("Narcotics")
@@ -203,6 +269,7 @@ class K9Team(_Availability, _Withdrawable):
                 name="pledges_k9team_availability_ordered",
                 violation_error_message=_("Availability cannot end before it starts."),
             ),
+            *_legal_constraints("k9team"),
         ]
 
     def __str__(self):

@@ -20,9 +20,11 @@ from reinforcements.models import ReinforcementRequest
 Status = Pledge.Status
 PLEDGE_FIELDS = ("commander_name", "commander_contact", "notes")
 # What a liaison writes on lines and teams; what the decision sets (accepted) is not among them.
-LINE_FIELDS = ("specialty", "officers_offered", "available_from", "available_to", "languages")
+LEGAL_FIELDS = ("legal_status", "armed", "powers")
+LINE_FIELDS = ("specialty", "officers_offered", "available_from", "available_to", "languages", *LEGAL_FIELDS)
 TEAM_FIELDS = (
     "handler_name", "dog_name", "dog_breed", "detection", "certification_expires_on", "available_from", "available_to",
+    *LEGAL_FIELDS,
 )  # fmt: skip
 
 

@@ -95,14 +95,16 @@ def deployments_csv(request):
         headers={"Content-Disposition": f'attachment; filename="deployments-{request.country}.csv"'},
     )
     writer = csv.writer(response)
-    writer.writerow(["id", "status", "venue", "starts_at", "ends_at", "time_zone", "role", "who", "officers"])
+    writer.writerow(["id", "status", "venue", "starts_at", "ends_at", "time_zone", "role", "who", "officers",
+                     "legal_status", "armed", "powers"])  # fmt: skip
     for a in _deployment_rows(request)[0]:
         tz = a.venue.operation.timezone
         who = str(a.k9_team) if a.k9_team_id else a.pledge_line.specialty.code
+        source = a.source
         writer.writerow(cells.row([
             a.pk, a.status, a.venue.name,
             timezone.localtime(a.starts_at, zoneinfo.ZoneInfo(tz)).isoformat(), timezone.localtime(a.ends_at, zoneinfo.ZoneInfo(tz)).isoformat(),
-            tz, a.role, who, a.quantity or "",
+            tz, a.role, who, a.quantity or "", source.legal_status, str(source.armed).lower(), source.powers,
         ]))  # fmt: skip
     return response
 

@@ -2,15 +2,14 @@
 (availability inside the request period, no canine officer line, certification) gives the
 field errors; the transitions run the same checks again inside their transaction."""
 
-import re
-
 from django import forms
 from django.forms.formsets import BaseFormSet, formset_factory
 from django.utils.translation import gettext_lazy as _
 
-from core.countries import is_language
+from core.countries import LanguagesField
 from core.text import multiline
 from pledges.models import K9Team, Pledge, PledgeLine
+from pledges.transitions import LEGAL_FIELDS
 from reinforcements.models import Specialty
 
 
@@ -38,6 +37,27 @@ class _RowForm(forms.ModelForm):
 
     row_id = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A roster file need not say it: left blank, the row keeps its status (the model's default when new).
+        for name in ("legal_status", "powers"):
+            self.fields[name].required = False
+
+    def has_changed(self):
+        # A legal status or powers left out (a roster file's row, a blank row) is no change: it keeps the default.
+        return any(
+            name not in ("legal_status", "powers") or self[name].data not in (None, "") for name in self.changed_data
+        )
+
+    def _clean_or_keep(self, name):
+        return self.cleaned_data.get(name) or getattr(self.instance, name)
+
+    def clean_legal_status(self):
+        return self._clean_or_keep("legal_status")
+
+    def clean_powers(self):
+        return self._clean_or_keep("powers")
+
     def validate_constraints(self):
         # The row's check constraints (offered >= 1, from <= to) are already field and clean()
         # rules here; `update_pledge` and the database check them again. Skipping their
@@ -64,33 +84,16 @@ class PledgeLineForm(_RowForm):
     officers_offered = forms.IntegerField(
         label=_("Officers offered"), min_value=1, error_messages={"min_value": _("Offer at least one officer.")}
     )
-    languages = forms.CharField(
-        label=_("Languages"), required=False, help_text=_("ISO 639-1 codes separated by commas, e.g. pl,en,fr")
-    )
+    languages = LanguagesField(label=_("Languages"))
 
     class Meta:
         model = PledgeLine
-        fields = ["specialty", "officers_offered", "available_from", "available_to", "languages"]
+        fields = ["specialty", "officers_offered", "available_from", "available_to", "languages", *LEGAL_FIELDS]
         labels = {
             "available_from": _("Available from"),
             "available_to": _("Available to"),
         }
         widgets = {"available_from": DateInput(), "available_to": DateInput()}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if "languages" not in kwargs.get("initial", {}):
-            self.initial["languages"] = ",".join(self.instance.languages or [])
-
-    def clean_languages(self):
-        codes = [code.lower() for code in re.split(r"[\s,;]+", self.cleaned_data.get("languages") or "") if code]
-        bad = [code for code in codes if not is_language(code)]
-        if bad:
-            raise forms.ValidationError(
-                _("Not an ISO 639-1 language code: %(codes)s. Use two-letter codes such as pl, en, fr.")
-                % {"codes": ", ".join(bad)}
-            )
-        return codes
 
 
 class K9TeamForm(_RowForm):
@@ -98,7 +101,7 @@ class K9TeamForm(_RowForm):
         model = K9Team
         fields = [
             "handler_name", "dog_name", "dog_breed", "detection",
-            "certification_expires_on", "available_from", "available_to",
+            "certification_expires_on", "available_from", "available_to", *LEGAL_FIELDS,
         ]  # fmt: skip
         labels = {
             "handler_name": _("Handler"),

@@ -15,6 +15,15 @@ from deployments.queries import line_peak_load
 from pledges.models import Pledge, PledgeLine
 from reinforcements.models import Operation
 
+_COVERED_NEEDS = """
+        SELECT COUNT(DISTINCT a.id) FROM deployments_assignment a
+        JOIN deployments_venue v ON v.id = a.venue_id
+        LEFT JOIN pledges_pledgeline l ON l.id = a.pledge_line_id
+        LEFT JOIN pledges_k9team t ON t.id = a.k9_team_id
+        LEFT JOIN reinforcements_specialty ks ON ks.code = 'k9_' || t.detection
+        JOIN deployments_venueneed n ON n.venue_id = a.venue_id AND n.specialty_id = COALESCE(l.specialty_id, ks.id)
+          AND n.starts_at < a.ends_at AND n.ends_at > a.starts_at
+        WHERE v.operation_id = %(op)s AND a.status <> %(cancelled)s"""
 # Named by the app's own refusal codes; each query returns the number of offending assignments.
 RULE_CHECKS = {
     RuleViolation.NOT_ACCEPTED: """
@@ -56,6 +65,15 @@ RULE_CHECKS = {
         JOIN pledges_k9team t ON t.id = a.k9_team_id
         WHERE v.operation_id = %(op)s AND a.status <> %(cancelled)s
           AND a.ends_at > ((t.certification_expires_on + 1)::timestamp AT TIME ZONE o.timezone)
+    """,
+    # The needs a live assignment covers (its venue and specialty, overlapping it: deployments.requirements).
+    RuleViolation.LANGUAGE: f"""
+        {_COVERED_NEEDS}
+          AND cardinality(n.languages) > 0 AND NOT COALESCE(l.languages && n.languages, false)
+    """,
+    RuleViolation.LEGAL_STATUS: f"""
+        {_COVERED_NEEDS}
+          AND (n.legal_status <> COALESCE(l.legal_status, t.legal_status) OR n.armed <> COALESCE(l.armed, t.armed))
     """,
 }
 

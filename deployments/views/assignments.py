@@ -116,11 +116,13 @@ def assignment_export(request, op):
     operation = operation_of(request, op)
     filterset = _assignment_filters(request, operation)
     headers = [_("Assignment"), _("Venue"), _("Country"), _("Country code"), _("Specialty"), _("Officers"),
-               pgettext("label", "K9 team"), _("Starts at"), _("Ends at"), _("Role"), _("Status")]  # fmt: skip
+               pgettext("label", "K9 team"), _("Legal status"), _("Starts at"), _("Ends at"), _("Role"),
+               _("Status")]  # fmt: skip
     rows = (
         [a.pk, a.venue.code, country_label(a.pledge.request.country), a.pledge.request.country,
          a.pledge_line.specialty.code if a.pledge_line_id else f"k9_{a.k9_team.detection}",
-         a.quantity or "", str(a.k9_team) if a.k9_team_id else "", export_time(a.starts_at), export_time(a.ends_at),
+         a.quantity or "", str(a.k9_team) if a.k9_team_id else "", a.source.legal_status_text,
+         export_time(a.starts_at), export_time(a.ends_at),
          a.role, a.get_status_display()]
         for a in filterset.qs.iterator(chunk_size=2000)
     )  # fmt: skip

@@ -6,6 +6,7 @@ import zoneinfo
 import pycountry
 from django.core.exceptions import ValidationError
 from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -25,10 +26,11 @@ from core.templatetags.staff import hm, when
 from deployments import bulk, transitions
 from deployments.filters import day_window
 from deployments.forms import AssignmentForm, BulkForm, CancelForm, CopyDayForm, LongSelect
-from deployments.models import Assignment
+from deployments.models import Assignment, VenueNeed
 from deployments.queries import planner_lines, planner_teams, planner_timeline, visible_venues
+from deployments.requirements import speaks_one
 from deployments.views.days import chosen_day
-from pledges.models import K9Team, PledgeLine
+from pledges.models import K9Team, PledgeLine, legal_status_text
 from reinforcements.models import Specialty
 from reinforcements.queries import operation_of
 
@@ -46,24 +48,52 @@ def _hours(start, end):
 SOURCE_LIMIT = 100  # officer lines, and K9 teams, offered at most in the planner's "Who" list
 
 
-def _sources(operation, day, start, end, specialties, free_lines, *, specialty=None, search="", selected=""):
+def _asked_languages(venue, start, end) -> dict[int, set[str]]:
+    """The languages the venue's needs of the day ask for, by specialty id (SPEC §10: one of them must be
+    spoken by those who cover the need)."""
+    asked = {}
+    needs = VenueNeed.objects.filter(venue=venue, starts_at__lt=end, ends_at__gt=start).exclude(languages=[])
+    for specialty_id, languages in needs.values_list("specialty_id", "languages"):
+        asked.setdefault(specialty_id, set()).update(languages)
+    return asked
+
+
+def _language_match(spoken, asked) -> tuple[int, str]:
+    """A line's rank in the "Who" list against the languages its specialty's needs ask for (0: speaks one,
+    1: nothing asked, 2: speaks none, refused as language_mismatch), and the note its label carries."""
+    if not asked:
+        return 1, ""
+    if speaks_one(spoken, asked):
+        return 0, "✓ " + _("speaks %(languages)s") % {"languages": " / ".join(sorted(set(spoken) & asked))}
+    return 2, "✗ " + _("speaks none of %(languages)s") % {"languages": " / ".join(sorted(asked))}
+
+
+def _sources(operation, day, start, end, specialties, free_lines, *, specialty=None, search="", selected="",
+             asked=None):  # fmt: skip
     """Choices for the assignment form: accepted capacity still free on the whole day. A Games day has
     hundreds of lines and thousands of teams: at most SOURCE_LIMIT of each are offered, those of
     `specialty` and matching `search` (a country, a specialty, a handler or a dog), plus the `selected`
-    one (`free_lines`: planner_lines of the day). Returns the option groups, and notes saying what was left
-    out and how to reach it."""
+    one (`free_lines`: planner_lines of the day). Lines that speak a language the venue's needs of their
+    specialty ask for (`asked`, by specialty id) come first, those that speak none of them last, each
+    labelled with the match. Returns the option groups, and notes saying what was left out and how to
+    reach it."""
     needle = search.casefold()
     names = {s.pk: s.name for s in specialties.values()}
+    asked = asked or {}
     free_text, busy_text = _("%(free)s of %(n)s free"), _("busy %(times)s")
     lines = []
     for row in free_lines:
         if row["free"] <= 0 or (specialty and row["specialty_id"] != specialty.pk):
             continue
-        label = (f"{country_label(row['country'])} · {names[row['specialty_id']]} · "
-                 + free_text % {"free": row["free"], "n": row["officers_accepted"]})  # fmt: skip
+        rank, match = _language_match(row["languages"], asked.get(row["specialty_id"]))
+        legal = legal_status_text(row["legal_status"], row["armed"], row["powers"])
+        label = (f"{country_label(row['country'])} · {names[row['specialty_id']]} · {legal} · "
+                 + free_text % {"free": row["free"], "n": row["officers_accepted"]}
+                 + (f" · {match}" if match else ""))  # fmt: skip
         if not needle or needle in label.casefold() or needle == row["country"].casefold():
-            lines.append((f"line:{row['id']}", label))
-    lines.sort(key=lambda c: c[1])
+            lines.append((rank, f"line:{row['id']}", label))
+    lines.sort()
+    lines = [(value, label) for _rank, value, label in lines]
     line_choices = lines[:SOURCE_LIMIT] + [c for c in lines[SOURCE_LIMIT:] if c[0] == selected]
 
     teams, team_total = [], 0
@@ -79,7 +109,8 @@ def _sources(operation, day, start, end, specialties, free_lines, *, specialty=N
     detections = {key: str(label) for key, label in K9Team.Detection.choices}
     team_choices = [
         (f"team:{team['id']}", f"{country_label(team['country'])} · {team['handler_name']} & {team['dog_name']} · "
-         f"{detections.get(team['detection'], team['detection'])}"
+         f"{detections.get(team['detection'], team['detection'])} · "
+         f"{legal_status_text(team['legal_status'], team['armed'], team['powers'])}"
          + (" · " + busy_text % {"times": ", ".join(f"{hm(s)}–{hm(e)}" for s, e in team["busy"])}
             if team["busy"] else ""))
         for team in teams
@@ -111,7 +142,10 @@ def _planner_assignments(venue, start, end, specialties) -> list[dict]:
         .order_by("starts_at", "pk")
         .values("pk", "status", "status_reason", "starts_at", "ends_at", "role", "quantity", "k9_team_id",
                 country=F("pledge__request__country"), line_specialty=F("pledge_line__specialty_id"),
-                handler=F("k9_team__handler_name"), dog=F("k9_team__dog_name"), detection=F("k9_team__detection"))
+                handler=F("k9_team__handler_name"), dog=F("k9_team__dog_name"), detection=F("k9_team__detection"),
+                legal_status=Coalesce("pledge_line__legal_status", "k9_team__legal_status"),
+                armed=Coalesce("pledge_line__armed", "k9_team__armed"),
+                powers=Coalesce("pledge_line__powers", "k9_team__powers"))
     )  # fmt: skip
     for a in rows:
         if a["k9_team_id"]:
@@ -121,6 +155,7 @@ def _planner_assignments(venue, start, end, specialties) -> list[dict]:
             a["specialty"] = by_id[a["line_specialty"]]
             what = f"{a['quantity']} × {a['specialty'].name}"
         a["who"] = f"{country_label(a['country'])}: {what}"
+        a["legal"] = legal_status_text(a["legal_status"], a["armed"], a["powers"])
         a["from"], a["to"] = when(a["starts_at"]), when(a["ends_at"])
         a["status_label"] = status_labels[a["status"]]
         a["can"] = Assignment.moves_from(a["status"])
@@ -166,7 +201,7 @@ def _planner_context(request, operation, venues, venue, day, form=None, bulk_for
         form = AssignmentForm(initial={"starts_at": local.replace(hour=8), "ends_at": local.replace(hour=16)})
     sources, sources_notes = _sources(
         operation, day, start, end, specialties, reference["lines"], specialty=specialty, search=search,
-        selected=form.data.get("source", "") if form.is_bound else "",
+        selected=form.data.get("source", "") if form.is_bound else "", asked=_asked_languages(venue, start, end),
     )  # fmt: skip
     form.offer(sources)
     if bulk_form is None:

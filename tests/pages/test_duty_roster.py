@@ -66,7 +66,7 @@ def test_the_xlsx_has_the_pages_rows_escaped_and_is_recorded(client, coordinator
     sheet = load_workbook(io.BytesIO(response.content)).active
     values = list(sheet.values)
     assert values[0][0] == "Country" and [v[0] for v in values[1:]] == ["Poland", "Germany", "Poland"]
-    assert values[3][5].startswith("'=")
+    assert values[3][6].startswith("'=")
     assert ExportRecord.objects.get().what == "roster-paris-2024-seine-iena-2024-07-26"
 
 

@@ -1,0 +1,106 @@
+"""What the needs a placement covers ask of those who cover them (SPEC §3 VenueNeed, §10): a language
+(`language_mismatch`) and a legal status or arms (`legal_status_mismatch`).
+
+A placement covers the needs of its venue and specialty that overlap its time (a K9 team's specialty is
+`k9_<detection>`). These are the only checks of these two rules: the placement transitions call
+`check_need_requirements` with the locked line or team."""
+
+import zoneinfo
+
+from django.db.models import Q
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+
+from core.errors import RuleViolation
+from deployments.models import VenueNeed
+from pledges.models import K9Team, LegalStatus
+
+
+def source_specialty(source) -> dict:
+    """The filter naming the specialty of a line or team, for a query on needs."""
+    if isinstance(source, K9Team):
+        return {"specialty__code": f"k9_{source.detection}"}
+    return {"specialty_id": source.specialty_id}
+
+
+def source_languages(source) -> list[str]:
+    """What a line's officers speak; a K9 team records no language, so it speaks none of those asked."""
+    return list(getattr(source, "languages", None) or [])
+
+
+def covered_needs(source, venue, starts_at, ends_at):
+    """The needs of `venue` and the source's specialty overlapping [starts_at, ends_at) that ask anything,
+    in time order (one query, on the index venue, specialty, starts_at)."""
+    asks = ~Q(languages=[]) | Q(legal_status__isnull=False) | Q(armed__isnull=False)
+    return (
+        VenueNeed.objects.filter(venue=venue, starts_at__lt=ends_at, ends_at__gt=starts_at, **source_specialty(source))
+        .filter(asks)
+        .select_related("specialty", "venue")
+        .order_by("starts_at", "pk")
+    )
+
+
+def need_label(need, tz: str) -> str:
+    zone = zoneinfo.ZoneInfo(tz)
+    return _("the need for %(n)s × %(specialty)s at %(venue)s, %(s)s – %(e)s") % {
+        "n": need.quantity,
+        "specialty": need.specialty.name,
+        "venue": need.venue.name,
+        "s": need.starts_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+        "e": need.ends_at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z"),
+    }
+
+
+def legal_asked(need) -> str:
+    """What a need asks of legal status and arms, e.g. "gendarmerie, armed"."""
+    parts = []
+    if need.legal_status:
+        parts.append(str(LegalStatus(need.legal_status).label))
+    if need.armed is not None:
+        parts.append(str(_("armed") if need.armed else _("unarmed")))
+    return ", ".join(parts)
+
+
+def speaks_one(languages, asked) -> bool:
+    return not asked or bool(set(languages) & set(asked))
+
+
+def fits_legally(source, need) -> bool:
+    return (not need.legal_status or source.legal_status == need.legal_status) and (
+        need.armed is None or source.armed == need.armed
+    )
+
+
+def check_need_requirements(source, venue, starts_at, ends_at) -> None:
+    """Refuse (RuleViolation) a placement of `source` (a PledgeLine or K9Team, with its pledge's request and
+    operation loaded) at `venue` over [starts_at, ends_at) when a need it covers asks for a language the
+    source does not speak, or a legal status or arms it does not have; the message names the need."""
+    tz = source.pledge.request.operation.timezone
+    spoken = source_languages(source)
+    for need in covered_needs(source, venue, starts_at, ends_at):
+        if not speaks_one(spoken, need.languages):
+            raise RuleViolation(
+                capfirst(
+                    _("%(need)s asks for speakers of one of %(asked)s; %(who)s speaks %(spoken)s.")
+                    % {
+                        "need": need_label(need, tz),
+                        "asked": ", ".join(need.languages),
+                        "who": source,
+                        "spoken": ", ".join(spoken) if spoken else _("none of them"),
+                    }
+                ),
+                code=RuleViolation.LANGUAGE,
+            )
+        if not fits_legally(source, need):
+            raise RuleViolation(
+                capfirst(
+                    _("%(need)s asks for %(asked)s; %(who)s is %(has)s.")
+                    % {
+                        "need": need_label(need, tz),
+                        "asked": legal_asked(need),
+                        "who": source,
+                        "has": source.legal_status_text,
+                    }
+                ),
+                code=RuleViolation.LEGAL_STATUS,
+            )
