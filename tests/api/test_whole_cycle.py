@@ -112,7 +112,8 @@ def test_a_spec_only_client_runs_request_pledge_decision_deployment_and_withdraw
     assert coverage["by_country"] == [{"country": "PL", "requested": 42, "pledged": 32, "accepted": 21, "assigned": 13}]
     assert coverage["by_venue"] == [
         {"venue": "trocadero", "specialty": "public_order", "starts_at": "2024-07-26T08:00:00+02:00",
-         "ends_at": "2024-07-26T20:00:00+02:00", "needed": 25, "assigned": 12}
+         "ends_at": "2024-07-26T20:00:00+02:00", "needed": 25, "assigned": 12,
+         "languages": [], "assigned_speaking": None}
     ]  # fmt: skip
 
     withdrawn = ok(poland.post(f"/api/v1/pledges/{pledge['id']}/withdraw/", {"reason": "Needed at home."}))
