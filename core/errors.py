@@ -53,13 +53,14 @@ class InvalidTransition(DomainError):
 
 
 class RuleViolation(DomainError):
-    """A SPEC §5 rule: capacity, overlap, availability, certification, accepted capacity."""
+    """A SPEC §5 rule: capacity, overlap, availability, certification, K9 readiness, accepted capacity."""
 
     CAPACITY = "capacity_exceeded"
     OVERLAP = "k9_overlap"
     AVAILABILITY = "outside_availability"
     OPERATION_DATES = "outside_operation"
     CERTIFICATION = "certification_expired"
+    K9_NOT_READY = "k9_not_ready"
     NOT_ACCEPTED = "not_accepted"
     VENUE = "venue_operation_mismatch"
 

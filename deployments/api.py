@@ -150,7 +150,7 @@ ASSIGNMENT_EXAMPLES = [
         examples=ASSIGNMENT_EXAMPLES,
         description="Place accepted capacity, by a coordinator: `pledge_line` + `quantity`, or `k9_team`. "
         "Rules refused with 409: capacity_exceeded, k9_overlap, outside_availability, outside_operation, "
-        "certification_expired, not_accepted, venue_operation_mismatch.",
+        "certification_expired, k9_not_ready, not_accepted, venue_operation_mismatch.",
     ),
     partial_update=extend_schema(
         description="Move a planned or confirmed assignment (venue, times, quantity, role), by a coordinator; "

@@ -39,11 +39,21 @@ class PledgeLineSerializer(serializers.ModelSerializer):
 
 class K9TeamSerializer(serializers.ModelSerializer):
     id = serializers.IntegerField(required=False, help_text="Give it to update this team; leave it out to add one.")
+    ready_from = serializers.DateField(
+        read_only=True, allow_null=True,
+        help_text="First day the dog may cross the border (rabies vaccination + 21 days); null while something "
+        "is missing.",
+    )  # fmt: skip
+    readiness = serializers.ListField(
+        child=serializers.CharField(), read_only=True,
+        help_text="What the border still asks for (in the caller's language); empty when ready.",
+    )  # fmt: skip
 
     class Meta:
         model = K9Team
         fields = ["id", "handler_name", "dog_name", "dog_breed", "detection", "certification_expires_on",
-                  "available_from", "available_to", "accepted"]  # fmt: skip
+                  "available_from", "available_to", "accepted", "microchip", "pet_passport", "rabies_vaccinated_on",
+                  "echinococcus_treated_on", "ready_from", "readiness"]  # fmt: skip
         read_only_fields = ["accepted"]
 
 

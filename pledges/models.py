@@ -1,8 +1,12 @@
+import datetime as dt
+
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -155,7 +159,21 @@ class PledgeLine(_Availability):
             raise ValidationError({"specialty": _("Canine specialties are pledged as K9 teams, not officer lines.")})
 
 
+# ISO 11784: the dog's transponder code is 15 decimal digits.
+microchip_number = RegexValidator(
+    r"^[0-9]{15}\Z", _("A microchip number (ISO 11784) is exactly 15 digits."), code="microchip"
+)
+
+
+def not_in_future(value):
+    if value and value > timezone.localdate():
+        raise ValidationError(_("This date is in the future."), code="future_date")
+
+
 class K9Team(_Availability):
+    # EU Regulation 576/2013: a dog may cross 21 days after its primary rabies vaccination.
+    RABIES_WAIT = dt.timedelta(days=21)
+
     class Detection(models.TextChoices):
         EXPLOSIVES = "explosives", _("Explosives")
         NARCOTICS = "narcotics", _("Narcotics")
@@ -169,6 +187,16 @@ class K9Team(_Availability):
     detection = models.CharField(_("detection"), max_length=20, choices=Detection.choices)
     certification_expires_on = models.DateField(_("certification expires on"))
     accepted = models.BooleanField(_("accepted"), default=False, editable=False)
+    # Border readiness (SPEC §3): blank until known, so a draft can be saved without them.
+    microchip = models.CharField(_("microchip"), max_length=15, blank=True, validators=[microchip_number])
+    pet_passport = models.CharField(
+        _("pet passport or health certificate"), max_length=50, blank=True, validators=[single_line],
+        help_text=_("EU pet passport or animal health certificate number."),
+    )  # fmt: skip
+    rabies_vaccinated_on = models.DateField(
+        _("rabies vaccinated on"), null=True, blank=True, validators=[not_in_future]
+    )
+    echinococcus_treated_on = models.DateField(_("echinococcus treated on"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -185,6 +213,31 @@ class K9Team(_Availability):
 
     def __str__(self):
         return f"{self.handler_name} & {self.dog_name}"
+
+    @property
+    def readiness_checklist(self) -> list[tuple[str, bool]]:
+        """(what the border asks, whether it is recorded), in order; reads the operation when it may
+        ask for an echinococcus treatment (select `pledge__request__operation` for lists)."""
+        items = [
+            (_("Microchip"), bool(self.microchip)),
+            (_("Pet passport or health certificate"), bool(self.pet_passport)),
+            (_("Rabies vaccination"), self.rabies_vaccinated_on is not None),
+        ]
+        if self.pledge.request.operation.requires_echinococcus:
+            items.append((_("Echinococcus treatment"), self.echinococcus_treated_on is not None))
+        return items
+
+    @property
+    def readiness(self) -> list[str]:
+        """What is missing for the border, as translated labels; empty when nothing is."""
+        return [str(label) for label, ok in self.readiness_checklist if not ok]
+
+    @property
+    def ready_from(self) -> dt.date | None:
+        """The first day the dog may cross, or None while something is missing."""
+        if self.readiness:
+            return None
+        return self.rabies_vaccinated_on + self.RABIES_WAIT
 
     def clean(self):
         super().clean()

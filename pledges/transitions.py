@@ -21,6 +21,7 @@ PLEDGE_FIELDS = ("commander_name", "commander_contact", "notes")
 LINE_FIELDS = ("specialty", "officers_offered", "available_from", "available_to", "languages")
 TEAM_FIELDS = (
     "handler_name", "dog_name", "dog_breed", "detection", "certification_expires_on", "available_from", "available_to",
+    "microchip", "pet_passport", "rabies_vaccinated_on", "echinococcus_treated_on",
 )  # fmt: skip
 
 
