@@ -214,6 +214,14 @@ class K9Team(_Availability):
     def __str__(self):
         return f"{self.handler_name} & {self.dog_name}"
 
+    # The same test as `readiness` below, in SQL, for filters and lists: keep the two together.
+    PAPERS_COMPLETE = (
+        ~Q(microchip="")
+        & ~Q(pet_passport="")
+        & Q(rabies_vaccinated_on__isnull=False)
+        & (Q(pledge__request__operation__requires_echinococcus=False) | Q(echinococcus_treated_on__isnull=False))
+    )
+
     @property
     def readiness_checklist(self) -> list[tuple[str, bool]]:
         """(what the border asks, whether it is recorded), in order; reads the operation when it may
