@@ -170,9 +170,38 @@ def not_in_future(value):
         raise ValidationError(_("This date is in the future."), code="future_date")
 
 
+# EU Regulation 576/2013: a dog may cross 21 days after its primary rabies vaccination.
+RABIES_WAIT = dt.timedelta(days=21)
+
+
+def border_checklist(
+    *, microchip, pet_passport, rabies_vaccinated_on, echinococcus_treated_on, requires_echinococcus
+) -> list[tuple[str, bool]]:
+    """K9 border readiness (SPEC §3), the one place it is decided: what the border asks for, in order,
+    and whether it is recorded. Plain values, so lists read as values (the planner) use it too."""
+    items = [
+        (_("Microchip"), bool(microchip)),
+        (_("Pet passport or health certificate"), bool(pet_passport)),
+        (_("Rabies vaccination"), rabies_vaccinated_on is not None),
+    ]
+    if requires_echinococcus:
+        items.append((_("Echinococcus treatment"), echinococcus_treated_on is not None))
+    return items
+
+
+def border_missing(checklist) -> list[str]:
+    return [str(label) for label, ok in checklist if not ok]
+
+
+def border_ready_from(checklist, rabies_vaccinated_on) -> dt.date | None:
+    """The first day the dog may cross, or None while something is missing."""
+    if not all(ok for _label, ok in checklist):
+        return None
+    return rabies_vaccinated_on + RABIES_WAIT
+
+
 class K9Team(_Availability):
-    # EU Regulation 576/2013: a dog may cross 21 days after its primary rabies vaccination.
-    RABIES_WAIT = dt.timedelta(days=21)
+    RABIES_WAIT = RABIES_WAIT
 
     class Detection(models.TextChoices):
         EXPLOSIVES = "explosives", _("Explosives")
@@ -214,7 +243,7 @@ class K9Team(_Availability):
     def __str__(self):
         return f"{self.handler_name} & {self.dog_name}"
 
-    # The same test as `readiness` below, in SQL, for filters and lists: keep the two together.
+    # border_checklist's test in SQL, for filters: keep the two together.
     PAPERS_COMPLETE = (
         ~Q(microchip="")
         & ~Q(pet_passport="")
@@ -224,28 +253,23 @@ class K9Team(_Availability):
 
     @property
     def readiness_checklist(self) -> list[tuple[str, bool]]:
-        """(what the border asks, whether it is recorded), in order; reads the operation when it may
-        ask for an echinococcus treatment (select `pledge__request__operation` for lists)."""
-        items = [
-            (_("Microchip"), bool(self.microchip)),
-            (_("Pet passport or health certificate"), bool(self.pet_passport)),
-            (_("Rabies vaccination"), self.rabies_vaccinated_on is not None),
-        ]
-        if self.pledge.request.operation.requires_echinococcus:
-            items.append((_("Echinococcus treatment"), self.echinococcus_treated_on is not None))
-        return items
+        """(what the border asks, whether it is recorded); reads the operation (select
+        `pledge__request__operation` for lists)."""
+        return border_checklist(
+            microchip=self.microchip, pet_passport=self.pet_passport, rabies_vaccinated_on=self.rabies_vaccinated_on,
+            echinococcus_treated_on=self.echinococcus_treated_on,
+            requires_echinococcus=self.pledge.request.operation.requires_echinococcus,
+        )  # fmt: skip
 
     @property
     def readiness(self) -> list[str]:
         """What is missing for the border, as translated labels; empty when nothing is."""
-        return [str(label) for label, ok in self.readiness_checklist if not ok]
+        return border_missing(self.readiness_checklist)
 
     @property
     def ready_from(self) -> dt.date | None:
         """The first day the dog may cross, or None while something is missing."""
-        if self.readiness:
-            return None
-        return self.rabies_vaccinated_on + self.RABIES_WAIT
+        return border_ready_from(self.readiness_checklist, self.rabies_vaccinated_on)
 
     def clean(self):
         super().clean()
