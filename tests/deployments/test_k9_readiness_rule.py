@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.utils import translation
 
 from core.errors import RuleViolation
 from deployments.models import Assignment
@@ -10,6 +11,13 @@ from deployments.transitions import create_assignment, move_assignment
 from tests.factories import VenueFactory, accepted_team, at
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The labels are asserted in English, whatever language an earlier test left active."""
+    with translation.override("en"):
+        yield
 
 
 def place(actor, team, start, end):

@@ -11,6 +11,13 @@ from tests.factories import K9TeamFactory, OperationFactory, PledgeFactory, Requ
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True)
+def _english():
+    """The labels are asserted in English, whatever language an earlier test left active."""
+    with translation.override("en"):
+        yield
+
+
 def test_a_team_with_every_paper_is_ready_21_days_after_its_rabies_vaccination():
     team = K9TeamFactory(rabies_vaccinated_on=dt.date(2024, 7, 5))
 
