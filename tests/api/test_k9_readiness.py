@@ -99,3 +99,43 @@ def test_another_countrys_liaison_never_sees_a_teams_readiness(liaison_de):
     response = client_as(liaison_de).get(f"/api/v1/pledges/{team.pledge.pk}/")
 
     assert response.status_code == 404
+
+
+def test_the_k9_team_list_filters_on_readiness_and_says_why(coordinator):
+    ready = K9TeamFactory(pledge__request__country="PL")
+    K9TeamFactory(pledge__request__country="DE", rabies_vaccinated_on=None)
+
+    not_ready = client_as(coordinator).get("/api/v1/k9-teams/", {"ready": "false"})
+    ready_by = client_as(coordinator).get("/api/v1/k9-teams/", {"ready_by": "2024-05-22"})
+
+    assert [(row["country"], row["readiness"]) for row in not_ready.data["results"]] == [("DE", ["Rabies vaccination"])]
+    assert [row["id"] for row in ready_by.data["results"]] == [ready.pk]
+
+
+def test_the_k9_team_list_filters_on_detection_and_certification_expiry(coordinator):
+    soon = K9TeamFactory(pledge__request__country="PL", certification_expires_on=dt.date(2024, 8, 5))
+    K9TeamFactory(pledge__request__country="DE", certification_expires_on=dt.date(2025, 6, 30))
+    K9TeamFactory(pledge__request__country="NL", certification_expires_on=dt.date(2024, 8, 1), detection="narcotics")
+
+    response = client_as(coordinator).get(
+        "/api/v1/k9-teams/", {"detection": "explosives", "certification_expires_before": "2024-12-31"}
+    )
+
+    assert [row["id"] for row in response.data["results"]] == [soon.pk]
+
+
+def test_a_liaison_lists_only_their_own_countrys_teams(liaison_pl):
+    own = K9TeamFactory(pledge__request__country="PL")
+    K9TeamFactory(pledge__request__country="DE")
+
+    response = client_as(liaison_pl).get("/api/v1/k9-teams/")
+
+    assert [row["id"] for row in response.data["results"]] == [own.pk]
+
+
+def test_the_k9_team_list_writes_nothing(liaison_pl):
+    team = K9TeamFactory(pledge__request__country="PL")
+
+    response = client_as(liaison_pl).patch(f"/api/v1/k9-teams/{team.pk}/", {"microchip": "616093900000099"})
+
+    assert response.status_code == 405
