@@ -126,7 +126,8 @@ def parse(upload, kind: str, pledge) -> tuple[list[dict], list[RowProblem]]:
         if messages:
             problems.append(RowProblem(number, messages))
         else:
-            rows.append(form.row())
+            # A column the file leaves out is no value: it must not blank what a team already records.
+            rows.append({k: v for k, v in form.row().items() if k not in OPTIONAL_COLUMNS[kind] or k in columns})
     return rows, problems
 
 

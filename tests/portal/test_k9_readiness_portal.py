@@ -4,7 +4,7 @@ import datetime as dt
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from pledges.models import K9Team, Pledge
 from tests.factories import K9TeamFactory, RequestFactory
@@ -64,3 +64,27 @@ def test_the_readiness_checklist_reads_in_french(pl_client, liaison_pl):
 
     assert "✗ manque: Vaccination antirabique" in html
     assert "Non prête" in html
+
+
+def test_a_k9_roster_may_carry_the_border_papers(pl_client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from portal.roster import parse
+    from tests.factories import PledgeFactory
+
+    pledge = PledgeFactory(request__country="PL")
+    csv = (
+        "handler_name,dog_name,dog_breed,detection,certification_expires_on,available_from,available_to,"
+        "microchip,rabies_vaccinated_on\n"
+        "Jan Kowalski,Rex,Malinois,explosives,2025-06-30,2024-07-15,2024-08-15,616093900000042,2024-05-31\n"
+        "Ewa Nowak,Luna,Malinois,explosives,2025-06-30,2024-07-15,2024-08-15,12345,\n"
+    )
+
+    with translation.override("en"):
+        rows, problems = parse(SimpleUploadedFile("k9.csv", csv.encode()), "k9_teams", pledge)
+        problem = str(problems[0])
+
+    assert rows[0]["microchip"] == "616093900000042"
+    assert "pet_passport" not in rows[0]
+    assert [p.number for p in problems] == [3]
+    assert "microchip: A microchip number (ISO 11784) is exactly 15 digits." in problem
