@@ -66,3 +66,12 @@ def test_the_k9_team_page_reads_in_french(client, coordinator):
 
     assert "Vaccination antirabique" in response.text
     assert "Non prête" in response.text
+
+
+def test_the_pledge_review_shows_each_teams_readiness(client, coordinator):
+    team = K9TeamFactory(pledge__status="submitted", rabies_vaccinated_on=None)
+    client.force_login(coordinator)
+
+    response = client.get(reverse("pledge_review", args=[team.pledge.pk]))
+
+    assert "✗ missing: Rabies vaccination" in response.text
