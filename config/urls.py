@@ -9,7 +9,7 @@ from accounts.api import InvitationViewSet, ObtainTokenView, RevokeTokenView, To
 from core.api_docs import DocsView, SchemaView
 from deployments.api import AssignmentViewSet, CoverageViewSet, VenueNeedViewSet, VenueViewSet
 from notifications.api import NotificationViewSet
-from pledges.api import PledgeViewSet
+from pledges.api import K9TeamViewSet, PledgeViewSet
 from reinforcements.api import OperationViewSet, RequestViewSet, SpecialtyViewSet
 
 router = DefaultRouter()
@@ -18,6 +18,7 @@ router.register("operations", OperationViewSet, basename="operation")
 router.register("specialties", SpecialtyViewSet, basename="specialty")
 router.register("requests", RequestViewSet, basename="request")
 router.register("pledges", PledgeViewSet, basename="pledge")
+router.register("k9-teams", K9TeamViewSet, basename="k9team")
 router.register("venues", VenueViewSet, basename="venue")
 router.register("venue-needs", VenueNeedViewSet, basename="venueneed")
 router.register("assignments", AssignmentViewSet, basename="assignment")

@@ -55,14 +55,15 @@ class InvalidTransition(DomainError):
 
 
 class RuleViolation(DomainError):
-    """A SPEC §5 rule (capacity, overlap, availability, certification, accepted capacity) or a SPEC §10
-    requirement of the needs a placement covers (language, legal status and arms)."""
+    """A SPEC §5 rule (capacity, overlap, availability, certification, K9 readiness, accepted capacity) or a
+    SPEC §10 requirement of the needs a placement covers (language, legal status and arms)."""
 
     CAPACITY = "capacity_exceeded"
     OVERLAP = "k9_overlap"
     AVAILABILITY = "outside_availability"
     OPERATION_DATES = "outside_operation"
     CERTIFICATION = "certification_expired"
+    K9_NOT_READY = "k9_not_ready"
     NOT_ACCEPTED = "not_accepted"
     VENUE = "venue_operation_mismatch"
     LANGUAGE = "language_mismatch"

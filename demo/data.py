@@ -138,6 +138,14 @@ K9_PLEDGE = {
     ],
     "decision_note": "Seven teams accepted; Fado's certification ends before the Games do.",
 }
+# Border readiness of those teams (SPEC §3): dog -> rabies vaccination date. Tosca's is not recorded yet,
+# so she shows as not ready (and cannot be placed) until Poland's liaison records it.
+K9_RABIES = {
+    "Bruno": dt.date(2024, 3, 12), "Saba": dt.date(2024, 2, 20), "Figa": dt.date(2024, 4, 2),
+    "Atos": dt.date(2024, 1, 30), "Kora": dt.date(2024, 5, 6), "Nuka": dt.date(2024, 3, 28),
+    "Tosca": None, "Fado": dt.date(2024, 4, 15),
+}  # fmt: skip
+K9_NOT_READY = "Tosca"
 
 # Interior pledges: country -> pledge, its lines (specialty, offered, accepted, languages), and what happens.
 INTERIOR_PLEDGES = {

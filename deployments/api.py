@@ -252,7 +252,7 @@ BULK_EXAMPLES = [
         examples=ASSIGNMENT_EXAMPLES,
         description="Place accepted capacity, by a coordinator: `pledge_line` + `quantity`, or `k9_team`. "
         "Rules refused with 409: capacity_exceeded, k9_overlap, outside_availability, outside_operation, "
-        "certification_expired, not_accepted, venue_operation_mismatch, and for a need it covers (same venue and "
+        "certification_expired, k9_not_ready, not_accepted, venue_operation_mismatch, and for a need it covers (same venue and "
         "specialty, overlapping) language_mismatch, legal_status_mismatch.",
     ),
     partial_update=extend_schema(

@@ -6,6 +6,7 @@ from django.db import connection
 from core import freshness
 from core.roles import is_staff_reader, liaison_country
 from deployments.models import Assignment, Venue, VenueNeed
+from pledges.models import border_checklist, border_missing, border_ready_from
 from reinforcements.queries import visible_operations
 
 # The peak number of officers of one line on duty at any instant of [starts_at, ends_at), as a running
@@ -353,10 +354,12 @@ def planner_lines(operation_id: int, day, starts, ends) -> list[dict]:
 _PLANNER_TEAMS_SQL = """
 SELECT s.*, b.busy_from, b.busy_to FROM (
     SELECT t.id, t.handler_name, t.dog_name, t.detection, r.country, t.legal_status, t.armed, t.powers,
-           COUNT(*) OVER () AS total
+           COUNT(*) OVER () AS total,
+           t.microchip, t.pet_passport, t.rabies_vaccinated_on, t.echinococcus_treated_on, o.requires_echinococcus
     FROM pledges_k9team t
     JOIN pledges_pledge p ON p.id = t.pledge_id
     JOIN reinforcements_reinforcementrequest r ON r.id = p.request_id
+    JOIN reinforcements_operation o ON o.id = r.operation_id
     WHERE r.operation_id = %(operation)s AND p.status IN ('accepted', 'partially_accepted') AND t.accepted
       AND r.status NOT IN ('declined', 'cancelled', 'closed') AND t.withdrawn_at IS NULL
       AND t.available_from <= %(day)s AND t.available_to >= %(day)s AND t.certification_expires_on >= %(day)s
@@ -398,7 +401,20 @@ def planner_teams(
     for team in rows:
         del team["total"]
         team["busy"] = list(zip(team.pop("busy_from") or [], team.pop("busy_to") or [], strict=True))
+        rabies = team["rabies_vaccinated_on"]
+        checklist = border_checklist(**{key: team.pop(key) for key in _BORDER_FIELDS})
+        team["missing"] = border_missing(checklist)
+        team["ready_from"] = border_ready_from(checklist, rabies)
     return rows, total
+
+
+_BORDER_FIELDS = (
+    "microchip",
+    "pet_passport",
+    "rabies_vaccinated_on",
+    "echinococcus_treated_on",
+    "requires_echinococcus",
+)
 
 
 # The planner's hours of one venue: each (index i, [starts_at, ends_at)) read as one need of the largest

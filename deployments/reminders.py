@@ -4,16 +4,21 @@ import datetime as dt
 import zoneinfo
 from collections import defaultdict
 
-from django.db.models import DateField, F
+from django.db.models import DateField, F, OuterRef, Subquery
 from django.db.models.functions import Cast
+from django.utils.text import format_lazy
 
 from deployments.models import Assignment
 from notifications.models import Notification
 from notifications.outbox import coordinators, liaisons_of, notify
 from notifications.registry import LIAISON, STAFF, link, link_of, reminder
 from notifications.reminders import reminder_day
+from pledges.models import K9Team
 
 UNCONFIRMED_WITHIN = dt.timedelta(hours=48)
+# A liaison whose K9 team will not be ready by its first assignment hears so this many days before
+# it, once each (SPEC §3): time to vaccinate (21 days) at the first, a last call at the second.
+NOT_READY_STAGES = (7, 30)
 
 
 @reminder
@@ -72,4 +77,39 @@ def k9_certifications_expiring(now: dt.datetime) -> list[Notification]:
                        url=link_of(team, STAFF))  # fmt: skip
         rows += notify(liaisons_of(country), "reminder_k9_certification", team, context=context, dedup_key=key,
                        url=link_of(team, LIAISON))  # fmt: skip
+    return rows
+
+
+@reminder
+def k9_not_ready(now: dt.datetime) -> list[Notification]:
+    """A K9 team that will not be ready for the border by its first open assignment -> that country's
+    liaisons, 30 days and again 7 days before that assignment, once each."""
+    first_open = (
+        Assignment.objects.filter(k9_team=OuterRef("pk"), status__in=Assignment.OPEN_STATUSES)
+        .order_by("starts_at")
+        .values("starts_at")[:1]
+    )
+    teams = (
+        K9Team.objects.annotate(first_at=Subquery(first_open))
+        .filter(first_at__gt=now, first_at__lte=now + dt.timedelta(days=max(NOT_READY_STAGES)))
+        # Ready today is ready for anything later: only the others are read.
+        .exclude(K9Team.PAPERS_COMPLETE, rabies_vaccinated_on__lte=now.date() - K9Team.RABIES_WAIT)
+        .select_related("pledge__request__operation")
+        .order_by("first_at", "pk")
+    )
+    rows = []
+    for team in teams:
+        first_day = team.first_at.astimezone(zoneinfo.ZoneInfo(team.pledge.request.operation.timezone)).date()
+        ready_from = team.ready_from
+        if ready_from is not None and ready_from <= first_day:
+            continue
+        stage = min(days for days in NOT_READY_STAGES if team.first_at <= now + dt.timedelta(days=days))
+        # Lazy labels: each recipient reads them in their own language.
+        missing = [label for label, ok in team.readiness_checklist if not ok]
+        missing = format_lazy(", ".join(["{}"] * len(missing)), *missing) if missing else ""
+        context = {"first_at": team.first_at, "missing": missing, "ready_from": ready_from}
+        rows += notify(
+            liaisons_of(team.pledge.request.country), "reminder_k9_not_ready", team, context=context,
+            dedup_key=f"k9_not_ready:team-{team.pk}:{stage}d", url=link_of(team, LIAISON),
+        )  # fmt: skip
     return rows

@@ -14,6 +14,7 @@ from core.lifecycle import require_move
 from core.roles import require_coordinator, require_coordinator_or_liaison_of
 from deployments.models import Assignment
 from deployments.queries import line_peak_load
+from deployments.readiness import check_k9_ready
 from deployments.requirements import check_need_requirements
 from notifications.outbox import notify_other_side
 from pledges.models import K9Team, Pledge, PledgeLine
@@ -78,6 +79,7 @@ def _check_placement(source, *, venue, starts_at, ends_at, quantity, exclude_id=
                 % {"team": source, "d": source.certification_expires_on},
                 code=RuleViolation.CERTIFICATION,
             )
+        check_k9_ready(source, starts_at)
         clash = (
             Assignment.objects.filter(k9_team=source, starts_at__lt=ends_at, ends_at__gt=starts_at)
             .exclude(status=Status.CANCELLED)

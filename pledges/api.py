@@ -15,9 +15,9 @@ from core.api.serializers import ScopedPrimaryKeyField
 from core.countries import language_code
 from core.text import multiline
 from pledges import transitions
-from pledges.filters import PledgeFilter
+from pledges.filters import K9TeamFilter, PledgeFilter
 from pledges.models import K9Team, Pledge, PledgeLine
-from pledges.queries import LINES_LIST, TEAMS_LIST, children, visible_pledges
+from pledges.queries import LINES_LIST, TEAMS_LIST, children, visible_k9_teams, visible_pledges
 from reinforcements.models import ReinforcementRequest, Specialty
 from reinforcements.queries import visible_requests
 
@@ -39,11 +39,21 @@ class PledgeLineSerializer(serializers.ModelSerializer):
 
 class K9TeamSerializer(serializers.ModelSerializer):
     id = serializers.IntegerField(required=False, help_text="Give it to update this team; leave it out to add one.")
+    ready_from = serializers.DateField(
+        read_only=True, allow_null=True,
+        help_text="First day the dog may cross the border (rabies vaccination + 21 days); null while something "
+        "is missing.",
+    )  # fmt: skip
+    readiness = serializers.ListField(
+        child=serializers.CharField(), read_only=True,
+        help_text="What the border still asks for (in the caller's language); empty when ready.",
+    )  # fmt: skip
 
     class Meta:
         model = K9Team
         fields = ["id", "handler_name", "dog_name", "dog_breed", "detection", "certification_expires_on",
-                  "available_from", "available_to", "legal_status", "armed", "powers", "accepted", "withdrawn_at", "withdraw_reason"]  # fmt: skip
+                  "available_from", "available_to", "legal_status", "armed", "powers", "accepted", "withdrawn_at", "withdraw_reason",
+                  "microchip", "pet_passport", "rabies_vaccinated_on", "echinococcus_treated_on", "ready_from", "readiness"]  # fmt: skip
         read_only_fields = ["accepted", "withdrawn_at", "withdraw_reason"]
 
 
@@ -251,3 +261,32 @@ class PledgeViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retri
             pk, actor=request.user, reason=body["reason"], lines=body.get("lines"), k9_teams=body.get("k9_teams")
         )
         return self._answer(pledge)
+
+
+class K9TeamListSerializer(K9TeamSerializer):
+    """A K9 team with its pledge, country and operation; read-only here (edit it on its pledge)."""
+
+    id = serializers.IntegerField(read_only=True)
+    pledge = serializers.IntegerField(source="pledge_id", read_only=True)
+    pledge_status = serializers.CharField(source="pledge.status", read_only=True)
+    country = serializers.CharField(source="pledge.request.country", read_only=True)
+    operation = serializers.CharField(source="pledge.request.operation.code", read_only=True)
+
+    class Meta(K9TeamSerializer.Meta):
+        fields = ["id", "pledge", "pledge_status", "country", "operation", *K9TeamSerializer.Meta.fields[1:]]
+        read_only_fields = fields
+
+
+class K9TeamViewSet(viewsets.ReadOnlyModelViewSet):
+    """K9 teams across countries (a liaison: their own), with their border readiness (SPEC §3): filter by
+    `ready`, `ready_by` (date), `detection`, `certification_expires_before`, `accepted`, `operation`,
+    `country`. Teams are written on their pledge (`/api/v1/pledges/{id}/`)."""
+
+    serializer_class = K9TeamListSerializer
+    filterset_class = K9TeamFilter
+    ordering_fields = ["handler_name", "dog_name", "certification_expires_on", "rabies_vaccinated_on"]
+    country_field = "pledge__request__country"  # ordering=country_name (core/api/ordering.py)
+    schema = ApiSchema()
+
+    def get_queryset(self):
+        return visible_k9_teams(self.request.user).select_related("pledge__request__operation").order_by("pk")

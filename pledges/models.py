@@ -1,11 +1,13 @@
+import datetime as dt
 import functools
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -243,7 +245,50 @@ class PledgeLine(_LegalStatus, _Availability, _Withdrawable):
             raise ValidationError({"specialty": _("Canine specialties are pledged as K9 teams, not officer lines.")})
 
 
+# ISO 11784: the dog's transponder code is 15 decimal digits.
+microchip_number = RegexValidator(
+    r"^[0-9]{15}\Z", _("A microchip number (ISO 11784) is exactly 15 digits."), code="microchip"
+)
+
+
+def not_in_future(value):
+    if value and value > timezone.localdate():
+        raise ValidationError(_("This date is in the future."), code="future_date")
+
+
+# EU Regulation 576/2013: a dog may cross 21 days after its primary rabies vaccination.
+RABIES_WAIT = dt.timedelta(days=21)
+
+
+def border_checklist(
+    *, microchip, pet_passport, rabies_vaccinated_on, echinococcus_treated_on, requires_echinococcus
+) -> list[tuple[str, bool]]:
+    """K9 border readiness (SPEC §3), the one place it is decided: what the border asks for, in order,
+    and whether it is recorded. Plain values, so lists read as values (the planner) use it too."""
+    items = [
+        (_("Microchip"), bool(microchip)),
+        (_("Pet passport or health certificate"), bool(pet_passport)),
+        (_("Rabies vaccination"), rabies_vaccinated_on is not None),
+    ]
+    if requires_echinococcus:
+        items.append((_("Echinococcus treatment"), echinococcus_treated_on is not None))
+    return items
+
+
+def border_missing(checklist) -> list[str]:
+    return [str(label) for label, ok in checklist if not ok]
+
+
+def border_ready_from(checklist, rabies_vaccinated_on) -> dt.date | None:
+    """The first day the dog may cross, or None while something is missing."""
+    if not all(ok for _label, ok in checklist):
+        return None
+    return rabies_vaccinated_on + RABIES_WAIT
+
+
 class K9Team(_LegalStatus, _Availability, _Withdrawable):
+    RABIES_WAIT = RABIES_WAIT
+
     class Detection(models.TextChoices):
         EXPLOSIVES = "explosives", _("Explosives")
         NARCOTICS = "narcotics", _("Narcotics")
@@ -257,6 +302,16 @@ class K9Team(_LegalStatus, _Availability, _Withdrawable):
     detection = models.CharField(_("detection"), max_length=20, choices=Detection.choices)
     certification_expires_on = models.DateField(_("certification expires on"))
     accepted = models.BooleanField(_("accepted"), default=False, editable=False)
+    # Border readiness (SPEC §3): blank until known, so a draft can be saved without them.
+    microchip = models.CharField(_("microchip"), max_length=15, blank=True, validators=[microchip_number])
+    pet_passport = models.CharField(
+        _("pet passport or health certificate"), max_length=50, blank=True, validators=[single_line],
+        help_text=_("EU pet passport or animal health certificate number."),
+    )  # fmt: skip
+    rabies_vaccinated_on = models.DateField(
+        _("rabies vaccinated on"), null=True, blank=True, validators=[not_in_future]
+    )
+    echinococcus_treated_on = models.DateField(_("echinococcus treated on"), null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -274,6 +329,34 @@ class K9Team(_LegalStatus, _Availability, _Withdrawable):
 
     def __str__(self):
         return f"{self.handler_name} & {self.dog_name}"
+
+    # border_checklist's test in SQL, for filters: keep the two together.
+    PAPERS_COMPLETE = (
+        ~Q(microchip="")
+        & ~Q(pet_passport="")
+        & Q(rabies_vaccinated_on__isnull=False)
+        & (Q(pledge__request__operation__requires_echinococcus=False) | Q(echinococcus_treated_on__isnull=False))
+    )
+
+    @property
+    def readiness_checklist(self) -> list[tuple[str, bool]]:
+        """(what the border asks, whether it is recorded); reads the operation (select
+        `pledge__request__operation` for lists)."""
+        return border_checklist(
+            microchip=self.microchip, pet_passport=self.pet_passport, rabies_vaccinated_on=self.rabies_vaccinated_on,
+            echinococcus_treated_on=self.echinococcus_treated_on,
+            requires_echinococcus=self.pledge.request.operation.requires_echinococcus,
+        )  # fmt: skip
+
+    @property
+    def readiness(self) -> list[str]:
+        """What is missing for the border, as translated labels; empty when nothing is."""
+        return border_missing(self.readiness_checklist)
+
+    @property
+    def ready_from(self) -> dt.date | None:
+        """The first day the dog may cross, or None while something is missing."""
+        return border_ready_from(self.readiness_checklist, self.rabies_vaccinated_on)
 
     def clean(self):
         super().clean()

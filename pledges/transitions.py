@@ -25,6 +25,7 @@ LINE_FIELDS = ("specialty", "officers_offered", "available_from", "available_to"
 TEAM_FIELDS = (
     "handler_name", "dog_name", "dog_breed", "detection", "certification_expires_on", "available_from", "available_to",
     *LEGAL_FIELDS,
+    "microchip", "pet_passport", "rabies_vaccinated_on", "echinococcus_treated_on",
 )  # fmt: skip
 
 

@@ -1,5 +1,6 @@
 """Pledge pages: the list and the review where a coordinator decides. Moves go through pledges.transitions."""
 
+from django import forms
 from django.db.models import Count, OuterRef, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect
@@ -12,10 +13,10 @@ from core.exports import export, export_time
 from core.filterbar import Shown, filter_bar
 from core.pages import attempt, list_page, page, staff_page
 from pledges import transitions
-from pledges.filters import PledgeFilter
+from pledges.filters import K9TeamFilter, PledgeFilter
 from pledges.forms import ChangesForm, DecisionForm
 from pledges.models import K9Team, Pledge, PledgeLine
-from pledges.queries import visible_pledges
+from pledges.queries import visible_k9_teams, visible_pledges
 from reinforcements.queries import operation_of
 
 
@@ -67,6 +68,52 @@ def pledge_export(request, op):
         for p in qs.iterator(chunk_size=500)
     )  # fmt: skip
     return export(request, f"pledges-{operation.code}", headers, rows)
+
+
+def _team_filters(request, operation):
+    qs = (
+        visible_k9_teams(request.user)
+        .filter(pledge__request__operation=operation)
+        .exclude(pledge__status=Pledge.Status.DRAFT)  # a draft is still the country's own work
+        .select_related("pledge__request__operation")
+        .order_by(by_country_name("pledge__request__country"), "handler_name", "pk")
+    )
+    yes_no = [("", gettext_lazy("Any")), ("true", gettext_lazy("Ready")), ("false", gettext_lazy("Not ready"))]
+    shown = {
+        "country": Shown(gettext_lazy("Country"), choices=country_choices()),
+        "ready": Shown(gettext_lazy("Border readiness"), widget=forms.Select(choices=yes_no)),
+        "detection": Shown(gettext_lazy("Detection"), gettext_lazy("All detections")),
+        "certification_expires_before": Shown(
+            gettext_lazy("Certification expires before"), widget=forms.DateInput(attrs={"type": "date"})
+        ),
+    }
+    return filter_bar(K9TeamFilter, request, qs, shown)
+
+
+@staff_page
+def k9_team_list(request, op):
+    """Every K9 team of the operation, all countries: border readiness, detection, certification."""
+    operation = operation_of(request, op)
+    return list_page(
+        request, "pledges/k9_team_list.html", _team_filters(request, operation), operation=operation,
+        section="k9_teams", export="k9_team_export",
+    )  # fmt: skip
+
+
+@staff_page
+def k9_team_export(request, op):
+    operation = operation_of(request, op)
+    qs = _team_filters(request, operation).qs
+    headers = [_("Country"), _("Country code"), _("Pledge"), _("Handler"), _("Dog"), _("Detection"),
+               _("Certification expires on"), _("Accepted"), _("Microchip"), _("Pet passport or health certificate"),
+               _("Rabies vaccinated on"), _("Echinococcus treated on"), _("Ready from"), _("Missing")]  # fmt: skip
+    rows = (
+        [country_label(t.pledge.request.country), t.pledge.request.country, t.pledge_id, t.handler_name, t.dog_name,
+         t.get_detection_display(), t.certification_expires_on, t.accepted, t.microchip, t.pet_passport,
+         t.rabies_vaccinated_on, t.echinococcus_treated_on, t.ready_from, ", ".join(t.readiness)]
+        for t in qs.iterator(chunk_size=500)
+    )  # fmt: skip
+    return export(request, f"k9-teams-{operation.code}", headers, rows)
 
 
 def _review_context(request, pledge, decision_form=None, changes_form=None):

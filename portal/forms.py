@@ -102,6 +102,7 @@ class K9TeamForm(_RowForm):
         fields = [
             "handler_name", "dog_name", "dog_breed", "detection",
             "certification_expires_on", "available_from", "available_to", *LEGAL_FIELDS,
+            "microchip", "pet_passport", "rabies_vaccinated_on", "echinococcus_treated_on",
         ]  # fmt: skip
         labels = {
             "handler_name": _("Handler"),
@@ -111,11 +112,17 @@ class K9TeamForm(_RowForm):
             "certification_expires_on": _("Certification expires on"),
             "available_from": _("Available from"),
             "available_to": _("Available to"),
+            "microchip": _("Microchip (15 digits)"),
+            "pet_passport": _("Pet passport or health certificate"),
+            "rabies_vaccinated_on": _("Rabies vaccinated on"),
+            "echinococcus_treated_on": _("Echinococcus treated on"),
         }
         widgets = {
             "certification_expires_on": DateInput(),
             "available_from": DateInput(),
             "available_to": DateInput(),
+            "rabies_vaccinated_on": DateInput(),
+            "echinococcus_treated_on": DateInput(),
         }
 
 

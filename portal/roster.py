@@ -28,6 +28,11 @@ COLUMNS = {
         "available_to",
     ],
 }
+# Read when the file has them: K9 border readiness may be recorded later (SPEC §3).
+OPTIONAL_COLUMNS = {
+    "lines": [],
+    "k9_teams": ["microchip", "pet_passport", "rabies_vaccinated_on", "echinococcus_treated_on"],
+}
 EXAMPLES = {
     "lines": [
         ["public_order", "20", "2024-07-15", "2024-08-15", "pl,en"],
@@ -103,7 +108,8 @@ def parse(upload, kind: str, pledge) -> tuple[list[dict], list[RowProblem]]:
     form_class = FORMS[kind]
     rows, problems = [], []
     for number, cells in body:
-        data = {col: (cells[header.index(col)] if header.index(col) < len(cells) else "") for col in COLUMNS[kind]}
+        columns = COLUMNS[kind] + [col for col in OPTIONAL_COLUMNS[kind] if col in header]
+        data = {col: (cells[header.index(col)] if header.index(col) < len(cells) else "") for col in columns}
         messages = []
         if kind == "lines" and data["specialty"]:
             code = data["specialty"].strip().lower()
@@ -120,7 +126,8 @@ def parse(upload, kind: str, pledge) -> tuple[list[dict], list[RowProblem]]:
         if messages:
             problems.append(RowProblem(number, messages))
         else:
-            rows.append(form.row())
+            # A column the file leaves out is no value: it must not blank what a team already records.
+            rows.append({k: v for k, v in form.row().items() if k not in OPTIONAL_COLUMNS[kind] or k in columns})
     return rows, problems
 
 

@@ -20,7 +20,7 @@ from reinforcements.queries import visible_operations, visible_requests
 class OperationSerializer(HistoryModelSerializer):
     class Meta:
         model = Operation
-        fields = ["id", "code", "name", "host_country", "starts_on", "ends_on", "timezone"]
+        fields = ["id", "code", "name", "host_country", "starts_on", "ends_on", "timezone", "requires_echinococcus"]
 
 
 class OperationViewSet(HistoryDestroyMixin, viewsets.ModelViewSet):

@@ -34,6 +34,11 @@ class Operation(models.Model):
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     timezone = models.CharField(_("time zone"), max_length=64, default="Europe/Paris")
+    # Some hosts ask dogs for a tapeworm treatment before entry (SPEC §3, K9 border readiness).
+    requires_echinococcus = models.BooleanField(
+        _("requires echinococcus treatment"), default=False,
+        help_text=_("K9 teams must record an echinococcus (tapeworm) treatment to be ready."),
+    )  # fmt: skip
     history = HistoricalRecords()
 
     class Meta:

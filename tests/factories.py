@@ -132,6 +132,11 @@ class K9TeamFactory(factory.django.DjangoModelFactory):
     available_from = dt.date(2024, 7, 10)
     available_to = dt.date(2024, 8, 20)
     accepted = False
+    # Ready for the border by default: vaccinated well over 21 days before the operation starts.
+    microchip = factory.Sequence(lambda n: f"{616093900000000 + n:015d}")
+    pet_passport = factory.Sequence(lambda n: f"PL-{n:08d}")
+    rabies_vaccinated_on = dt.date(2024, 5, 1)
+    echinococcus_treated_on = None
 
 
 class VenueFactory(factory.django.DjangoModelFactory):

@@ -12,7 +12,9 @@ class DetailSerializer(serializers.Serializer):
 
 class ConflictSerializer(serializers.Serializer):
     detail = serializers.CharField()
-    code = serializers.CharField(help_text="invalid_transition, capacity_exceeded, k9_overlap, outside_availability, …")
+    code = serializers.CharField(
+        help_text="invalid_transition, capacity_exceeded, k9_overlap, outside_availability, k9_not_ready, …"
+    )
 
 
 FIELD_ERRORS = inline_serializer(

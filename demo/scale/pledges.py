@@ -131,7 +131,12 @@ def _write_teams(s, pledges):
             row = {"id": pk, "available_from": a_from, "available_to": a_to,
                    "handler_name": f"{rng.choice(['Sgt.', 'Cpl.', 'Lt.'])} {rng.choice(SURNAMES)}",
                    "dog_name": rng.choice(DOG_NAMES), "dog_breed": rng.choice(BREEDS), "detection": detection,
-                   "certification_expires_on": cert, "accepted": ok, "pledge_id": p["id"]}  # fmt: skip
+                   "certification_expires_on": cert, "accepted": ok, "pledge_id": p["id"],
+                   # Ready for the border: vaccinated 39 days or more before the Games (no draw, so
+                   # the rest of the generated data stays as it was).
+                   "microchip": f"{900000000000000 + pk:015d}", "pet_passport": f"{p['request']['country']}-{pk:09d}",
+                   "rabies_vaccinated_on": s.first_day - dt.timedelta(days=60 + pk % 300),
+                   "echinococcus_treated_on": None}  # fmt: skip
             rows.append(row)
             history.append({**row, "accepted": False, "history_date": p["created"], "history_type": "+",
                             "history_user_id": p["liaison"]})  # fmt: skip

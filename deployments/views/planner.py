@@ -112,7 +112,8 @@ def _sources(operation, day, start, end, specialties, free_lines, *, specialty=N
          f"{detections.get(team['detection'], team['detection'])} · "
          f"{legal_status_text(team['legal_status'], team['armed'], team['powers'])}"
          + (" · " + busy_text % {"times": ", ".join(f"{hm(s)}–{hm(e)}" for s, e in team["busy"])}
-            if team["busy"] else ""))
+            if team["busy"] else "")
+         + _not_ready_mark(team, day))
         for team in teams
     ]  # fmt: skip
     groups, notes = [], []
@@ -129,6 +130,15 @@ def _sources(operation, day, start, end, specialties, free_lines, *, specialty=N
     if notes:
         notes.append(_("Choose a specialty or search for a country, a handler or a dog to find the others."))
     return groups, notes
+
+
+def _not_ready_mark(team, day) -> str:
+    """The "not ready" mark of a K9 team in the Who list: placing it that day is refused (`k9_not_ready`)."""
+    if team["missing"]:
+        return " · " + _("NOT READY: missing %(missing)s") % {"missing": ", ".join(team["missing"])}
+    if team["ready_from"] > day:
+        return " · " + _("NOT READY until %(date)s") % {"date": team["ready_from"]}
+    return ""
 
 
 def _planner_assignments(venue, start, end, specialties) -> list[dict]:

@@ -49,7 +49,8 @@ def world(liaison_pl):
     invitation = InvitationFactory(country="PL")
     return {
         "invitation": invitation,
-        "operation": operation, "request": request, "pledge": pledge, "line": line, "team": team, "venue": venue,
+        "operation": operation, "request": request, "pledge": pledge, "line": line, "team": team, "k9team": team,
+        "venue": venue,
         "venueneed": need, "assignment": assignment, "notification": notification,
         "specialty": specialty,
     }  # fmt: skip

@@ -64,6 +64,12 @@ def pledges(n, user):
         K9TeamFactory(pledge=pledge)
 
 
+def k9_teams(n, user):
+    req = polish_request()
+    for _ in range(n):
+        K9TeamFactory(pledge=PledgeFactory(request=req))
+
+
 def venues(n, user):
     op = polish_request().operation
     for _ in range(n):
@@ -95,6 +101,8 @@ BUDGETS = {
     "/api/v1/requests/": (requests, 4, 5),
     # groups · count · page ⋈ request ⋈ operation · lines ⋈ specialty · k9 teams; liaison: + profile
     "/api/v1/pledges/": (pledges, 5, 6),
+    # groups · count · page ⋈ pledge ⋈ request ⋈ operation; liaison: + profile
+    "/api/v1/k9-teams/": (k9_teams, 3, 4),
     # groups · count · page ⋈ operation; liaison: + profile
     "/api/v1/venues/": (venues, 3, 4),
     # groups · count · page ⋈ venue ⋈ operation ⋈ specialty; liaison: + profile

@@ -52,7 +52,8 @@ def test_a_spec_only_client_runs_request_pledge_decision_deployment_and_withdraw
                 "k9_teams": [
                     {"handler_name": "Sgt. Piotr", "dog_name": "Rex", "dog_breed": "Malinois", "detection": "explosives",
                      "certification_expires_on": "2025-06-30", "available_from": "2024-07-20",
-                     "available_to": "2024-08-12"},
+                     "available_to": "2024-08-12", "microchip": "616093900000001", "pet_passport": "PL-000001",
+                     "rabies_vaccinated_on": "2024-05-02"},
                     {"handler_name": "Sgt. Ewa", "dog_name": "Luna", "dog_breed": "Springer", "detection": "explosives",
                      "certification_expires_on": "2025-06-30", "available_from": "2024-07-20",
                      "available_to": "2024-08-12"},

@@ -68,6 +68,15 @@ def test_poland_pledges_named_explosives_dog_teams_to_the_defence_request(demo):
     assert all(" " in name for name in teams.values_list("handler_name", flat=True))
 
 
+def test_every_demo_dog_is_ready_for_the_border_but_polands_tosca(demo):
+    teams = K9Team.objects.select_related("pledge__request__operation")
+
+    not_ready = [(t.pledge.request.country, t.dog_name, t.readiness) for t in teams if t.ready_from is None]
+
+    assert not_ready == [("PL", "Tosca", ["Rabies vaccination"])]
+    assert not Assignment.objects.filter(k9_team__dog_name="Tosca").exists()
+
+
 def test_it_shows_a_mix_of_statuses(demo):
     requests = set(ReinforcementRequest.objects.filter(operation=demo).values_list("status", flat=True))
     pledges = set(Pledge.objects.values_list("status", flat=True))

@@ -16,6 +16,9 @@ def staff_urls(world):
         reverse("request_edit", args=[world["request"].pk]),
         reverse("pledge_list", args=[op]),
         reverse("pledge_review", args=[world["pledge"].pk]),
+        reverse("k9_team_list", args=[op]),
+        reverse("k9_team_list", args=[op])
+        + "?ready=false&detection=explosives&certification_expires_before=2025-01-01",
         reverse("venue_list", args=[op]),
         reverse("venue_create", args=[op]),
         reverse("venue_detail", args=[world["venue"].pk]),

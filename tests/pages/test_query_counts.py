@@ -45,6 +45,13 @@ def pledges(n, user):
     return reverse("pledge_list", args=[operation.code])
 
 
+def k9_teams(n, user):
+    operation = OperationFactory(code="k9-op", requires_echinococcus=True)
+    for country in COUNTRIES[:n]:
+        K9TeamFactory(pledge__request=RequestFactory(operation=operation, country=country), pledge__status="accepted")
+    return reverse("k9_team_list", args=[operation.code])
+
+
 def assignments(n, user):
     line = accepted_line(officers=100)
     for _ in range(n):
@@ -128,7 +135,20 @@ def pledge_review(n, user):
 
 @pytest.mark.parametrize(
     "build",
-    [requests, pledges, assignments, planner, venues, needs, coverage, dashboard, inbox, request_detail, pledge_review],
+    [
+        requests,
+        pledges,
+        k9_teams,
+        assignments,
+        planner,
+        venues,
+        needs,
+        coverage,
+        dashboard,
+        inbox,
+        request_detail,
+        pledge_review,
+    ],
 )
 def test_a_list_page_costs_the_same_queries_for_5_and_50_rows(client, coordinator, build):
     client.force_login(coordinator)
@@ -155,7 +175,7 @@ def _clear():
         model.objects.all().delete()
 
 
-@pytest.mark.parametrize("build", [requests, pledges, assignments])
+@pytest.mark.parametrize("build", [requests, pledges, k9_teams, assignments])
 @pytest.mark.parametrize("file_format", ["csv", "xlsx"])
 def test_an_export_costs_the_same_queries_for_5_and_50_rows(client, coordinator, build, file_format):
     client.force_login(coordinator)

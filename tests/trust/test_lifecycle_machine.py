@@ -157,7 +157,8 @@ class Lifecycles(RuleBasedStateMachine):
         ]  # fmt: skip
         k9_teams = [
             {"handler_name": f"Handler {i}", "dog_name": f"Dog {i}", "dog_breed": "Malinois", "detection": "explosives",
-             "certification_expires_on": expires, "available_from": dt.date(2024, 7, 20), "available_to": dt.date(2024, 8, 10)}
+             "certification_expires_on": expires, "available_from": dt.date(2024, 7, 20), "available_to": dt.date(2024, 8, 10),
+             "microchip": f"{616093900000000 + i:015d}", "pet_passport": f"PL-{i:06d}", "rabies_vaccinated_on": dt.date(2024, 5, 1)}
             for i, expires in enumerate(teams)
         ]  # fmt: skip
         try:

@@ -184,8 +184,10 @@ class Scenario:
             k9_teams=[
                 {"handler_name": handler, "dog_name": dog, "dog_breed": breed,
                  "detection": K9Team.Detection.EXPLOSIVES, "certification_expires_on": expires,
-                 "available_from": available_from, "available_to": available_to}
-                for handler, dog, breed, expires, _accepted in spec["teams"]
+                 "available_from": available_from, "available_to": available_to,
+                 "microchip": f"616093{number:09d}", "pet_passport": f"PL-{number:06d}-K9",
+                 "rabies_vaccinated_on": data.K9_RABIES[dog]}
+                for number, (handler, dog, breed, expires, _accepted) in enumerate(spec["teams"], start=1)
             ],
         )  # fmt: skip
         submit_pledge(pledge.pk, actor=liaison)
