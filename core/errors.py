@@ -53,7 +53,7 @@ class InvalidTransition(DomainError):
 
 
 class RuleViolation(DomainError):
-    """A SPEC §5 rule: capacity, overlap, availability, certification, accepted capacity."""
+    """A SPEC §5 or §10 rule: capacity, overlap, availability, certification, accepted capacity, duty, rest, travel."""
 
     CAPACITY = "capacity_exceeded"
     OVERLAP = "k9_overlap"
@@ -62,6 +62,10 @@ class RuleViolation(DomainError):
     CERTIFICATION = "certification_expired"
     NOT_ACCEPTED = "not_accepted"
     VENUE = "venue_operation_mismatch"
+    # SPEC §10: an operation's own rules (reinforcements.rules), refused or only warned.
+    DUTY = "duty_exceeded"
+    REST = "rest_too_short"
+    TRAVEL = "travel_too_short"
 
     def __init__(self, message, *, code: str):
         super().__init__(message, code=code)

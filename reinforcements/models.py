@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 from core.countries import country_code
 from core.lifecycle import Lifecycle
 from core.text import multiline, single_line
+from reinforcements.rules import default_rules, rules_with_defaults, validate_rules
 
 
 class Language(models.TextChoices):
@@ -34,6 +35,8 @@ class Operation(models.Model):
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     timezone = models.CharField(_("time zone"), max_length=64, default="Europe/Paris")
+    # SPEC §10: the placement rules and each one's mode (reinforcements.rules says the shape).
+    rules = models.JSONField(_("rules"), default=default_rules, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -58,6 +61,16 @@ class Operation(models.Model):
             zoneinfo.ZoneInfo(self.timezone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
             raise ValidationError({"timezone": _("Unknown time zone.")}) from exc
+        try:
+            self.rules = validate_rules(self.rules or {})
+        except ValidationError as exc:
+            named = [f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()] if hasattr(exc, "error_dict") else None
+            raise ValidationError({"rules": named or exc.messages}) from exc
+
+    @property
+    def rule_set(self) -> dict:
+        """The rules with every key present (reinforcements.rules)."""
+        return rules_with_defaults(self.rules)
 
 
 class Specialty(models.Model):
