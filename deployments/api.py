@@ -1,5 +1,6 @@
 """Venues, needs, assignments and coverage over REST (SPEC §7)."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
@@ -353,10 +354,15 @@ class ConflictListSerializer(serializers.Serializer):
 class ConflictQuerySerializer(serializers.Serializer):
     operation = serializers.SlugField(max_length=50)
     rule = serializers.ChoiceField(choices=CONFLICT_RULES, required=False)
-    country = serializers.CharField(max_length=2, required=False, validators=[country_code])
+    country = serializers.CharField(max_length=2, required=False, help_text="ISO 3166-1 alpha-2")
 
     def validate_country(self, value):
-        return value.upper()
+        value = value.upper()
+        try:
+            country_code(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+        return value
 
 
 class ConflictViewSet(viewsets.ViewSet):

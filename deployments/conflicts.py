@@ -56,7 +56,7 @@ WITH teams AS (SELECT DISTINCT k9_team_id FROM ("""
 _REST_SQL = (
     _PAIRS
     + """
-SELECT id, prev_id FROM pairs
+SELECT id, prev_id, NULL FROM pairs
 WHERE starts_at - prev_end > make_interval(mins => %(brk)s)
   AND starts_at - prev_end < make_interval(secs => %(rest)s * 3600)
 """
@@ -67,7 +67,7 @@ WHERE starts_at - prev_end > make_interval(mins => %(brk)s)
 _TRAVEL_SQL = (
     _PAIRS
     + """
-SELECT p.id, p.prev_id FROM pairs p
+SELECT p.id, p.prev_id, NULL FROM pairs p
 JOIN deployments_venue v ON v.id = p.venue_id
 JOIN deployments_venue u ON u.id = p.prev_venue
 LEFT JOIN deployments_venuepair vp
