@@ -4,6 +4,7 @@ import datetime as dt
 import zoneinfo
 
 import pycountry
+from django.contrib import messages
 from django.db.models import F
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
@@ -20,6 +21,7 @@ from core.countries import country_label
 from core.pages import attempt, page, staff_page
 from core.templatetags.staff import hm, when
 from deployments import transitions
+from deployments.conflicts import conflicting_ids
 from deployments.filters import day_window
 from deployments.forms import AssignmentForm, CancelForm, LongSelect
 from deployments.models import Assignment
@@ -97,7 +99,7 @@ def _sources(operation, day, start, end, specialties, free_lines, *, specialty=N
     return groups, notes
 
 
-def _planner_assignments(venue, start, end, specialties) -> list[dict]:
+def _planner_assignments(operation, venue, start, end, specialties) -> list[dict]:
     """The venue's assignments overlapping [start, end), as dicts ready for the planner's table (a busy
     venue has hundreds a day: values, and each label made once)."""
     by_id = {s.pk: s for s in specialties}
@@ -106,11 +108,18 @@ def _planner_assignments(venue, start, end, specialties) -> list[dict]:
     rows = list(
         Assignment.objects.filter(venue=venue, starts_at__lt=end, ends_at__gt=start)
         .order_by("starts_at", "pk")
-        .values("pk", "status", "status_reason", "starts_at", "ends_at", "role", "quantity", "k9_team_id",
+        .values("pk", "status", "status_reason", "starts_at", "ends_at", "role", "quantity", "k9_team_id", "pledge_line_id",
                 country=F("pledge__request__country"), line_specialty=F("pledge_line__specialty_id"),
                 handler=F("k9_team__handler_name"), dog=F("k9_team__dog_name"), detection=F("k9_team__detection"))
     )  # fmt: skip
+    # The conflicts these sources are part of (SPEC §10), marked on their cells: one statement per rule.
+    marks = conflicting_ids(
+        operation,
+        teams={a["k9_team_id"] for a in rows if a["k9_team_id"]},
+        lines={a["pledge_line_id"] for a in rows if a["pledge_line_id"]},
+    )
     for a in rows:
+        a["conflict"] = " ".join(marks.get(a["pk"], []))
         if a["k9_team_id"]:
             a["specialty"] = by_code.get(f"k9_{a['detection']}")
             what = f"{a['handler']} & {a['dog']}"
@@ -157,7 +166,7 @@ def _planner_context(request, operation, venues, venue, day, form=None):
     params = request.POST if request.method == "POST" else request.GET
     specialty = specialties.get(params.get("specialty", ""))
     search = params.get("q", "").replace("\x00", "").strip()[:100]  # PostgreSQL takes no NUL in a text
-    assignments = _planner_assignments(venue, start, end, reference["specialties"])
+    assignments = _planner_assignments(operation, venue, start, end, reference["specialties"])
     if form is None:
         local = start.replace(tzinfo=None)
         form = AssignmentForm(initial={"starts_at": local.replace(hour=8), "ends_at": local.replace(hour=16)})
@@ -227,6 +236,8 @@ def assignment_create(request, op):
             success=_("Assignment planned; the country's liaisons are told."),
         )  # fmt: skip
         if created:
+            for warning in created.warnings:  # rules in `warn` mode: placed, and listed as conflicts
+                messages.warning(request, warning.message)
             return redirect(_planner_url(venue, day, f"#a{created.pk}"))
     context = _planner_context(request, operation, venues, venue, day, form=form)
     return page(request, "deployments/planner.html", context)
