@@ -1,4 +1,5 @@
-"""Placing people (SPEC §5) and every status change of an assignment (SPEC §4)."""
+"""Placing people (SPEC §5, §10: every rule through deployments.rules) and every status change of an
+assignment (SPEC §4)."""
 
 import datetime as dt
 import zoneinfo
@@ -100,7 +101,10 @@ def _tell(actor, assignment, event, **context):
 def create_assignment(
     *, actor, venue, starts_at, ends_at, role="", pledge_line=None, quantity=None, k9_team=None
 ) -> Assignment:
-    """-> planned, by a coordinator, from accepted capacity; tells the country's liaisons."""
+    """-> planned, by a coordinator, from accepted capacity; tells the country's liaisons.
+
+    Every placement rule is checked (deployments.rules): a refused breach raises RuleViolation; the
+    breaches of rules in `warn` mode come back on the assignment as `.warnings`."""
     require_coordinator(actor)
     source = _lock_source(pledge_line=pledge_line, k9_team=k9_team)
     is_team = isinstance(source, K9Team)
