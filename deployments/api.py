@@ -338,7 +338,7 @@ class ConflictSideSerializer(serializers.Serializer):
     pledge_line = serializers.IntegerField(allow_null=True)
 
 
-class ConflictSerializer(serializers.Serializer):
+class RuleConflictSerializer(serializers.Serializer):
     rule = serializers.CharField(help_text="The rule's code: duty_exceeded, rest_too_short, travel_too_short, ...")
     detail = serializers.CharField(help_text="In the caller's language, naming the other assignment involved.")
     assignment = ConflictSideSerializer()
@@ -348,7 +348,7 @@ class ConflictSerializer(serializers.Serializer):
 class ConflictListSerializer(serializers.Serializer):
     operation = serializers.CharField()
     count = serializers.IntegerField()
-    conflicts = ConflictSerializer(many=True)
+    conflicts = RuleConflictSerializer(many=True)
 
 
 class ConflictQuerySerializer(serializers.Serializer):

@@ -37,16 +37,14 @@ class VenueFilter(django_filters.FilterSet):
 
 class VenuePairFilter(django_filters.FilterSet):
     operation = operation_filter("venue_a__operation")
-    venue = django_filters.ModelChoiceFilter(
-        queryset=venue_choices, method="filter_venue", label=_("venue (either end)")
-    )
+    venue = django_filters.NumberFilter(method="filter_venue", label=_("venue (either end)"))
 
     class Meta:
         model = VenuePair
         fields = ["operation", "venue"]
 
     def filter_venue(self, queryset, name, value):
-        return queryset.filter(Q(venue_a=value) | Q(venue_b=value))
+        return queryset.filter(Q(venue_a_id=value) | Q(venue_b_id=value))
 
 
 class _WindowFilter(django_filters.FilterSet):

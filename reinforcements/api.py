@@ -16,13 +16,13 @@ from reinforcements import transitions
 from reinforcements.filters import OperationFilter, RequestFilter
 from reinforcements.models import Operation, ReinforcementRequest, RequestLine, Specialty
 from reinforcements.queries import visible_operations, visible_requests
-from reinforcements.rules import MODE_RULES, REFUSE, VALUES, WARN, validate_rules
+from reinforcements.rules import MODE_CHOICES, MODE_RULES, VALUES, validate_rules
 
 
 class RuleModesSerializer(serializers.Serializer):
     """Schema only: each §10 rule code and its mode."""
 
-    locals().update({code: serializers.ChoiceField([REFUSE, WARN], required=False) for code in MODE_RULES})
+    locals().update({code: serializers.ChoiceField(MODE_CHOICES, required=False) for code in MODE_RULES})
 
 
 class RulesSchemaSerializer(serializers.Serializer):
