@@ -86,38 +86,60 @@ WHERE p.venue_id <> p.prev_venue AND n.need IS NOT NULL
 )
 
 # Duty in the 24 h windows starting at each live assignment's start or ending at its end (the peaks of a
-# sliding window's load are there: deployments.rules.duty). The load of a window reads the source's
-# non-cancelled assignments through its overlap index (assign_line_span_open, or the K9 exclusion
-# constraint's): a line's officer-hours against officers_accepted × max, a team's hours against max.
+# sliding window's load are there: deployments.rules.duty). One sort per source instead of a query per
+# window: F(t), the hours (officer-hours for a line) worked by a source up to t, is a running sum over
+# its assignments' starts (+q) and ends (-q) — the load between two instants times their distance — and
+# a window's load is F(end) - F(start). The windows' bounds join the same sorted stream as rows of
+# delta 0, so F is read at them in the same pass. A team's cap is max hours, a line's officers_accepted ×
+# max; the other assignment named is the one of the source weighing most in the window (breaches only).
 _DUTY_SQL = (
     """
 WITH anchors AS ("""
     + _ANCHORS
-    + """), wins AS (
-    SELECT id, k9_team_id, pledge_line_id, starts_at AS w FROM anchors
-    UNION ALL SELECT id, k9_team_id, pledge_line_id, ends_at - INTERVAL '24 hours' FROM anchors
-), loads AS (
-    SELECT wins.id, x.load, x.other,
-           CASE WHEN wins.k9_team_id IS NOT NULL THEN %(max)s ELSE %(max)s * l.officers_accepted END AS cap
-    FROM wins
-    LEFT JOIN pledges_pledgeline l ON l.id = wins.pledge_line_id
-    CROSS JOIN LATERAL (
-        SELECT SUM(b.q * EXTRACT(EPOCH FROM LEAST(b.ends_at, wins.w + INTERVAL '24 hours')
-                                              - GREATEST(b.starts_at, wins.w))) / 3600.0 AS load,
-               (ARRAY_AGG(b.id ORDER BY (b.id = wins.id), LEAST(b.ends_at, wins.w + INTERVAL '24 hours')
-                                                          - GREATEST(b.starts_at, wins.w) DESC))[1] AS other
-        FROM (
-            SELECT id, starts_at, ends_at, 1 AS q FROM deployments_assignment
-            WHERE k9_team_id = wins.k9_team_id AND status <> 'cancelled'
-              AND TSTZRANGE(starts_at, ends_at, '[)') && TSTZRANGE(wins.w, wins.w + INTERVAL '24 hours', '[)')
-            UNION ALL
-            SELECT id, starts_at, ends_at, quantity FROM deployments_assignment
-            WHERE pledge_line_id = wins.pledge_line_id AND status <> 'cancelled'
-              AND TSTZRANGE(starts_at, ends_at, '[)') && TSTZRANGE(wins.w, wins.w + INTERVAL '24 hours', '[)')
-        ) b
-    ) x
+    + """), teams AS (SELECT DISTINCT k9_team_id FROM anchors WHERE k9_team_id IS NOT NULL
+), lines AS (SELECT DISTINCT pledge_line_id FROM anchors WHERE pledge_line_id IS NOT NULL
+), worked AS (
+    SELECT b.k9_team_id AS src, b.starts_at, b.ends_at, 1 AS q FROM deployments_assignment b
+    JOIN teams USING (k9_team_id) WHERE b.status <> 'cancelled'
+    UNION ALL
+    SELECT -b.pledge_line_id, b.starts_at, b.ends_at, b.quantity FROM deployments_assignment b
+    JOIN lines USING (pledge_line_id) WHERE b.status <> 'cancelled'
+), bounds AS (
+    SELECT id, COALESCE(k9_team_id, -pledge_line_id) AS src, starts_at AS w FROM anchors
+    UNION ALL SELECT id, COALESCE(k9_team_id, -pledge_line_id), ends_at - INTERVAL '24 hours' FROM anchors
+), ev AS (
+    SELECT src, starts_at AS t, q AS delta, NULL::bigint AS anchor, 0 AS kind FROM worked
+    UNION ALL SELECT src, ends_at, -q, NULL, 0 FROM worked
+    UNION ALL SELECT src, w, 0, id, 1 FROM bounds
+    UNION ALL SELECT src, w + INTERVAL '24 hours', 0, id, 2 FROM bounds
+), running AS (
+    SELECT src, t, delta, anchor, kind, SUM(delta) OVER w AS load, EXTRACT(EPOCH FROM t - LAG(t) OVER w) AS width
+    FROM ev WINDOW w AS (PARTITION BY src ORDER BY t, kind ROWS UNBOUNDED PRECEDING)
+), area AS (
+    SELECT anchor, kind, t,
+           SUM(COALESCE((load - delta) * width, 0)) OVER (PARTITION BY src ORDER BY t, kind ROWS UNBOUNDED PRECEDING) AS f
+    FROM running
+), windows AS (
+    SELECT a1.anchor AS id, a1.t AS w, (a2.f - a1.f) / 3600.0 AS load
+    FROM area a1 JOIN area a2 ON a2.anchor = a1.anchor AND a2.kind = 2 AND a2.t = a1.t + INTERVAL '24 hours'
+    WHERE a1.kind = 1
+), breaches AS (
+    SELECT DISTINCT ON (windows.id) windows.id, windows.w, windows.load, anchors.k9_team_id, anchors.pledge_line_id
+    FROM windows JOIN anchors ON anchors.id = windows.id
+    LEFT JOIN pledges_pledgeline l ON l.id = anchors.pledge_line_id
+    WHERE windows.load > CASE WHEN anchors.k9_team_id IS NOT NULL THEN %(max)s ELSE %(max)s * l.officers_accepted END
+          + 0.000001
+    ORDER BY windows.id, windows.load DESC
 )
-SELECT DISTINCT ON (id) id, NULLIF(other, id), load FROM loads WHERE load > cap + 0.000001 ORDER BY id, load DESC
+SELECT br.id, o.id, br.load FROM breaches br
+LEFT JOIN LATERAL (
+    SELECT b.id FROM deployments_assignment b
+    WHERE b.id <> br.id AND b.status <> 'cancelled'
+      AND (b.k9_team_id = br.k9_team_id OR b.pledge_line_id = br.pledge_line_id)
+      AND b.starts_at < br.w + INTERVAL '24 hours' AND b.ends_at > br.w
+    ORDER BY LEAST(b.ends_at, br.w + INTERVAL '24 hours') - GREATEST(b.starts_at, br.w) DESC, b.id
+    LIMIT 1
+) o ON TRUE
 """
 )
 

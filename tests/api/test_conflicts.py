@@ -169,3 +169,15 @@ def test_conflicts_cost_the_same_queries_for_few_and_many(coordinator):
     assert few == 8
     assert (small, large) == (2, 32)
     assert many == few
+
+
+def test_officer_hours_of_overlapping_shifts_add_up_across_midnight(coordinator):
+    line = accepted_line(officers=10)
+    AssignmentFactory(pledge_line=line, quantity=5, starts_at=at(26, 18), ends_at=at(27, 6))  # 60
+    AssignmentFactory(pledge_line=line, quantity=5, starts_at=at(26, 22), ends_at=at(27, 10))  # 60
+    late = AssignmentFactory(pledge_line=line, quantity=1, starts_at=at(27, 10), ends_at=at(27, 12))  # 2 more
+
+    conflicts = get(coordinator, line.pledge.request.operation, rule="duty_exceeded").data["conflicts"]
+
+    assert late.pk in {c["assignment"]["id"] for c in conflicts}
+    assert all("122" in c["detail"] for c in conflicts)
