@@ -296,6 +296,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # One enum for the mode of every SPEC §10 rule, not one per rule code.
+    "ENUM_NAME_OVERRIDES": {"RuleModeEnum": "reinforcements.rules.MODE_CHOICES"},
 }
 
 LOGGING = {

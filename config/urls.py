@@ -7,7 +7,14 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import InvitationViewSet, ObtainTokenView, RevokeTokenView, TokenViewSet
 from core.api_docs import DocsView, SchemaView
-from deployments.api import AssignmentViewSet, CoverageViewSet, VenueNeedViewSet, VenueViewSet
+from deployments.api import (
+    AssignmentViewSet,
+    ConflictViewSet,
+    CoverageViewSet,
+    VenueNeedViewSet,
+    VenuePairViewSet,
+    VenueViewSet,
+)
 from notifications.api import NotificationViewSet
 from pledges.api import K9TeamViewSet, PledgeViewSet
 from reinforcements.api import OperationViewSet, RequestViewSet, SpecialtyViewSet
@@ -21,9 +28,11 @@ router.register("pledges", PledgeViewSet, basename="pledge")
 router.register("k9-teams", K9TeamViewSet, basename="k9team")
 router.register("venues", VenueViewSet, basename="venue")
 router.register("venue-needs", VenueNeedViewSet, basename="venueneed")
+router.register("venue-pairs", VenuePairViewSet, basename="venuepair")
 router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("coverage", CoverageViewSet, basename="coverage")
+router.register("conflicts", ConflictViewSet, basename="conflict")
 router.register("invitations", InvitationViewSet, basename="invitation")
 
 urlpatterns = [

@@ -55,8 +55,8 @@ class InvalidTransition(DomainError):
 
 
 class RuleViolation(DomainError):
-    """A SPEC §5 rule (capacity, overlap, availability, certification, K9 readiness, accepted capacity) or a
-    SPEC §10 requirement of the needs a placement covers (language, legal status and arms)."""
+    """A SPEC §5 or §10 rule: capacity, overlap, availability, certification, K9 readiness, accepted capacity,
+    duty, rest, travel, and what the needs a placement covers ask (language, legal status and arms)."""
 
     CAPACITY = "capacity_exceeded"
     OVERLAP = "k9_overlap"
@@ -68,6 +68,10 @@ class RuleViolation(DomainError):
     VENUE = "venue_operation_mismatch"
     LANGUAGE = "language_mismatch"
     LEGAL_STATUS = "legal_status_mismatch"
+    # SPEC §10: an operation's own rules (reinforcements.rules), refused or only warned.
+    DUTY = "duty_exceeded"
+    REST = "rest_too_short"
+    TRAVEL = "travel_too_short"
 
     def __init__(self, message, *, code: str):
         super().__init__(message, code=code)

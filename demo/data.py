@@ -22,6 +22,10 @@ OPERATION = {
     "ends_on": dt.date(2024, 9, 15),
     "timezone": "Europe/Paris",
 }
+# The operation's rules (SPEC §10): the defaults, but duty only warns, so that the Polish public-order
+# line's twelve hours at the Stade de France after the night of the opening ceremony are placed and shown
+# on the conflicts page (750 officer-hours in 24 h against 50 × 12).
+OPERATION_RULES = {"modes": {"duty_exceeded": "warn"}}
 
 # username -> (first name, last name, language, role, country of a liaison)
 USERS = {
@@ -269,6 +273,7 @@ K9_ASSIGNMENTS = [
     ("Figa", "seine-concorde", *CEREMONY, "Quays sweep before the parade", True),
     ("Atos", "seine-cite", *CEREMONY, "Quays sweep before the parade", False),
     ("Kora", "gare-du-nord", at(26, 6), at(26, 13), "Left-luggage checks", False),
-    ("Bruno", "stade-de-france", at(27, 10), at(27, 22), "Vehicle checkpoint", False),
+    # Not Bruno, who swept the quays until 01:00: a rest of 9 hours breaks the rest rule (SPEC §10).
+    ("Tosca", "stade-de-france", at(27, 10), at(27, 22), "Vehicle checkpoint", False),
     ("Nuka", "stade-de-france", at(27, 10), at(27, 22), "Vehicle checkpoint", False),
 ]

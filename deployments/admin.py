@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from core.admin import HistoryAdmin
-from deployments.models import Assignment, Venue, VenueNeed
+from deployments.models import Assignment, Venue, VenueNeed, VenuePair
 
 
 class VenueNeedInline(admin.TabularInline):
@@ -23,6 +23,15 @@ class VenueNeedAdmin(HistoryAdmin):
     list_filter = ("specialty", "venue__operation", "legal_status", "armed")
     search_fields = ("venue__code", "venue__name")
     list_select_related = ("venue", "specialty")
+
+
+@admin.register(VenuePair)
+class VenuePairAdmin(HistoryAdmin):
+    list_display = ("venue_a", "venue_b", "minutes")
+    list_filter = ("venue_a__operation",)
+    search_fields = ("venue_a__code", "venue_b__code")
+    list_select_related = ("venue_a", "venue_b")
+    raw_id_fields = ("venue_a", "venue_b")
 
 
 @admin.register(Assignment)

@@ -1,10 +1,19 @@
 """Venues, needs, assignments and coverage over REST (SPEC §7)."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import (
+    OpenApiExample,
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_view,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
 from core import freshness
@@ -12,13 +21,21 @@ from core.api.moves import REASON_EXAMPLE, ReasonSerializer, move, parse
 from core.api.permissions import RoleWrites
 from core.api.schema import ApiSchema
 from core.api.serializers import HistoryDestroyMixin, HistoryModelSerializer, ScopedPrimaryKeyField, ScopedSlugField
-from core.countries import language_code
+from core.countries import country_code, language_code
 from core.roles import is_staff_reader, liaison_country
 from core.text import single_line
 from deployments import bulk, transitions
-from deployments.filters import AssignmentFilter, VenueFilter, VenueNeedFilter
-from deployments.models import Assignment, Venue, VenueNeed
-from deployments.queries import coverage, visible_assignments, visible_needs, visible_venues
+from deployments.conflicts import RULES as CONFLICT_RULES
+from deployments.conflicts import conflicts
+from deployments.filters import AssignmentFilter, VenueFilter, VenueNeedFilter, VenuePairFilter
+from deployments.models import Assignment, Venue, VenueNeed, VenuePair
+from deployments.queries import (
+    coverage,
+    visible_assignments,
+    visible_needs,
+    visible_venue_pairs,
+    visible_venues,
+)
 from pledges.models import K9Team, LegalStatus, PledgeLine
 from pledges.queries import visible_k9_teams, visible_pledge_lines
 from reinforcements.models import Operation, Specialty
@@ -46,6 +63,33 @@ class VenueViewSet(HistoryDestroyMixin, viewsets.ModelViewSet):
 
     def get_queryset(self):
         return visible_venues(self.request.user).select_related("operation")
+
+
+class VenuePairSerializer(HistoryModelSerializer):
+    venue_a = ScopedPrimaryKeyField(queryset=Venue.objects.all(), scope=visible_venues)
+    venue_b = ScopedPrimaryKeyField(queryset=Venue.objects.all(), scope=visible_venues)
+    operation = serializers.CharField(source="venue_a.operation.code", read_only=True)
+
+    class Meta:
+        model = VenuePair
+        fields = ["id", "operation", "venue_a", "venue_b", "minutes"]
+        validators = []  # one travel time per unordered pair: the model's constraint says so, translated
+
+
+class VenuePairViewSet(HistoryDestroyMixin, viewsets.ModelViewSet):
+    """Travel minutes between two venues, overriding the straight-line estimate of the `travel_too_short`
+    rule (SPEC §10). Ministry planning data: coordinators manage them, viewers read them; a liaison
+    finds none."""
+
+    serializer_class = VenuePairSerializer
+    filterset_class = VenuePairFilter
+    permission_classes = [RoleWrites]
+    write_role = "coordinator"
+    ordering_fields = ["minutes"]
+    schema = ApiSchema()
+
+    def get_queryset(self):
+        return visible_venue_pairs(self.request.user).select_related("venue_a__operation")
 
 
 class VenueNeedSerializer(HistoryModelSerializer):
@@ -87,6 +131,12 @@ class VenueNeedViewSet(HistoryDestroyMixin, viewsets.ModelViewSet):
         return visible_needs(self.request.user).select_related("venue__operation", "specialty")
 
 
+class BreachSerializer(serializers.Serializer):
+    code = serializers.CharField(help_text="The rule's code, e.g. rest_too_short.")
+    detail = serializers.CharField(help_text="In the caller's language, naming the other assignment involved.")
+    other = serializers.IntegerField(allow_null=True, help_text="The other assignment involved, if any.")
+
+
 class AssignmentSerializer(serializers.ModelSerializer):
     venue = ScopedPrimaryKeyField(queryset=Venue.objects.all(), scope=visible_venues)
     pledge_line = ScopedPrimaryKeyField(
@@ -98,14 +148,22 @@ class AssignmentSerializer(serializers.ModelSerializer):
     quantity = serializers.IntegerField(min_value=1, max_value=100_000, required=False, allow_null=True)
     country = serializers.CharField(source="pledge.request.country", read_only=True)
     venue_code = serializers.CharField(source="venue.code", read_only=True)
+    warnings = serializers.SerializerMethodField(
+        help_text="On a create or a move: the rules in `warn` mode that this placement breaks (it was placed, "
+        "and shows as a conflict). Empty otherwise."
+    )
 
     class Meta:
         model = Assignment
         fields = [
             "id", "venue", "venue_code", "starts_at", "ends_at", "role", "pledge", "country", "pledge_line",
-            "quantity", "k9_team", "status", "status_reason", "created_at",
+            "quantity", "k9_team", "status", "status_reason", "created_at", "warnings",
         ]  # fmt: skip
         read_only_fields = ["pledge", "status", "status_reason", "created_at"]
+
+    @extend_schema_field(BreachSerializer(many=True))
+    def get_warnings(self, obj) -> list:
+        return [{"code": b.code, "detail": b.message, "other": b.other_id} for b in getattr(obj, "warnings", [])]
 
     def validate(self, attrs):
         if self.instance is None:
@@ -252,13 +310,14 @@ BULK_EXAMPLES = [
         examples=ASSIGNMENT_EXAMPLES,
         description="Place accepted capacity, by a coordinator: `pledge_line` + `quantity`, or `k9_team`. "
         "Rules refused with 409: capacity_exceeded, k9_overlap, outside_availability, outside_operation, "
-        "certification_expired, k9_not_ready, not_accepted, venue_operation_mismatch, and for a need it covers (same venue and "
-        "specialty, overlapping) language_mismatch, legal_status_mismatch.",
+        "certification_expired, k9_not_ready, not_accepted, venue_operation_mismatch, and the operation's own "
+        "(SPEC §10): duty_exceeded, rest_too_short, travel_too_short, and for a need it covers (same venue and "
+        "specialty, overlapping) language_mismatch, legal_status_mismatch. A rule the operation sets to `warn` "
+        "places the assignment and lists the breach in `warnings`.",
     ),
     partial_update=extend_schema(
         description="Move a planned or confirmed assignment (venue, times, quantity, role), by a coordinator; "
-        "a confirmed one goes back to planned. The placement rules are checked again (409 with their codes, "
-        "language_mismatch and legal_status_mismatch included)."
+        "a confirmed one goes back to planned. Every placement rule is checked again (409, or `warnings`)."
     ),
 )
 class AssignmentViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -400,3 +459,75 @@ class CoverageViewSet(viewsets.ViewSet):
             "coverage", operation.pk, scope, compute=lambda: CoverageSerializer(coverage(operation, request.user)).data
         )
         return Response(data)
+
+
+class ConflictSideSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    status = serializers.CharField()
+    country = serializers.CharField()
+    venue = serializers.CharField(help_text="The venue's code.")
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    who = serializers.CharField(help_text="The K9 team (handler & dog) or the officers (quantity × specialty).")
+    k9_team = serializers.IntegerField(allow_null=True)
+    pledge_line = serializers.IntegerField(allow_null=True)
+
+
+class RuleConflictSerializer(serializers.Serializer):
+    rule = serializers.CharField(help_text="The rule's code: duty_exceeded, rest_too_short, travel_too_short, ...")
+    detail = serializers.CharField(help_text="In the caller's language, naming the other assignment involved.")
+    assignment = ConflictSideSerializer()
+    other = ConflictSideSerializer(allow_null=True, help_text="The other assignment involved, if any.")
+
+
+class ConflictListSerializer(serializers.Serializer):
+    operation = serializers.CharField()
+    count = serializers.IntegerField()
+    conflicts = RuleConflictSerializer(many=True)
+
+
+class ConflictQuerySerializer(serializers.Serializer):
+    operation = serializers.SlugField(max_length=50)
+    rule = serializers.ChoiceField(choices=CONFLICT_RULES, required=False)
+    country = serializers.CharField(max_length=2, required=False, help_text="ISO 3166-1 alpha-2")
+
+    def validate_country(self, value):
+        value = value.upper()
+        try:
+            country_code(value)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+        return value
+
+
+class ConflictViewSet(viewsets.ViewSet):
+    """`GET /api/v1/conflicts/?operation=CODE[&rule=CODE][&country=XX]`: every live assignment that breaks
+    a rule now (SPEC §10) — the rules were tightened, a certification changed, or the rule is in `warn`
+    mode — with the rule, a message and the other assignment involved. Ministry staff only: a liaison
+    gets 404."""
+
+    schema = ApiSchema()
+    answers_one_object = True
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("operation", str, required=True, description="operation code"),
+            OpenApiParameter("rule", str, enum=CONFLICT_RULES, description="only this rule"),
+            OpenApiParameter("country", str, description="only this country (ISO 3166-1 alpha-2)"),
+        ],
+        responses={
+            200: ConflictListSerializer,
+            404: OpenApiResponse(description="Not ministry staff, or no such operation."),
+        },
+    )
+    def list(self, request):
+        if not is_staff_reader(request.user):
+            raise NotFound
+        query = ConflictQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        operation = get_object_or_404(visible_operations(request.user), code=query.validated_data["operation"])
+        found = conflicts(operation, rule=query.validated_data.get("rule"), country=query.validated_data.get("country"))
+        rows = [{"rule": c.rule, "detail": c.detail, "assignment": c.assignment, "other": c.other} for c in found]
+        return Response(
+            ConflictListSerializer({"operation": operation.code, "count": len(rows), "conflicts": rows}).data
+        )

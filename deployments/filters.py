@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from core.countries import by_country_name
-from deployments.models import Assignment, Venue, VenueNeed
+from deployments.models import Assignment, Venue, VenueNeed, VenuePair
 from deployments.queries import visible_venues
 from reinforcements.filters import InstantFilter, operation_filter, specialty_filter, user_of
 
@@ -33,6 +33,18 @@ class VenueFilter(django_filters.FilterSet):
     class Meta:
         model = Venue
         fields = ["operation", "kind", "code"]
+
+
+class VenuePairFilter(django_filters.FilterSet):
+    operation = operation_filter("venue_a__operation")
+    venue = django_filters.NumberFilter(method="filter_venue", label=_("venue (either end)"))
+
+    class Meta:
+        model = VenuePair
+        fields = ["operation", "venue"]
+
+    def filter_venue(self, queryset, name, value):
+        return queryset.filter(Q(venue_a_id=value) | Q(venue_b_id=value))
 
 
 class _WindowFilter(django_filters.FilterSet):

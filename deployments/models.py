@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Func, Q
+from django.db.models.functions import Greatest, Least
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -62,6 +63,48 @@ class Venue(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class VenuePair(models.Model):
+    """A travel time between two venues that overrides the straight-line estimate (SPEC §10): a river
+    between them, a closed road. Unordered: (A, B) and (B, A) are the same pair."""
+
+    venue_a = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="+", verbose_name=_("venue"))
+    venue_b = models.ForeignKey(Venue, on_delete=models.CASCADE, related_name="+", verbose_name=_("other venue"))
+    minutes = models.PositiveIntegerField(
+        _("travel minutes"), validators=[MinValueValidator(0), MaxValueValidator(1440)]
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["venue_a", "venue_b"]
+        verbose_name = _("venue pair")
+        verbose_name_plural = _("venue pairs")
+        constraints = [
+            models.UniqueConstraint(
+                Least("venue_a", "venue_b"),
+                Greatest("venue_a", "venue_b"),
+                name="deployments_venuepair_unique_unordered",
+                violation_error_message=_("These two venues already have a travel time."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(venue_a=F("venue_b")),
+                name="deployments_venuepair_two_venues",
+                violation_error_message=_("A travel time is between two different venues."),
+            ),
+            models.CheckConstraint(
+                condition=Q(minutes__lte=1440),
+                name="deployments_venuepair_minutes_in_a_day",
+                violation_error_message=_("A travel time is at most 1440 minutes."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.venue_a.code} ↔ {self.venue_b.code}: {self.minutes} min"
+
+    def clean(self):
+        if self.venue_a_id and self.venue_b_id and self.venue_a.operation_id != self.venue_b.operation_id:
+            raise ValidationError({"venue_b": _("Both venues must belong to the same operation.")})
 
 
 class VenueNeed(models.Model):

@@ -5,7 +5,7 @@ from django.db import connection
 
 from core import freshness
 from core.roles import is_staff_reader, liaison_country
-from deployments.models import Assignment, Venue, VenueNeed
+from deployments.models import Assignment, Venue, VenueNeed, VenuePair
 from pledges.models import border_checklist, border_missing, border_ready_from
 from reinforcements.queries import visible_operations
 
@@ -44,6 +44,13 @@ def visible_venues(user):
 
 def visible_needs(user):
     return VenueNeed.objects.filter(venue__in=visible_venues(user))
+
+
+def visible_venue_pairs(user):
+    """Travel overrides are ministry planning data: staff only, nothing for a liaison."""
+    if not is_staff_reader(user):
+        return VenuePair.objects.none()
+    return VenuePair.objects.all()
 
 
 def visible_assignments(user):

@@ -2,16 +2,13 @@
 (`language_mismatch`) and a legal status or arms (`legal_status_mismatch`).
 
 A placement covers the needs of its venue and specialty that overlap its time (a K9 team's specialty is
-`k9_<detection>`). These are the only checks of these two rules: the placement transitions call
-`check_need_requirements` with the locked line or team."""
+`k9_<detection>`). The rule itself is `deployments.rules.needs`; the planner reads the same predicates."""
 
 import zoneinfo
 
 from django.db.models import Q
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from core.errors import RuleViolation
 from deployments.models import VenueNeed
 from pledges.models import K9Team, LegalStatus
 
@@ -69,38 +66,3 @@ def fits_legally(source, need) -> bool:
     return (not need.legal_status or source.legal_status == need.legal_status) and (
         need.armed is None or source.armed == need.armed
     )
-
-
-def check_need_requirements(source, venue, starts_at, ends_at) -> None:
-    """Refuse (RuleViolation) a placement of `source` (a PledgeLine or K9Team, with its pledge's request and
-    operation loaded) at `venue` over [starts_at, ends_at) when a need it covers asks for a language the
-    source does not speak, or a legal status or arms it does not have; the message names the need."""
-    tz = source.pledge.request.operation.timezone
-    spoken = source_languages(source)
-    for need in covered_needs(source, venue, starts_at, ends_at):
-        if not speaks_one(spoken, need.languages):
-            raise RuleViolation(
-                capfirst(
-                    _("%(need)s asks for speakers of one of %(asked)s; %(who)s speaks %(spoken)s.")
-                    % {
-                        "need": need_label(need, tz),
-                        "asked": ", ".join(need.languages),
-                        "who": source,
-                        "spoken": ", ".join(spoken) if spoken else _("none of them"),
-                    }
-                ),
-                code=RuleViolation.LANGUAGE,
-            )
-        if not fits_legally(source, need):
-            raise RuleViolation(
-                capfirst(
-                    _("%(need)s asks for %(asked)s; %(who)s is %(has)s.")
-                    % {
-                        "need": need_label(need, tz),
-                        "asked": legal_asked(need),
-                        "who": source,
-                        "has": source.legal_status_text,
-                    }
-                ),
-                code=RuleViolation.LEGAL_STATUS,
-            )

@@ -1,4 +1,5 @@
-"""Placing people (SPEC §5) and every status change of an assignment (SPEC §4)."""
+"""Placing people (SPEC §5, §10: every rule through deployments.rules) and every status change of an
+assignment (SPEC §4)."""
 
 import datetime as dt
 import zoneinfo
@@ -12,10 +13,8 @@ from core.errors import RuleViolation
 from core.history import save_by
 from core.lifecycle import require_move
 from core.roles import require_coordinator, require_coordinator_or_liaison_of
+from deployments import rules
 from deployments.models import Assignment
-from deployments.queries import line_peak_load
-from deployments.readiness import check_k9_ready
-from deployments.requirements import check_need_requirements
 from notifications.outbox import notify_other_side
 from pledges.models import K9Team, Pledge, PledgeLine
 from pledges.transitions import require_placeable
@@ -23,86 +22,26 @@ from pledges.transitions import require_placeable
 Status = Assignment.Status
 
 
-def _day_bounds(first: dt.date, last: dt.date, tz: str) -> tuple[dt.datetime, dt.datetime]:
-    """[first 00:00, last+1 00:00) in the operation's time zone: whole days, as people say them."""
-    zone = zoneinfo.ZoneInfo(tz)
-    return (
-        dt.datetime.combine(first, dt.time.min, zone),
-        dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, zone),
-    )
-
-
 def _fmt(value: dt.datetime, tz: str) -> str:
     return value.astimezone(zoneinfo.ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M %Z")
 
 
-def _check_placement(source, *, venue, starts_at, ends_at, quantity, exclude_id=None) -> None:
-    """Every SPEC §5 rule but the K9 overlap, which the exclusion constraint also holds.
+def _check_placement(source, *, venue, starts_at, ends_at, quantity, exclude_id=None) -> list[rules.Breach]:
+    """Every placement rule (SPEC §5, §10), through the one engine (deployments.rules): raises
+    RuleViolation at the first refused breach, returns the warned ones.
 
-    `source` is a locked PledgeLine or K9Team: the lock serialises two coordinators
-    placing the same capacity at the same moment.
+    `source` is a locked PledgeLine or K9Team: the lock serialises two coordinators placing the
+    same capacity at the same moment, so duty, rest, travel and capacity hold under concurrency
+    (the K9 overlap is held by the exclusion constraint too).
     """
     if starts_at is None or ends_at is None or starts_at >= ends_at:
         raise ValidationError({"ends_at": _("An assignment must start before it ends.")})
-    pledge = source.pledge
-    operation = pledge.request.operation
-    tz = operation.timezone
-    is_team = isinstance(source, K9Team)
-    accepted = source.accepted if is_team else source.officers_accepted > 0
-    if pledge.status not in Pledge.ACCEPTED_STATUSES or not accepted:
-        raise RuleViolation(
-            _("Only accepted capacity can be assigned: this %(what)s was not accepted.")
-            % {"what": _("K9 team") if is_team else _("officer line")},
-            code=RuleViolation.NOT_ACCEPTED,
-        )
-    if venue.operation_id != operation.pk:
-        raise RuleViolation(_("The venue belongs to another operation."), code=RuleViolation.VENUE)
-    op_start, op_end = _day_bounds(operation.starts_on, operation.ends_on, tz)
-    if starts_at < op_start or ends_at > op_end:
-        raise RuleViolation(
-            _("The operation runs from %(s)s to %(e)s; the assignment must fit inside.")
-            % {"s": operation.starts_on, "e": operation.ends_on},
-            code=RuleViolation.OPERATION_DATES,
-        )
-    av_start, av_end = _day_bounds(source.available_from, source.available_to, tz)
-    if starts_at < av_start or ends_at > av_end:
-        raise RuleViolation(
-            _("%(who)s is available from %(s)s to %(e)s only.")
-            % {"who": source, "s": source.available_from, "e": source.available_to},
-            code=RuleViolation.AVAILABILITY,
-        )
-    if is_team:
-        _cert_start, valid_until = _day_bounds(source.certification_expires_on, source.certification_expires_on, tz)
-        if ends_at > valid_until:
-            raise RuleViolation(
-                _("%(team)s's certification expires on %(d)s, before the assignment ends.")
-                % {"team": source, "d": source.certification_expires_on},
-                code=RuleViolation.CERTIFICATION,
-            )
-        check_k9_ready(source, starts_at)
-        clash = (
-            Assignment.objects.filter(k9_team=source, starts_at__lt=ends_at, ends_at__gt=starts_at)
-            .exclude(status=Status.CANCELLED)
-            .exclude(pk=exclude_id)
-            .first()
-        )
-        if clash:
-            raise RuleViolation(
-                _("%(team)s is already assigned from %(s)s to %(e)s at %(venue)s.")
-                % {"team": source, "s": _fmt(clash.starts_at, tz), "e": _fmt(clash.ends_at, tz), "venue": clash.venue},
-                code=RuleViolation.OVERLAP,
-            )
-    else:
-        if not quantity or quantity < 1:
-            raise ValidationError({"quantity": _("Assign at least one officer.")})
-        peak = line_peak_load(source.pk, starts_at, ends_at, exclude_id=exclude_id)
-        if peak + quantity > source.officers_accepted:
-            raise RuleViolation(
-                _("Only %(free)s of the %(n)s accepted officers of this line are free at that time; %(q)s asked.")
-                % {"free": max(source.officers_accepted - peak, 0), "n": source.officers_accepted, "q": quantity},
-                code=RuleViolation.CAPACITY,
-            )
-    check_need_requirements(source, venue, starts_at, ends_at)
+    if not isinstance(source, K9Team) and (not quantity or quantity < 1):
+        raise ValidationError({"quantity": _("Assign at least one officer.")})
+    ctx = rules.Context(
+        source=source, venue=venue, starts_at=starts_at, ends_at=ends_at, quantity=quantity, exclude_id=exclude_id
+    )
+    return rules.run(ctx)
 
 
 def _lock_source(*, pledge_line=None, k9_team=None):
@@ -169,12 +108,14 @@ def create_assignment(
     """-> planned, by a coordinator, from accepted capacity; tells the country's liaisons.
 
     `tell=False` leaves the message to the caller: a bulk placement (deployments.bulk) sends one
-    summary per country instead of one message per day."""
+    summary per country instead of one message per day. Every placement rule is checked
+    (deployments.rules): a refused breach raises RuleViolation; the breaches of rules in `warn` mode
+    come back on the assignment as `.warnings`."""
     require_coordinator(actor)
     source = _lock_source(pledge_line=pledge_line, k9_team=k9_team)
     is_team = isinstance(source, K9Team)
     quantity = None if is_team else quantity
-    _check_placement(source, venue=venue, starts_at=starts_at, ends_at=ends_at, quantity=quantity)
+    warnings = _check_placement(source, venue=venue, starts_at=starts_at, ends_at=ends_at, quantity=quantity)
     assignment = Assignment(
         pledge=source.pledge, pledge_line=None if is_team else source, k9_team=source if is_team else None,
         quantity=quantity, venue=venue, starts_at=starts_at, ends_at=ends_at, role=role or "", created_by=actor,
@@ -182,6 +123,7 @@ def create_assignment(
     _save(assignment, actor)
     if tell:
         _tell(actor, assignment, "assignment_planned")
+    assignment.warnings = warnings  # rules in `warn` mode that it breaks: placed, and listed as conflicts
     return assignment
 
 
@@ -207,7 +149,7 @@ def move_assignment(assignment_id: int, *, actor, venue=None, starts_at=None, en
     starts_at, ends_at = starts_at or assignment.starts_at, ends_at or assignment.ends_at
     if assignment.pledge_line_id:
         quantity = quantity or assignment.quantity
-    _check_placement(
+    warnings = _check_placement(
         source, venue=venue, starts_at=starts_at, ends_at=ends_at, quantity=quantity, exclude_id=assignment.pk
     )
     assignment.venue, assignment.starts_at, assignment.ends_at = venue, starts_at, ends_at
@@ -218,6 +160,7 @@ def move_assignment(assignment_id: int, *, actor, venue=None, starts_at=None, en
     assignment.status = Status.PLANNED
     _save(assignment, actor)
     _tell(actor, assignment, "assignment_moved")
+    assignment.warnings = warnings
     return assignment
 
 

@@ -1,8 +1,9 @@
 """Operations, specialties and reinforcement requests over REST (SPEC §7)."""
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_field, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.response import Response
 
@@ -15,16 +16,66 @@ from reinforcements import transitions
 from reinforcements.filters import OperationFilter, RequestFilter
 from reinforcements.models import Operation, ReinforcementRequest, RequestLine, Specialty
 from reinforcements.queries import visible_operations, visible_requests
+from reinforcements.rules import MODE_CHOICES, MODE_RULES, VALUES, validate_rules
+
+
+class RuleModesSerializer(serializers.Serializer):
+    """Schema only: each §10 rule code and its mode."""
+
+    locals().update({code: serializers.ChoiceField(MODE_CHOICES, required=False) for code in MODE_RULES})
+
+
+class RulesSchemaSerializer(serializers.Serializer):
+    """Schema only: the rules of an operation (SPEC §10), validated by reinforcements.rules."""
+
+    locals().update(
+        {
+            name: (serializers.IntegerField if whole else serializers.FloatField)(
+                min_value=low, max_value=high, required=False, help_text=f"{help_text} Default {default}."
+            )
+            for name, (default, low, high, whole, _label, help_text) in VALUES.items()
+        }
+    )
+    modes = RuleModesSerializer(required=False, help_text="Per rule code: `refuse` (409, the default) or `warn`.")
+
+
+@extend_schema_field(RulesSchemaSerializer)
+class RulesField(serializers.JSONField):
+    """The operation's rules: keys left out keep their current value (the defaults for a new operation);
+    unknown keys and values out of bounds are refused, each named."""
+
+    def to_internal_value(self, data):
+        base = getattr(self.parent, "instance", None)
+        try:
+            return validate_rules(data, base=base.rules if base is not None else None)
+        except DjangoValidationError as exc:
+            raise serializers.ValidationError(exc.message_dict if hasattr(exc, "error_dict") else exc.messages) from exc
 
 
 class OperationSerializer(HistoryModelSerializer):
+    rules = RulesField(required=False)
+
     class Meta:
         model = Operation
-        fields = ["id", "code", "name", "host_country", "starts_on", "ends_on", "timezone", "requires_echinococcus"]
+        fields = ["id", "code", "name", "host_country", "starts_on", "ends_on", "timezone", "requires_echinococcus",
+                  "rules"]  # fmt: skip
 
 
+RULES_EXAMPLE = OpenApiExample(
+    "tighten rest, warn on travel",
+    request_only=True,
+    value={"rules": {"min_rest_hours": 12, "modes": {"travel_too_short": "warn"}}},
+)
+
+
+@extend_schema_view(
+    partial_update=extend_schema(
+        examples=[RULES_EXAMPLE],
+        description="Edit an operation, by a coordinator. `rules` (SPEC §10): keys left out keep their value.",
+    )
+)
 class OperationViewSet(HistoryDestroyMixin, viewsets.ModelViewSet):
-    """Operations the caller takes part in; coordinators create and edit them."""
+    """Operations the caller takes part in; coordinators create and edit them, rules included."""
 
     serializer_class = OperationSerializer
     filterset_class = OperationFilter

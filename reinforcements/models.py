@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 from core.countries import country_code
 from core.lifecycle import Lifecycle
 from core.text import multiline, single_line
+from reinforcements.rules import default_rules, rules_with_defaults, validate_rules
 
 
 class Language(models.TextChoices):
@@ -39,6 +40,8 @@ class Operation(models.Model):
         _("requires echinococcus treatment"), default=False,
         help_text=_("K9 teams must record an echinococcus (tapeworm) treatment to be ready."),
     )  # fmt: skip
+    # SPEC §10: the placement rules and each one's mode (reinforcements.rules says the shape).
+    rules = models.JSONField(_("rules"), default=default_rules, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -63,6 +66,16 @@ class Operation(models.Model):
             zoneinfo.ZoneInfo(self.timezone)
         except (zoneinfo.ZoneInfoNotFoundError, ValueError) as exc:
             raise ValidationError({"timezone": _("Unknown time zone.")}) from exc
+        try:
+            self.rules = validate_rules(self.rules or {})
+        except ValidationError as exc:
+            named = [f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()] if hasattr(exc, "error_dict") else None
+            raise ValidationError({"rules": named or exc.messages}) from exc
+
+    @property
+    def rule_set(self) -> dict:
+        """The rules with every key present (reinforcements.rules)."""
+        return rules_with_defaults(self.rules)
 
 
 class Specialty(models.Model):

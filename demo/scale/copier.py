@@ -1,6 +1,7 @@
 """Writing rows with PostgreSQL COPY, each table's columns read from its model (`_meta`)."""
 
 import io
+import json
 import sys
 import time
 
@@ -35,6 +36,8 @@ def text(value) -> str:
         return "t"
     if value is False:
         return "f"
+    if isinstance(value, dict):  # a JSONField (an operation's rules)
+        value = json.dumps(value)
     if isinstance(value, (list, tuple)):
         return "{" + ",".join(value) + "}"
     if isinstance(value, str):

@@ -57,11 +57,13 @@ def assignment_move(request, pk):
     form = MoveForm(request.POST, prefix=f"a{assignment.pk}")
     if form.is_valid():
         data = form.cleaned_data
-        attempt(
+        moved = attempt(
             request, transitions.move_assignment, assignment.pk, starts_at=data["starts_at"],
             ends_at=data["ends_at"], quantity=data["quantity"], role=data["role"],
             success=_("Assignment moved; the country confirms it again."),
         )  # fmt: skip
+        for warning in getattr(moved, "warnings", []):  # rules in `warn` mode: moved, and listed as conflicts
+            messages.warning(request, warning.message)
     else:
         messages.error(request, " ".join(" ".join(errors) for errors in form.errors.values()))
     return redirect(

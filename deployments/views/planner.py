@@ -4,6 +4,7 @@ import datetime as dt
 import zoneinfo
 
 import pycountry
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.db.models.functions import Coalesce
@@ -24,6 +25,7 @@ from core.errors import DomainError
 from core.pages import apply_errors, attempt, page, staff_page
 from core.templatetags.staff import hm, when
 from deployments import bulk, transitions
+from deployments.conflicts import conflicting_ids
 from deployments.filters import day_window
 from deployments.forms import AssignmentForm, BulkForm, CancelForm, CopyDayForm, LongSelect
 from deployments.models import Assignment, VenueNeed
@@ -141,7 +143,7 @@ def _not_ready_mark(team, day) -> str:
     return ""
 
 
-def _planner_assignments(venue, start, end, specialties) -> list[dict]:
+def _planner_assignments(operation, venue, start, end, specialties) -> list[dict]:
     """The venue's assignments overlapping [start, end), as dicts ready for the planner's table (a busy
     venue has hundreds a day: values, and each label made once)."""
     by_id = {s.pk: s for s in specialties}
@@ -150,14 +152,21 @@ def _planner_assignments(venue, start, end, specialties) -> list[dict]:
     rows = list(
         Assignment.objects.filter(venue=venue, starts_at__lt=end, ends_at__gt=start)
         .order_by("starts_at", "pk")
-        .values("pk", "status", "status_reason", "starts_at", "ends_at", "role", "quantity", "k9_team_id",
+        .values("pk", "status", "status_reason", "starts_at", "ends_at", "role", "quantity", "k9_team_id", "pledge_line_id",
                 country=F("pledge__request__country"), line_specialty=F("pledge_line__specialty_id"),
                 handler=F("k9_team__handler_name"), dog=F("k9_team__dog_name"), detection=F("k9_team__detection"),
                 legal_status=Coalesce("pledge_line__legal_status", "k9_team__legal_status"),
                 armed=Coalesce("pledge_line__armed", "k9_team__armed"),
                 powers=Coalesce("pledge_line__powers", "k9_team__powers"))
     )  # fmt: skip
+    # The conflicts these sources are part of (SPEC §10), marked on their cells: one statement per rule.
+    marks = conflicting_ids(
+        operation,
+        teams={a["k9_team_id"] for a in rows if a["k9_team_id"]},
+        lines={a["pledge_line_id"] for a in rows if a["pledge_line_id"]},
+    )
     for a in rows:
+        a["conflict"] = " ".join(marks.get(a["pk"], []))
         if a["k9_team_id"]:
             a["specialty"] = by_code.get(f"k9_{a['detection']}")
             what = f"{a['handler']} & {a['dog']}"
@@ -205,7 +214,7 @@ def _planner_context(request, operation, venues, venue, day, form=None, bulk_for
     params = request.POST if request.method == "POST" else request.GET
     specialty = specialties.get(params.get("specialty", ""))
     search = params.get("q", "").replace("\x00", "").strip()[:100]  # PostgreSQL takes no NUL in a text
-    assignments = _planner_assignments(venue, start, end, reference["specialties"])
+    assignments = _planner_assignments(operation, venue, start, end, reference["specialties"])
     if form is None:
         local = start.replace(tzinfo=None)
         form = AssignmentForm(initial={"starts_at": local.replace(hour=8), "ends_at": local.replace(hour=16)})
@@ -289,6 +298,8 @@ def assignment_create(request, op):
             success=_("Assignment planned; the country's liaisons are told."),
         )  # fmt: skip
         if created:
+            for warning in created.warnings:  # rules in `warn` mode: placed, and listed as conflicts
+                messages.warning(request, warning.message)
             return redirect(_planner_url(venue, day, f"#a{created.pk}"))
     context = _planner_context(request, operation, venues, venue, day, form=form)
     return page(request, "deployments/planner.html", context)

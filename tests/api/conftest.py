@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from deployments.models import VenuePair
 from notifications.models import Notification
 from reinforcements.models import Specialty
 from tests.factories import (
@@ -47,7 +48,9 @@ def world(liaison_pl):
         recipient=liaison_pl, event="request_sent", subject="s", body="b", channel="in_app", status="sent"
     )
     invitation = InvitationFactory(country="PL")
+    pair = VenuePair.objects.create(venue_a=venue, venue_b=VenueFactory(operation=operation), minutes=20)
     return {
+        "venuepair": pair, "conflict": None,
         "invitation": invitation,
         "operation": operation, "request": request, "pledge": pledge, "line": line, "team": team, "k9team": team,
         "venue": venue,

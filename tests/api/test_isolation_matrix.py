@@ -17,10 +17,13 @@ pytestmark = pytest.mark.django_db
 # Reference data is the same for every caller: nothing of a country in it.
 GLOBAL = {"specialty"}
 # Staff business: a liaison sees no invitation at all, not even one for their own country.
-STAFF_ONLY = {"invitation"}
+# Travel overrides and conflicts are ministry planning: a liaison finds none, not even of their own country.
+STAFF_ONLY = {"invitation", "venuepair", "conflict"}
 # A viewer's own notifications are theirs to mark read; other people's are a 404 like any hidden row.
 PERSONAL = {"notification"}
-QUERY = {"coverage": {"operation": "matrix-op"}}
+QUERY = {"coverage": {"operation": "matrix-op"}, "conflict": {"operation": "matrix-op"}}
+# Answers about one operation (a query parameter names it), not lists of rows.
+ONE_OBJECT = {"coverage", "conflict"}
 # One body fits every move: reason/note for those that need one, the rest ignore it.
 BODY = {"reason": "matrix", "note": "matrix"}
 
@@ -58,8 +61,8 @@ def endpoints() -> list[Endpoint]:
 
 ENDPOINTS = endpoints()
 WRITES = [e for e in ENDPOINTS if e.method != "get" and e.basename not in PERSONAL]
-HIDDEN = [e for e in ENDPOINTS if (e.detail or e.basename == "coverage") and e.basename not in GLOBAL]
-LISTS = [e for e in ENDPOINTS if e.method == "get" and not e.detail and e.basename not in GLOBAL | {"coverage"}]
+HIDDEN = [e for e in ENDPOINTS if (e.detail or e.basename in ONE_OBJECT) and e.basename not in GLOBAL]
+LISTS = [e for e in ENDPOINTS if e.method == "get" and not e.detail and e.basename not in GLOBAL | ONE_OBJECT]
 
 
 def call(client, endpoint, world):

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.test.utils import override_settings
 
+from deployments.conflicts import conflicts
 from deployments.models import Assignment
 from notifications.models import Notification
 from pledges.models import K9Team, Pledge
@@ -131,3 +132,11 @@ def test_the_admin_logs_in_to_the_django_admin(demo, client):
     assert response.status_code == 200
     assert response.context["user"].username == "admin"
     assert response.request["PATH_INFO"] == "/admin/"
+
+
+def test_the_demo_warns_on_duty_and_leaves_a_conflict_for_the_conflicts_page(demo):
+    found = conflicts(demo)
+
+    assert demo.rule_set["modes"]["duty_exceeded"] == "warn"
+    assert {c.rule for c in found} == {"duty_exceeded"}
+    assert {c.assignment["country"] for c in found} == {"PL"}

@@ -58,8 +58,9 @@ def test_it_refuses_more_officers_than_accepted_at_any_instant(coordinator):
 def test_back_to_back_shifts_may_each_use_the_whole_line(coordinator):
     line = accepted_line(officers=10)
 
-    place(coordinator, line, at(26, 6), at(26, 14), quantity=10)
-    place(coordinator, line, at(26, 14), at(26, 22), quantity=10)
+    # 6 + 6 hours: the whole line for twelve hours, the SPEC §10 duty limit (officer-hours).
+    place(coordinator, line, at(26, 6), at(26, 12), quantity=10)
+    place(coordinator, line, at(26, 12), at(26, 18), quantity=10)
 
     assert Assignment.objects.filter(pledge_line=line).count() == 2
 

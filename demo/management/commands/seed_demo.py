@@ -21,6 +21,7 @@ from pledges.models import K9Team
 from pledges.transitions import create_pledge, decide_pledge, request_changes, submit_pledge
 from reinforcements.models import LiaisonProfile, Operation, ReinforcementRequest, Specialty, User
 from reinforcements.reference import ensure_reference_data
+from reinforcements.rules import validate_rules
 from reinforcements.transitions import acknowledge_request, create_request, decline_request, send_request
 
 DEFAULT_PASSWORD = "demo-pass-2024"
@@ -91,7 +92,8 @@ class Scenario:
         return self.users[f"liaison-{country.lower()}"]
 
     def play(self) -> None:
-        self.operation = save_by(Operation(**data.OPERATION), self.coordinator)
+        rules = validate_rules(data.OPERATION_RULES)
+        self.operation = save_by(Operation(**data.OPERATION, rules=rules), self.coordinator)
         self.add_venues()
         self.send_interior_requests()
         self.send_defence_request()

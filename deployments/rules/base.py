@@ -1,0 +1,117 @@
+"""What every placement rule reads (`Context`) and answers (`Breach`). A rule is a function
+`(ctx) -> Breach | None`; its mode (refuse or warn) is the operation's, looked up by the code."""
+
+import datetime as dt
+import math
+import zoneinfo
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.utils.translation import gettext as _
+
+from deployments.models import Assignment
+from pledges.models import K9Team
+from reinforcements.rules import MODE_RULES, REFUSE
+
+
+@dataclass(frozen=True)
+class Breach:
+    code: str
+    message: str
+    other_id: int | None = None  # the other assignment involved, if any
+
+    def __str__(self):
+        return self.message
+
+
+@dataclass
+class Context:
+    """One placement being checked: `source` is the locked PledgeLine or K9Team (the lock serialises
+    every placement of it, so what the rules read cannot change under them)."""
+
+    source: object
+    venue: object
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    quantity: int | None = None
+    exclude_id: int | None = None  # the assignment being moved
+
+    @cached_property
+    def is_team(self) -> bool:
+        return isinstance(self.source, K9Team)
+
+    @cached_property
+    def pledge(self):
+        return self.source.pledge
+
+    @cached_property
+    def operation(self):
+        return self.pledge.request.operation
+
+    @cached_property
+    def tz(self) -> str:
+        return self.operation.timezone
+
+    @cached_property
+    def rules(self) -> dict:
+        return self.operation.rule_set
+
+    def mode(self, code: str) -> str:
+        """refuse or warn: the operation's choice for the §10 rules, refuse for the §5 ones."""
+        return self.rules["modes"].get(code, REFUSE) if code in MODE_RULES else REFUSE
+
+    def _live(self):
+        return (
+            Assignment.objects.filter(k9_team=self.source)
+            .exclude(status=Assignment.Status.CANCELLED)
+            .exclude(pk=self.exclude_id)
+        )
+
+    @cached_property
+    def previous(self):
+        """The team's live assignment ending last before this one starts (K9 teams only)."""
+        return self._live().filter(ends_at__lte=self.starts_at).select_related("venue").order_by("-ends_at").first()
+
+    @cached_property
+    def following(self):
+        """The team's live assignment starting first after this one ends (K9 teams only)."""
+        return self._live().filter(starts_at__gte=self.ends_at).select_related("venue").order_by("starts_at").first()
+
+    def neighbours(self):
+        """(other assignment, gap) before and after this one, for a K9 team."""
+        out = []
+        if self.previous is not None:
+            out.append((self.previous, self.starts_at - self.previous.ends_at))
+        if self.following is not None:
+            out.append((self.following, self.following.starts_at - self.ends_at))
+        return out
+
+
+def fmt(value: dt.datetime, tz: str) -> str:
+    return value.astimezone(zoneinfo.ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M %Z")
+
+
+def day_bounds(first: dt.date, last: dt.date, tz: str) -> tuple[dt.datetime, dt.datetime]:
+    """[first 00:00, last+1 00:00) in the operation's time zone: whole days, as people say them."""
+    zone = zoneinfo.ZoneInfo(tz)
+    return (
+        dt.datetime.combine(first, dt.time.min, zone),
+        dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, zone),
+    )
+
+
+def describe(venue, starts_at, ends_at, tz: str) -> str:
+    """The other assignment a message names: where and when."""
+    return _("%(venue)s, %(s)s – %(e)s") % {"venue": venue, "s": fmt(starts_at, tz), "e": fmt(ends_at, tz)}
+
+
+def minutes(delta: dt.timedelta) -> int:
+    return math.floor(delta.total_seconds() / 60)
+
+
+def haversine_km(lat1, lon1, lat2, lon2) -> float:
+    """Great-circle distance on a sphere of the Earth's mean radius (6371 km)."""
+    p1, p2 = math.radians(float(lat1)), math.radians(float(lat2))
+    dp, dl = p2 - p1, math.radians(float(lon2) - float(lon1))
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(math.sqrt(a))
