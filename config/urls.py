@@ -7,14 +7,8 @@ from rest_framework.routers import DefaultRouter
 
 from accounts.api import InvitationViewSet, ObtainTokenView, RevokeTokenView, TokenViewSet
 from core.api_docs import DocsView, SchemaView
-from deployments.api import (
-    AssignmentViewSet,
-    ConflictViewSet,
-    CoverageViewSet,
-    VenueNeedViewSet,
-    VenuePairViewSet,
-    VenueViewSet,
-)
+from deployments.api import AssignmentViewSet, VenueNeedViewSet, VenuePairViewSet, VenueViewSet
+from deployments.api_reports import ConflictViewSet, CoverageViewSet
 from notifications.api import NotificationViewSet
 from pledges.api import K9TeamViewSet, PledgeViewSet
 from reinforcements.api import OperationViewSet, RequestViewSet, SpecialtyViewSet

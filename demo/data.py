@@ -273,7 +273,8 @@ K9_ASSIGNMENTS = [
     ("Figa", "seine-concorde", *CEREMONY, "Quays sweep before the parade", True),
     ("Atos", "seine-cite", *CEREMONY, "Quays sweep before the parade", False),
     ("Kora", "gare-du-nord", at(26, 6), at(26, 13), "Left-luggage checks", False),
-    # Not Bruno, who swept the quays until 01:00: a rest of 9 hours breaks the rest rule (SPEC §10).
-    ("Tosca", "stade-de-france", at(27, 10), at(27, 22), "Vehicle checkpoint", False),
+    # Not Bruno, who swept the quays until 01:00 (a rest of 9 hours breaks the rest rule, SPEC §10), nor
+    # Tosca, not ready for the border (SPEC §3).
+    ("Kora", "stade-de-france", at(27, 10), at(27, 22), "Vehicle checkpoint", False),
     ("Nuka", "stade-de-france", at(27, 10), at(27, 22), "Vehicle checkpoint", False),
 ]

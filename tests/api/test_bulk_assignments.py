@@ -80,7 +80,8 @@ def test_mode_fit_places_the_days_that_pass_and_reports_the_others(coordinator):
 
 def test_a_k9_team_already_on_duty_one_day_is_refused_that_day_for_overlap(coordinator):
     team = accepted_team()
-    AssignmentFactory(pledge_line=None, k9_team=team, quantity=None, starts_at=at(28, 6), ends_at=at(28, 9))
+    # 08:00–11:00 on the 28th: the 27th's shift (to 20:00) still leaves the rest SPEC §10 asks (11 h).
+    AssignmentFactory(pledge_line=None, k9_team=team, quantity=None, starts_at=at(28, 8), ends_at=at(28, 11))
 
     response = client_as(coordinator).post(URL, body(team, mode="fit"), format="json")
 
