@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from notifications import views as notification_views
-from staff import views
+from staff import board, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -12,6 +12,8 @@ urlpatterns = [
     path("notifications/read-all/", notification_views.read_all, name="notifications_read_all"),
     path("notifications/<int:pk>/read/", notification_views.read, name="notification_read"),
     path("ops/<slug:op>/", views.dashboard, name="dashboard"),
+    path("ops/<slug:op>/board/", board.board, name="board"),
+    path("ops/<slug:op>/events/", board.events, name="board_events"),
     path("ops/<slug:op>/requests/", views.request_list, name="request_list"),
     path("ops/<slug:op>/requests/export/", views.request_export, name="request_export"),
     path("ops/<slug:op>/requests/new/", views.request_create, name="request_create"),
