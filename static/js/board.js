@@ -28,13 +28,14 @@
   // "Now" moves even when the data does not: the whole live part once a minute.
   setInterval(function () { refresh(true); }, 60000);
 
-  if (!eventsUrl || !window.EventSource) { startPolling(); return; }
+  if (!eventsUrl || !window.EventSource) { board.dataset.stream = "polling"; startPolling(); return; }
   const seen = live().dataset.lastEvent;
   // On reconnecting, the browser sends the last id it received (Last-Event-ID); the first time, the
   // page says which event it already shows.
   const source = new EventSource(eventsUrl + (seen ? "?last_event_id=" + encodeURIComponent(seen) : ""),
                                  { withCredentials: true });
   source.addEventListener("change", function () { refresh(false); });
-  source.addEventListener("open", function () { stopPolling(); refresh(false); });
-  source.addEventListener("error", startPolling);
+  // The stream's state on the page (data-stream): for whoever looks at the screen's markup, and tests.
+  source.addEventListener("open", function () { board.dataset.stream = "open"; stopPolling(); refresh(false); });
+  source.addEventListener("error", function () { board.dataset.stream = "polling"; startPolling(); });
 })();
