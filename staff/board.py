@@ -19,6 +19,7 @@ import redis.asyncio as aioredis
 from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.core.handlers.asgi import ASGIRequest
+from django.db import connections
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.translation import get_language
@@ -175,6 +176,10 @@ async def _stream(operation_id: int, last_id: str):
         settings.REDIS_URL, socket_connect_timeout=1, decode_responses=True, health_check_interval=30
     )
     pubsub = client.pubsub(ignore_subscribe_messages=True)
+    # The database is done with (the user, the operation): give its connection back now, not when the
+    # stream ends, hours later; a room of screens must not hold PostgreSQL's connections. The request's
+    # sync work ran in its own thread, where this runs too (ASGI's thread-sensitive context).
+    await sync_to_async(connections.close_all)()
     try:
         await pubsub.subscribe(live.channel(operation_id))
         # The browser waits this long before reconnecting; the first bytes also open the response.

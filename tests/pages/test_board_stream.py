@@ -8,6 +8,7 @@ import uuid
 import httpx
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.urls import reverse
 
 from tests.asgi_server import uvicorn
@@ -18,11 +19,21 @@ pytestmark = pytest.mark.django_db(transaction=True)
 SITE = "http://127.0.0.1:8123"
 
 
-@pytest.fixture
-def sse_server(settings):
-    settings.CELERY_INSTANCE = f"test-stream-{uuid.uuid4().hex}"
-    with uvicorn(SITE_URL=SITE, LIVE_HEARTBEAT_SECONDS="0.5") as url:
+PREFIX = f"test-stream-{uuid.uuid4().hex}"  # this module's Redis keys, in the tests and the server
+
+
+@pytest.fixture(scope="module")
+def sse_url(django_db_setup):
+    """One server for the module (it takes seconds to start); each test has operations of its own."""
+    # CONN_MAX_AGE=0: a finished request leaves no connection behind, so an open stream's would show.
+    with uvicorn(SITE_URL=SITE, LIVE_HEARTBEAT_SECONDS="0.5", CELERY_INSTANCE=PREFIX, CONN_MAX_AGE="0") as url:
         yield url
+
+
+@pytest.fixture
+def sse_server(settings, sse_url):
+    settings.CELERY_INSTANCE = PREFIX
+    return sse_url
 
 
 @pytest.fixture
@@ -108,6 +119,26 @@ def test_a_reconnecting_board_is_sent_what_it_missed_after_its_last_event_id(cli
         caught_up = [json.loads(reader.next_change()["data"])["pk"] for _ in range(2)]
 
     assert caught_up == [m.pk for m in missed]
+
+
+def test_an_open_stream_holds_no_database_connection(client, viewer, sse_server, world):
+    http, stream = open_stream(sse_server, world["operation"], session_of(client, viewer))
+    with http, stream as response:
+        next(Reader(response).frames(2))
+        deadline, others = time.monotonic() + 3, None
+        while others != 0 and time.monotonic() < deadline:
+            others = other_connections()
+            time.sleep(0.1)
+
+    assert others == 0
+
+
+def other_connections() -> int:
+    with connection.cursor() as cur:
+        cur.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        return cur.fetchone()[0]
 
 
 def test_an_idle_stream_sends_heartbeat_comments(client, viewer, sse_server, world):
