@@ -190,3 +190,85 @@ def test_the_board_feed_shows_the_latest_change_first(client, viewer):
 
     assert [e["pk"] for e in feed if e["kind"] == "assignment"][:2] == [second.pk, first.pk]
     assert feed[0]["text"] == f"Assignment #{second.pk} created · seine-1 · Planned"
+
+
+def test_checking_in_from_the_board_starts_the_assignment_and_goes_back_to_the_board(client, coordinator):
+    operation = OperationFactory()
+    assignment = AssignmentFactory(pledge_line=accepted_line(pledge__request__operation=operation))
+    client.force_login(coordinator)
+    board = reverse("board", args=[operation.code])
+
+    response = client.post(reverse("assignment_start", args=[assignment.pk]), {"next": board})
+
+    assert response.status_code == 302 and response.url == board
+    assignment.refresh_from_db()
+    assert assignment.status == "active"
+
+
+def test_the_board_offers_check_in_and_no_show_to_a_coordinator_only(client, coordinator, viewer):
+    operation = OperationFactory()
+    assignment = AssignmentFactory(
+        pledge_line=accepted_line(pledge__request__operation=operation), starts_at=at(26, 10), ends_at=at(26, 14)
+    )
+    start, no_show = (
+        reverse("assignment_start", args=[assignment.pk]),
+        reverse("assignment_no_show", args=[assignment.pk]),
+    )
+
+    client.force_login(coordinator)
+    as_coordinator = client.get(reverse("board", args=[operation.code])).content.decode()
+    client.force_login(viewer)
+    as_viewer = client.get(reverse("board", args=[operation.code])).content.decode()
+
+    assert start in as_coordinator and no_show in as_coordinator
+    assert start not in as_viewer and no_show not in as_viewer
+
+
+def test_recording_a_no_show_from_the_planner_cancels_with_its_reason(client, coordinator):
+    assignment = AssignmentFactory()
+    client.force_login(coordinator)
+
+    response = client.post(reverse("assignment_no_show", args=[assignment.pk]))
+
+    assert response.status_code == 302 and "/planner/" in response.url
+    assignment.refresh_from_db()
+    assert assignment.status == "cancelled" and assignment.status_reason.startswith("No-show")
+
+
+def test_completing_an_active_assignment_from_the_planner(client, coordinator):
+    assignment = AssignmentFactory(status="active")
+    client.force_login(coordinator)
+
+    client.post(reverse("assignment_complete", args=[assignment.pk]))
+
+    assignment.refresh_from_db()
+    assert assignment.status == "completed"
+
+
+def test_an_on_the_day_move_refuses_to_go_back_elsewhere_than_this_site(client, coordinator):
+    assignment = AssignmentFactory()
+    client.force_login(coordinator)
+
+    response = client.post(reverse("assignment_start", args=[assignment.pk]), {"next": "https://evil.test/"})
+
+    assert "/planner/" in response.url
+
+
+def test_a_viewer_cannot_check_in_an_assignment(client, viewer):
+    assignment = AssignmentFactory()
+    client.force_login(viewer)
+
+    response = client.post(reverse("assignment_start", args=[assignment.pk]))
+
+    assert response.status_code == 403
+    assignment.refresh_from_db()
+    assert assignment.status == "planned"
+
+
+def test_a_liaison_gets_404_for_an_on_the_day_move(client, liaison_pl):
+    assignment = AssignmentFactory(pledge_line__pledge__request__country="PL")
+    client.force_login(liaison_pl)
+
+    response = client.post(reverse("assignment_start", args=[assignment.pk]))
+
+    assert response.status_code == 404
