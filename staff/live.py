@@ -134,6 +134,9 @@ def publish(events: list[dict]) -> None:
         for event in events:
             pipe.xadd(stream_key(event["operation"]), {"event": json.dumps(event)}, maxlen=settings.LIVE_KEEP)
         ids = pipe.execute()
+        # A quiet operation's log goes away after a day: a board away that long reloads anyway.
+        for key in {stream_key(event["operation"]) for event in events}:
+            pipe.expire(key, 24 * 3600)
         for event, event_id in zip(events, ids, strict=True):
             pipe.publish(channel(event["operation"]), json.dumps({**event, "id": event_id}))
         pipe.execute()
