@@ -52,6 +52,7 @@ run dev: $(VENV)/.installed
 	echo "" && echo "Reinforcements is at http://127.0.0.1:$(PORT)/  (API docs: /api/docs/, admin: /admin/)" && \
 	echo "Demo logins (password $$DEMO_PASSWORD): coordinator, viewer, liaison-pl, liaison-de, admin" && \
 	echo "Mail is written to .data/mail/ (links to $$SITE_URL). Ctrl-C stops everything." && \
+	echo "Live board: http://127.0.0.1:$(PORT)/ops/paris-2024/board/ (its event stream: uvicorn at $$EVENTS_URL)" && \
 	{ [ -z "$$DEMO_NOW" ] || echo "Demo clock: pages show $$DEMO_NOW as now (DEMO_NOW= make run for the real date)."; } && echo "" && \
 	PORT=$(PORT) $(VENV)/bin/honcho start -f $(PROCFILE)
 
