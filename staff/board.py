@@ -184,11 +184,13 @@ async def _stream(operation_id: int, last_id: str):
         await pubsub.subscribe(live.channel(operation_id))
         # The browser waits this long before reconnecting; the first bytes also open the response.
         yield "retry: 1000\n\n"
-        sent = live.id_key(last_id)
-        if sent > (0, 0):
-            missed = await client.xrange(live.stream_key(operation_id), min=f"({sent[0]}-{sent[1]}")
+        # Skipped from the channel: what the board had (up to its last id) and what the catch-up sent. Not
+        # "every id up to the last one sent": two processes may publish their ids out of order.
+        seen, caught_up = live.id_key(last_id), set()
+        if seen > (0, 0):
+            missed = await client.xrange(live.stream_key(operation_id), min=f"({seen[0]}-{seen[1]}")
             for event_id, fields in missed:
-                sent = live.id_key(event_id)
+                caught_up.add(event_id)
                 yield _frame(event_id, json.loads(fields["event"]))
         heartbeat = settings.LIVE_HEARTBEAT_SECONDS
         loop = asyncio.get_running_loop()
@@ -198,8 +200,7 @@ async def _stream(operation_id: int, last_id: str):
             if message is not None and message["type"] == "message":
                 event = json.loads(message["data"])
                 event_id = event.pop("id", "")
-                if live.id_key(event_id) > sent:
-                    sent = live.id_key(event_id)
+                if event_id not in caught_up and live.id_key(event_id) > seen:
                     yield _frame(event_id, event)
             if loop.time() >= next_beat:
                 next_beat = loop.time() + heartbeat

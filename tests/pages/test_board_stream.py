@@ -7,10 +7,12 @@ import uuid
 
 import httpx
 import pytest
+import redis
 from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 
+from staff import live
 from tests.asgi_server import uvicorn
 from tests.factories import AssignmentFactory, OperationFactory, VenueFactory, accepted_line, at
 
@@ -178,3 +180,19 @@ def test_an_anonymous_visitor_gets_404_for_the_stream(sse_server, world):
         response = http.get(reverse("board_events", args=[world["operation"].code]))
 
     assert response.status_code == 404
+
+
+def test_events_published_out_of_order_by_two_processes_all_reach_the_board(client, viewer, sse_server, world):
+    operation = world["operation"]
+    channel = redis.Redis.from_url(settings.REDIS_URL)
+    http, stream = open_stream(sse_server, operation, session_of(client, viewer))
+    with http, stream as response:
+        reader = Reader(response)
+        next(reader.frames(2))
+
+        # One process's XADD got the later id but published first.
+        for event_id, pk in (("9000000000000-1", 2), ("9000000000000-0", 1)):
+            channel.publish(live.channel(operation.pk), json.dumps({"id": event_id, "kind": "need", "pk": pk}))
+
+        received = [json.loads(reader.next_change()["data"])["pk"] for _ in range(2)]
+    assert received == [2, 1]
