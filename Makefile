@@ -37,6 +37,10 @@ browser-deps:
 run: PROCFILE = Procfile
 dev: PROCFILE = Procfile.dev
 run dev: export SITE_URL ?= http://127.0.0.1:$(PORT)
+# The live board's event stream (staff/board.py) needs an ASGI server: uvicorn beside gunicorn, on
+# the next port (Procfile `sse`); the board's page is told where by EVENTS_URL.
+run dev: export SSE_PORT ?= $(shell echo $$(($(PORT) + 1)))
+run dev: export EVENTS_URL ?= http://127.0.0.1:$(SSE_PORT)
 run dev: export DEMO_NOW ?= 2024-07-26T09:00:00+02:00
 run dev: $(VENV)/.installed
 	@mkdir -p .data/run
@@ -48,6 +52,7 @@ run dev: $(VENV)/.installed
 	echo "" && echo "Reinforcements is at http://127.0.0.1:$(PORT)/  (API docs: /api/docs/, admin: /admin/)" && \
 	echo "Demo logins (password $$DEMO_PASSWORD): coordinator, viewer, liaison-pl, liaison-de, admin" && \
 	echo "Mail is written to .data/mail/ (links to $$SITE_URL). Ctrl-C stops everything." && \
+	echo "Live board: http://127.0.0.1:$(PORT)/ops/paris-2024/board/ (its event stream: uvicorn at $$EVENTS_URL)" && \
 	{ [ -z "$$DEMO_NOW" ] || echo "Demo clock: pages show $$DEMO_NOW as now (DEMO_NOW= make run for the real date)."; } && echo "" && \
 	PORT=$(PORT) $(VENV)/bin/honcho start -f $(PROCFILE)
 

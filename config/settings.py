@@ -299,6 +299,18 @@ SPECTACULAR_SETTINGS = {
     # One enum for the mode of every SPEC §10 rule, not one per rule code.
     "ENUM_NAME_OVERRIDES": {"RuleModeEnum": "reinforcements.rules.MODE_CHOICES"},
 }
+# The operations board (staff/live.py, SPEC §12). Its event stream is served by an ASGI process
+# (uvicorn, Procfile `sse`): in production the proxy routes /ops/<code>/events/ to it on the same
+# origin and EVENTS_URL stays empty; `make run` serves it on its own port and the page is told where
+# (EVENTS_URL, e.g. http://127.0.0.1:8001), the stream answering CORS for SITE_URL's origin.
+EVENTS_URL = env.str("EVENTS_URL", default="").rstrip("/")
+if EVENTS_URL and not EVENTS_URL.startswith(("http://", "https://")):
+    raise ImproperlyConfigured(f"EVENTS_URL must be an http(s):// origin, not {EVENTS_URL!r}")
+LIVE_KEEP = env.int("LIVE_KEEP", default=500)  # events kept per operation for reconnecting boards
+LIVE_HEARTBEAT_SECONDS = env.float("LIVE_HEARTBEAT_SECONDS", default=15)
+LIVE_POLL_SECONDS = env.int("LIVE_POLL_SECONDS", default=5)  # the fallback's period, where streams cannot pass
+BOARD_HOURS = env.int("BOARD_HOURS", default=6)  # how far ahead the board looks
+
 
 LOGGING = {
     "version": 1,
@@ -330,7 +342,7 @@ SECURE_CSP = {
     "style-src": [CSP.SELF, CSP.NONCE],
     "img-src": [CSP.SELF, "data:"],
     "font-src": [CSP.SELF],
-    "connect-src": [CSP.SELF],
+    "connect-src": [CSP.SELF, *([EVENTS_URL] if EVENTS_URL else [])],
     "object-src": [CSP.NONE],
     "base-uri": [CSP.NONE],
     "form-action": [CSP.SELF],

@@ -23,6 +23,7 @@ MOVES = {
     "confirm": pgettext_lazy("refused move", "confirm"),
     "start": pgettext_lazy("refused move", "start"),
     "complete": pgettext_lazy("refused move", "complete"),
+    "no_show": pgettext_lazy("refused move", "record a no-show for"),
 }
 
 

@@ -187,6 +187,8 @@ class Assignment(Lifecycle, models.Model):
         "start": frozenset({Status.PLANNED, Status.CONFIRMED}),
         "complete": frozenset({Status.ACTIVE}),
         "cancel": OPEN_STATUSES,
+        # Nobody reported for duty: a cancellation with its own reason (deployments.transitions.record_no_show).
+        "no_show": frozenset({Status.PLANNED, Status.CONFIRMED}),
     }
 
     # Derived from the line or team when created, never changed: scoping and withdrawal read it.

@@ -7,6 +7,7 @@ import zoneinfo
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import RuleViolation
@@ -217,6 +218,22 @@ def cancel_assignment(assignment_id: int, *, actor, reason: str) -> Assignment:
     return _simple_move(
         assignment_id, actor, move="cancel", to=Status.CANCELLED,
         event="assignment_cancelled", reason=reason,
+    )  # fmt: skip
+
+
+@transaction.atomic
+def record_no_show(assignment_id: int, *, actor) -> Assignment:
+    """planned|confirmed -> cancelled, once its start has passed, by a coordinator: nobody reported for
+    duty. A cancellation whose reason says so (no status of its own: the capacity is free again, as for
+    any cancellation); tells the liaisons."""
+    assignment = _locked(assignment_id)
+    require_coordinator(actor)
+    require_move(assignment, "no_show")
+    if assignment.starts_at > timezone.now():
+        raise ValidationError(_("A no-show is recorded once the assignment has started."))
+    return _simple_move(
+        assignment_id, actor, move="no_show", to=Status.CANCELLED,
+        event="assignment_cancelled", reason=_("No-show: nobody reported for duty."),
     )  # fmt: skip
 
 

@@ -20,4 +20,17 @@ urlpatterns = [
     path("assignments/<int:pk>/", assignments.assignment_detail, name="assignment_detail"),
     path("assignments/<int:pk>/move/", assignments.assignment_move, name="assignment_move"),
     path("assignments/<int:pk>/cancel/", assignments.assignment_cancel, name="assignment_cancel"),
+    path("assignments/<int:pk>/start/", assignments.assignment_on_the_day, {"move": "start"}, name="assignment_start"),
+    path(
+        "assignments/<int:pk>/complete/",
+        assignments.assignment_on_the_day,
+        {"move": "complete"},
+        name="assignment_complete",
+    ),
+    path(
+        "assignments/<int:pk>/no-show/",
+        assignments.assignment_on_the_day,
+        {"move": "no_show"},
+        name="assignment_no_show",
+    ),
 ]

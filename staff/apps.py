@@ -7,6 +7,7 @@ class StaffConfig(AppConfig):
     verbose_name = _("Staff pages")
 
     def ready(self):
-        from staff import links
+        from staff import links, live
 
         links.register()
+        live.connect()

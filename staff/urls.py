@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path
 
 from notifications import views as notification_views
-from staff import rules, views
+from staff import board, rules, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -15,6 +15,8 @@ urlpatterns = [
     path("ops/<slug:op>/rules/", rules.operation_rules, name="operation_rules"),
     path("ops/<slug:op>/rules/pairs/", rules.venue_pair_add, name="venue_pair_add"),
     path("ops/<slug:op>/rules/pairs/<int:pk>/delete/", rules.venue_pair_delete, name="venue_pair_delete"),
+    path("ops/<slug:op>/board/", board.board, name="board"),
+    path("ops/<slug:op>/events/", board.events, name="board_events"),
     path("ops/<slug:op>/requests/", views.request_list, name="request_list"),
     path("ops/<slug:op>/requests/export/", views.request_export, name="request_export"),
     path("ops/<slug:op>/requests/new/", views.request_create, name="request_create"),

@@ -21,10 +21,11 @@ def test_the_compose_file_is_valid_per_the_compose_spec():
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_the_compose_file_runs_web_worker_beat_postgres_and_redis_with_healthchecks():
+def test_the_compose_file_runs_web_sse_worker_beat_postgres_and_redis_with_healthchecks():
     services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
 
-    assert set(services) == {"web", "worker", "beat", "postgres", "redis"}
+    assert set(services) == {"web", "sse", "worker", "beat", "postgres", "redis"}
     assert all("healthcheck" in service for service in services.values())
     assert int(services["postgres"]["image"].split(":")[1]) >= 15
     assert "gunicorn" in (ROOT / "Dockerfile").read_text()
+    assert services["sse"]["command"][:2] == ["uvicorn", "config.asgi:application"]

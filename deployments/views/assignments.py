@@ -3,10 +3,12 @@
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext
+from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.countries import country_choices, country_label
@@ -79,6 +81,31 @@ def assignment_cancel(request, pk):
         request, transitions.cancel_assignment, assignment.pk, reason=request.POST.get("reason", ""),
         success=_("Assignment cancelled; the country is told."),
     )  # fmt: skip
+    return redirect(
+        _planner_url(assignment.venue, timezone.localtime(assignment.starts_at).date(), f"#a{assignment.pk}")
+    )
+
+
+# On the day (SPEC §12): check-in, completion and no-show, from the planner and the board.
+ON_THE_DAY = {
+    "start": (transitions.start_assignment, gettext_lazy("Checked in: the assignment is under way.")),
+    "complete": (transitions.complete_assignment, gettext_lazy("Assignment completed.")),
+    "no_show": (transitions.record_no_show, gettext_lazy("No-show recorded; the country is told.")),
+}
+
+
+@require_POST
+@staff_page
+def assignment_on_the_day(request, pk, move):
+    """Check in, complete or record a no-show; back to `next` (the board) or the assignment's planner day."""
+    if move not in ON_THE_DAY:
+        raise Http404
+    assignment = _visible_assignment(request, pk)
+    function, success = ON_THE_DAY[move]
+    attempt(request, function, assignment.pk, success=str(success))
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(back)
     return redirect(
         _planner_url(assignment.venue, timezone.localtime(assignment.starts_at).date(), f"#a{assignment.pk}")
     )

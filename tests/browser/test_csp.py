@@ -33,6 +33,7 @@ PAGES = [
     ("/ops/paris-2024/venues/", "coordinator", "Paris 2024"),
     ("/ops/paris-2024/planner/?venue=seine-1&day=2024-07-26", "coordinator", "Paris 2024"),
     ("/ops/paris-2024/coverage/", "coordinator", "Paris 2024"),
+    ("/ops/paris-2024/board/", "coordinator", "Paris 2024"),
     ("/ops/paris-2024/assignments/", "coordinator", "Paris 2024"),
     ("/notifications/", "coordinator", "Reinforcements"),
     ("/portal/", "liaison", "Reinforcements"),

@@ -9,6 +9,7 @@ from deployments.transitions import (
     complete_assignment,
     confirm_assignment,
     move_assignment,
+    record_no_show,
     start_assignment,
 )
 from notifications.models import Notification
@@ -24,6 +25,8 @@ MOVES = {
     "cancel": ("coordinator", {"planned": "cancelled", "confirmed": "cancelled", "active": "cancelled"}),
     # A change sends a confirmed assignment back to its country for confirmation.
     "move": ("coordinator", {"planned": "planned", "confirmed": "planned"}),
+    # Nobody came (the factory's shift started in 2024): cancelled, with the reason saying so.
+    "no_show": ("coordinator", {"planned": "cancelled", "confirmed": "cancelled"}),
 }
 CALLS = {
     "confirm": lambda pk, actor: confirm_assignment(pk, actor=actor),
@@ -31,6 +34,7 @@ CALLS = {
     "complete": lambda pk, actor: complete_assignment(pk, actor=actor),
     "cancel": lambda pk, actor: cancel_assignment(pk, actor=actor, reason="Event moved."),
     "move": lambda pk, actor: move_assignment(pk, actor=actor, starts_at=at(26, 9), ends_at=at(26, 17)),
+    "no_show": lambda pk, actor: record_no_show(pk, actor=actor),
 }
 CASES = [(state, move) for state in STATES for move in MOVES]
 

@@ -39,6 +39,8 @@ def leaks_in(text: str, sentences: set[str]) -> list[str]:
 
 def visible_text(page: str) -> str:
     page = re.sub(r"<(script|style)\b.*?</\1>", " ", page, flags=re.S)
+    # English marked as English on purpose (the live board's headings stand in both languages).
+    page = re.sub(r'<(span|small)\b[^>]*\blang="en"[^>]*>.*?</\1>', " ", page, flags=re.S)
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
 
 

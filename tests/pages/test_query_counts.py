@@ -99,6 +99,18 @@ def dashboard(n, user):
     return reverse("dashboard", args=[operation.code])
 
 
+def board(n, user):
+    """n venues short of officers in the board's first hours, each with a planned assignment starting soon
+    (no demo clock: the board opens at midnight of the operation's first day with needs)."""
+    operation = OperationFactory()
+    line = accepted_line(officers=100, pledge__request__operation=operation)
+    for _ in range(n):
+        venue = VenueFactory(operation=operation)
+        VenueNeedFactory(venue=venue, quantity=3, starts_at=at(26, 2), ends_at=at(26, 10))
+        AssignmentFactory(pledge_line=line, venue=venue, quantity=1, starts_at=at(26, 3), ends_at=at(26, 10))
+    return reverse("board", args=[operation.code])
+
+
 def inbox(n, user):
     Notification.objects.bulk_create(
         Notification(recipient=user, event="request_sent", subject=f"S{i}", body="B", channel="in_app", url="/x/")
@@ -145,6 +157,7 @@ def pledge_review(n, user):
         needs,
         coverage,
         dashboard,
+        board,
         inbox,
         request_detail,
         pledge_review,
