@@ -34,6 +34,8 @@ MOVES = {
     "decide": ("coordinator", {"submitted": "accepted"}),
     "withdraw": ("liaison", dict.fromkeys(["draft", "submitted", "changes_requested", "accepted", "partially_accepted"], "withdrawn")),
     "edit": ("liaison", {"draft": "draft", "changes_requested": "changes_requested"}),
+    # One line of two withdrawn: the pledge stands, in the state it was (SPEC §4, partial withdrawal).
+    "withdraw_part": ("liaison", {s: s for s in ["submitted", "accepted", "partially_accepted"]}),
 }  # fmt: skip
 
 
@@ -45,6 +47,10 @@ def call(move, pledge, actor):
         "decide": lambda: decide_pledge(pledge.pk, actor=actor, lines={line.pk: line.officers_offered}, k9_teams={}),
         "withdraw": lambda: withdraw_pledge(pledge.pk, actor=actor, reason="Recalled home."),
         "edit": lambda: update_pledge(pledge.pk, actor=actor, notes="Arriving by train."),
+        "withdraw_part": lambda: (
+            PledgeLineFactory(pledge=pledge, officers_offered=5),
+            withdraw_pledge(pledge.pk, actor=actor, reason="One unit recalled.", lines=[line.pk]),
+        )[1],
     }[move]()
 
 
