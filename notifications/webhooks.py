@@ -27,7 +27,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.roles import require_coordinator
+from core.roles import is_staff_reader, require_coordinator
 from notifications.models import Webhook, WebhookDelivery
 from notifications.tasks import broker_pause
 
@@ -237,3 +237,8 @@ def headers_of(delivery: WebhookDelivery, body: bytes, *, now=None) -> dict[str,
         TIMESTAMP_HEADER: timestamp,
         SIGNATURE_HEADER: signature(delivery.webhook.secret, timestamp, body),
     }
+
+
+def visible_webhooks(user):
+    """Ministry staff (coordinators and viewers) see every hook; anyone else none (a 404)."""
+    return Webhook.objects.all() if is_staff_reader(user) else Webhook.objects.none()
