@@ -138,7 +138,7 @@ class WebhookViewSet(viewsets.ModelViewSet):
         delete_webhook(instance.pk, actor=self.request.user)
 
     @extend_schema(responses=WebhookDeliverySerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filter_backends=[])
     def deliveries(self, request, pk=None):
         """The hook's delivery log, newest first: event, status, last status code, attempts, times, error."""
         rows = self.get_object().deliveries.order_by("-created_at", "-id")
