@@ -10,6 +10,7 @@ data} and the headers below; the signature is the hex HMAC-SHA256, keyed with th
 of `<timestamp>.<raw body>`.
 """
 
+import datetime
 import hashlib
 import hmac
 import ipaddress
@@ -152,10 +153,8 @@ def write_deliveries(event: str, obj, *, data: dict | None = None) -> list[Webho
     hooks = list(Webhook.objects.filter(is_active=True).filter(Q(events__contains=[name]) | Q(events__contains=[ALL])))
     if not hooks:
         return []
-    payload = {
-        "object": {"type": obj._meta.model_name, "id": obj.pk},
-        "data": {**_json_safe(data or {}), **({"status": obj.status} if hasattr(obj, "status") else {})},
-    }
+    facts = {name: getattr(obj, name) for name in ("status", "starts_at", "ends_at") if hasattr(obj, name)}
+    payload = {"object": {"type": obj._meta.model_name, "id": obj.pk}, "data": _json_safe({**(data or {}), **facts})}
     now = timezone.now()
     rows = WebhookDelivery.objects.bulk_create(
         WebhookDelivery(webhook=hook, event=name, payload=payload, created_at=now, next_attempt_at=now)
@@ -165,12 +164,19 @@ def write_deliveries(event: str, obj, *, data: dict | None = None) -> list[Webho
     return rows
 
 
-def _json_safe(values: dict) -> dict:
-    """The move's context as JSON: strings, numbers and booleans as they are, anything else as text."""
-    safe = {}
-    for key, value in values.items():
-        safe[key] = value if value is None or isinstance(value, (str, int, float, bool)) else str(value)
-    return safe
+def _json_safe(value):
+    """The move's context as JSON: objects by their id, instants in ISO 8601, anything else unknown as text."""
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, dict):
+        return {str(key): _json_safe(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [_json_safe(item) for item in value]
+    if isinstance(value, (datetime.datetime, datetime.date)):
+        return value.isoformat()
+    if hasattr(value, "_meta") and hasattr(value, "pk"):
+        return value.pk
+    return str(value)
 
 
 class _AfterCommit:

@@ -1,12 +1,15 @@
 """`/api/v1/webhooks/` (SPEC §12): coordinators register and change hooks, viewers read them,
 liaisons see none; bad input is a 400 that writes nothing."""
 
+import datetime as dt
+
 import pytest
 
+from deployments.transitions import create_assignment
 from notifications.models import Webhook, WebhookDelivery
 from reinforcements.transitions import send_request
 from tests.api.conftest import client_as
-from tests.factories import RequestLineFactory, WebhookFactory
+from tests.factories import RequestLineFactory, VenueFactory, WebhookFactory, accepted_line, at
 
 pytestmark = pytest.mark.django_db
 HOOK = {"url": "https://hooks.example.org/in", "events": ["pledge.submitted", "assignment.created"]}
@@ -158,3 +161,22 @@ def test_a_liaison_sees_no_hook_and_no_log(liaison_pl):
     assert client.get(f"/api/v1/webhooks/{hook.pk}/").status_code == 404
     assert client.get(f"/api/v1/webhooks/{hook.pk}/deliveries/").status_code == 404
     assert client.patch(f"/api/v1/webhooks/{hook.pk}/", {"is_active": False}, format="json").status_code == 404
+
+
+def test_a_placement_writes_an_assignment_created_delivery_with_its_times_as_iso_8601(coordinator):
+    hook = WebhookFactory(events=["assignment.created"])
+    WebhookFactory(events=["assignment.cancelled"])
+    line = accepted_line()
+    venue = VenueFactory(operation=line.pledge.request.operation)
+
+    assignment = create_assignment(
+        actor=coordinator, venue=venue, starts_at=at(26, 8), ends_at=at(26, 12), pledge_line=line, quantity=2
+    )
+
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.webhook, delivery.event, delivery.status) == (hook, "assignment.created", "pending")
+    assert delivery.payload["object"] == {"type": "assignment", "id": assignment.pk}
+    data = delivery.payload["data"]
+    assert data["status"] == "planned" and data["country"] == line.pledge.request.country
+    assert dt.datetime.fromisoformat(data["starts_at"]) == at(26, 8)
+    assert dt.datetime.fromisoformat(data["ends_at"]) == at(26, 12)

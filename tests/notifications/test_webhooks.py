@@ -238,3 +238,21 @@ def test_every_event_people_are_told_of_can_be_heard_by_a_webhook():
     events = {p.stem for p in templates.glob("*.txt") if not p.stem.startswith(("_", "reminder_", "webhook_"))}
 
     assert events == set(EVENTS)
+
+
+def test_a_worker_killed_after_its_post_leaves_a_retry_with_the_same_delivery_id_to_drop(fast, receiver, coordinator):
+    WebhookFactory(url=receiver.url)
+    with transaction.atomic():
+        send_a_request(coordinator)
+        transaction.get_connection().run_on_commit.clear()
+    pk = WebhookDelivery.objects.get().pk
+    claimed, _outcome = claim(pk)
+    post(claimed)  # the receiver has it; the worker dies before it records so
+
+    WebhookDelivery.objects.filter(pk=pk).update(next_attempt_at=timezone.now() - dt.timedelta(seconds=1))
+    sweep_webhooks(older_than_seconds=3600)  # hands the lapsed claim back, queues nothing yet
+    outcome, _retry_in = attempt(pk)
+
+    assert outcome == "delivered"
+    first, second = (headers["X-Reinforcements-Delivery"] for _path, headers, _body in receiver.posts)
+    assert first == second == str(WebhookDelivery.objects.get().uuid)
