@@ -4,6 +4,8 @@ liaisons see none; bad input is a 400 that writes nothing."""
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from deployments.transitions import create_assignment
 from notifications.models import Webhook, WebhookDelivery
@@ -180,3 +182,35 @@ def test_a_placement_writes_an_assignment_created_delivery_with_its_times_as_iso
     assert data["status"] == "planned" and data["country"] == line.pledge.request.country
     assert dt.datetime.fromisoformat(data["starts_at"]) == at(26, 8)
     assert dt.datetime.fromisoformat(data["ends_at"]) == at(26, 12)
+
+
+def queries_for(user, url):
+    client = client_as(type(user).objects.get(pk=user.pk))  # no role cached from before
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, {"page_size": 200})
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response.data["count"]
+
+
+def test_the_hook_list_and_a_log_cost_the_same_queries_for_5_and_50_rows(coordinator):
+    hook = WebhookFactory()
+
+    def add(n):
+        for _ in range(n):
+            WebhookFactory()
+            WebhookDelivery.objects.create(webhook=hook, event="request.sent", payload={"object": {}, "data": {}})
+
+    add(5)
+    few = [
+        queries_for(coordinator, "/api/v1/webhooks/"),
+        queries_for(coordinator, f"/api/v1/webhooks/{hook.pk}/deliveries/"),
+    ]
+    add(45)
+    many = [
+        queries_for(coordinator, "/api/v1/webhooks/"),
+        queries_for(coordinator, f"/api/v1/webhooks/{hook.pk}/deliveries/"),
+    ]
+
+    assert [rows for _queries, rows in many] == [51, 50]
+    # hooks: groups (role) · count · page; log: groups · the hook · count · page
+    assert [queries for queries, _rows in few] == [queries for queries, _rows in many] == [3, 4]
