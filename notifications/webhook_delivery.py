@@ -34,8 +34,14 @@ from notifications.tasks import EARLY_TOLERANCE
 from notifications.webhooks import body_of, headers_of, unsafe_host
 
 logger = logging.getLogger(__name__)
-# How long past the timeout a claim holds: a try still running then belongs to a dead worker.
-CLAIM_MARGIN = timedelta(seconds=60)
+
+
+def claim_window() -> timedelta:
+    """How long a claim holds: a try is over by then (the host check, then connecting, sending and
+    reading the answer, each within WEBHOOK_TIMEOUT), so a row still `sending` after it belongs to a dead worker."""
+    return timedelta(seconds=3 * settings.WEBHOOK_TIMEOUT + 10)
+
+
 Status = WebhookDelivery.Status
 
 
@@ -128,7 +134,7 @@ def claim(delivery_id: int) -> tuple[WebhookDelivery | None, str]:
         delivery.status = Status.SENDING
         delivery.attempts += 1
         delivery.last_attempt_at = now
-        delivery.next_attempt_at = now + timedelta(seconds=settings.WEBHOOK_TIMEOUT) + CLAIM_MARGIN
+        delivery.next_attempt_at = now + claim_window()
         delivery.save(update_fields=["status", "attempts", "last_attempt_at", "next_attempt_at"])
     return delivery, "claimed"
 
