@@ -48,6 +48,7 @@ EVENTS = {
     "pledge_changes_requested": "pledge.changes_requested",
     "pledge_decided": "pledge.decided",
     "pledge_withdrawn": "pledge.withdrawn",
+    "pledge_partly_withdrawn": "pledge.partly_withdrawn",
     "assignment_planned": "assignment.created",
     "assignment_moved": "assignment.moved",
     "assignment_confirmed": "assignment.confirmed",
@@ -56,6 +57,9 @@ EVENTS = {
     "assignment_cancelled": "assignment.cancelled",
 }
 WEBHOOK_EVENTS = sorted(EVENTS.values())
+# Digests for people: hooks get one event per object instead (assignment.created for each day a bulk
+# placement planned, assignment.cancelled for each assignment a withdrawal or an ended request cancelled).
+PEOPLE_ONLY = {"assignments_planned", "request_assignments_cancelled"}
 
 SIGNATURE_HEADER = "X-Reinforcements-Signature"
 TIMESTAMP_HEADER = "X-Reinforcements-Timestamp"
@@ -147,21 +151,37 @@ def delete_webhook(webhook_id: int, *, actor) -> None:
 def write_deliveries(event: str, obj, *, data: dict | None = None) -> list[WebhookDelivery]:
     """One pending delivery per enabled hook listening to `event` (a notification event), in the
     caller's transaction, handed to Celery once it commits. Events no hook can hear cost nothing."""
+    return write_deliveries_for(event, [(obj, data)])
+
+
+def write_deliveries_for(event: str, items) -> list[WebhookDelivery]:
+    """`write_deliveries` for several objects of one move, (obj, data) pairs: one query for the hooks.
+    Moves that tell people in a digest (a bulk placement, a cascade) still give hooks one event per object."""
     name = EVENTS.get(event)
-    if name is None:
+    items = list(items)
+    if name is None or not items:
         return []
     hooks = list(Webhook.objects.filter(is_active=True).filter(Q(events__contains=[name]) | Q(events__contains=[ALL])))
     if not hooks:
         return []
-    facts = {name: getattr(obj, name) for name in ("status", "starts_at", "ends_at") if hasattr(obj, name)}
-    payload = {"object": {"type": obj._meta.model_name, "id": obj.pk}, "data": _json_safe({**(data or {}), **facts})}
     now = timezone.now()
     rows = WebhookDelivery.objects.bulk_create(
-        WebhookDelivery(webhook=hook, event=name, payload=payload, created_at=now, next_attempt_at=now)
+        WebhookDelivery(webhook=hook, event=name, payload=_payload(obj, data), created_at=now, next_attempt_at=now)
+        for obj, data in items
         for hook in hooks
     )
     _queue_after_commit([row.pk for row in rows])
     return rows
+
+
+def _payload(obj, data) -> dict:
+    facts = {name: getattr(obj, name) for name in ("status", "starts_at", "ends_at") if hasattr(obj, name)}
+    return {"object": {"type": obj._meta.model_name, "id": obj.pk}, "data": _json_safe({**(data or {}), **facts})}
+
+
+def iso_utc(value: datetime.datetime) -> str:
+    """An instant as ISO 8601 in UTC, `Z` for the zone: 2024-07-26T06:00:00Z."""
+    return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
 
 
 def _json_safe(value):
@@ -172,7 +192,9 @@ def _json_safe(value):
         return {str(key): _json_safe(item) for key, item in value.items()}
     if isinstance(value, (list, tuple, set)):
         return [_json_safe(item) for item in value]
-    if isinstance(value, (datetime.datetime, datetime.date)):
+    if isinstance(value, datetime.datetime):
+        return iso_utc(value)
+    if isinstance(value, datetime.date):
         return value.isoformat()
     if hasattr(value, "_meta") and hasattr(value, "pk"):
         return value.pk
@@ -221,7 +243,7 @@ def body_of(delivery: WebhookDelivery) -> bytes:
     document = {
         "id": str(delivery.uuid),
         "event": delivery.event,
-        "created_at": delivery.created_at.isoformat().replace("+00:00", "Z"),
+        "created_at": iso_utc(delivery.created_at),
         "object": delivery.payload["object"],
         "data": delivery.payload["data"],
     }

@@ -7,8 +7,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from deployments import bulk
 from deployments.transitions import create_assignment
 from notifications.models import Webhook, WebhookDelivery
+from pledges.transitions import withdraw_pledge
 from reinforcements.transitions import send_request
 from tests.api.conftest import client_as
 from tests.factories import RequestLineFactory, VenueFactory, WebhookFactory, accepted_line, at
@@ -214,3 +216,46 @@ def test_the_hook_list_and_a_log_cost_the_same_queries_for_5_and_50_rows(coordin
     assert [rows for _queries, rows in many] == [51, 50]
     # hooks: groups (role) · count · page; log: groups · the hook · count · page
     assert [queries for queries, _rows in few] == [queries for queries, _rows in many] == [3, 4]
+
+
+@pytest.mark.parametrize("preview", [False, True])
+def test_a_bulk_placement_gives_hooks_one_assignment_created_per_day_and_a_preview_none(coordinator, preview):
+    hook = WebhookFactory(events=["assignment.created"])
+    line = accepted_line(officers=10)
+    venue = VenueFactory(operation=line.pledge.request.operation)
+
+    result = bulk.place_on_days(
+        actor=coordinator, venue=venue, pledge_line=line, quantity=1, from_time=dt.time(8), to_time=dt.time(12),
+        from_date=dt.date(2024, 7, 26), to_date=dt.date(2024, 7, 28), preview=preview,
+    )  # fmt: skip
+
+    deliveries = WebhookDelivery.objects.filter(webhook=hook)
+    if preview:
+        assert not deliveries.exists()
+    else:
+        assert sorted(d.payload["object"]["id"] for d in deliveries) == sorted(a.pk for a in result.placed)
+        assert {d.event for d in deliveries} == {"assignment.created"} and len(result.placed) == 3
+
+
+def test_a_withdrawn_pledge_gives_hooks_its_withdrawal_and_each_cancelled_assignment(coordinator, liaison_pl):
+    WebhookFactory(events=["pledge.withdrawn", "assignment.cancelled"])
+    line = accepted_line(pledge__request__country="PL")
+    venue = VenueFactory(operation=line.pledge.request.operation)
+    placed = [
+        create_assignment(
+            actor=coordinator, venue=venue, starts_at=at(d, 8), ends_at=at(d, 12), pledge_line=line, quantity=1
+        )
+        for d in (26, 27)
+    ]
+
+    withdraw_pledge(line.pledge_id, actor=liaison_pl, reason="Needed at home")
+
+    rows = WebhookDelivery.objects.order_by("pk")
+    assert [(d.event, d.payload["object"]["id"]) for d in rows] == [
+        ("assignment.cancelled", placed[0].pk), ("assignment.cancelled", placed[1].pk),
+        ("pledge.withdrawn", line.pledge_id),
+    ]  # fmt: skip
+    assert rows[0].payload["data"] == {
+        "country": "PL", "reason": "Pledge withdrawn: Needed at home", "status": "cancelled",
+        "starts_at": "2024-07-26T06:00:00Z", "ends_at": "2024-07-26T10:00:00Z",
+    }  # fmt: skip
