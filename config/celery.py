@@ -17,6 +17,12 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
         "options": {"expires": 55},  # a worker back from an outage runs one sweep, not a backlog
     },
+    # Webhook deliveries the after-commit hook could not queue, or whose worker died mid-try (SPEC §12).
+    "sweep-pending-webhooks": {
+        "task": "notifications.webhook_delivery.sweep_webhooks",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     # SPEC §6 reminders; hourly, so a due date reached today is told today. Each reminder reaches
     # a person at most once a day (unique dedup key), so running more often never repeats one.
     "send-reminders": {

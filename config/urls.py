@@ -9,7 +9,7 @@ from accounts.api import InvitationViewSet, ObtainTokenView, RevokeTokenView, To
 from core.api_docs import DocsView, SchemaView
 from deployments.api import AssignmentViewSet, VenueNeedViewSet, VenuePairViewSet, VenueViewSet
 from deployments.api_reports import ConflictViewSet, CoverageViewSet
-from notifications.api import NotificationViewSet
+from notifications.api import NotificationViewSet, WebhookViewSet
 from pledges.api import K9TeamViewSet, PledgeViewSet
 from reinforcements.api import OperationViewSet, RequestViewSet, SpecialtyViewSet
 
@@ -28,6 +28,7 @@ router.register("notifications", NotificationViewSet, basename="notification")
 router.register("coverage", CoverageViewSet, basename="coverage")
 router.register("conflicts", ConflictViewSet, basename="conflict")
 router.register("invitations", InvitationViewSet, basename="invitation")
+router.register("webhooks", WebhookViewSet, basename="webhook")
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -17,6 +17,7 @@ from core.roles import require_coordinator, require_coordinator_or_liaison_of
 from deployments import rules
 from deployments.models import Assignment
 from notifications.outbox import notify_other_side
+from notifications.webhooks import write_deliveries, write_deliveries_for
 from pledges.models import K9Team, Pledge, PledgeLine
 from pledges.transitions import require_placeable
 
@@ -124,6 +125,8 @@ def create_assignment(
     _save(assignment, actor)
     if tell:
         _tell(actor, assignment, "assignment_planned")
+    else:  # people get the caller's summary; an integrating system still gets each assignment
+        write_deliveries("assignment_planned", assignment, data={"country": source.pledge.request.country})
     assignment.warnings = warnings  # rules in `warn` mode that it breaks: placed, and listed as conflicts
     return assignment
 
@@ -268,10 +271,16 @@ def cancel_open_assignments_of_request(request, *, actor, reason: str, **_signal
 
 def _cancel_all(assignments, actor, reason) -> list[Assignment]:
     cancelled = list(
-        assignments.select_for_update(of=("self",)).select_related("venue", "k9_team", "pledge_line__specialty")
+        assignments.select_for_update(of=("self",))
+        .select_related("venue", "k9_team", "pledge_line__specialty", "pledge__request")
         .order_by("pk")
     )  # fmt: skip
     for assignment in cancelled:
         assignment.status, assignment.status_reason = Status.CANCELLED, reason
         save_by(assignment, actor, update_fields=["status", "status_reason"])
+    # People read these in the move's own message; an integrating system gets each cancellation.
+    write_deliveries_for(
+        "assignment_cancelled",
+        [(a, {"country": a.pledge.request.country, "reason": reason}) for a in cancelled],
+    )
     return cancelled

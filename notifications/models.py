@@ -1,6 +1,9 @@
+import uuid
+
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -65,3 +68,82 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.event} → {self.recipient}"
+
+
+class Webhook(models.Model):
+    """An integrating system's HTTPS endpoint, told of the events it chose (SPEC §12)."""
+
+    url = models.URLField(_("URL"), max_length=500)
+    # Webhook event names (notifications.webhooks.EVENTS) or ["*"]; checked there, in one place.
+    events = ArrayField(models.CharField(max_length=50), verbose_name=_("events"))
+    # Kept readable: every delivery is signed with it. Shown once, in the answer that creates the hook.
+    secret = models.CharField(_("secret"), max_length=100)
+    is_active = models.BooleanField(_("enabled"), default=True)
+    # Failed attempts since the last success; at WEBHOOK_DISABLE_AFTER the hook is switched off.
+    consecutive_failures = models.PositiveIntegerField(_("consecutive failures"), default=0)
+    disabled_reason = models.CharField(_("why it is disabled"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name=_("created by"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("webhook")
+        verbose_name_plural = _("webhooks")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(events=[]),
+                name="notifications_webhook_has_events",
+                violation_error_message=_("Choose at least one event."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.url
+
+
+class WebhookDelivery(models.Model):
+    """One event for one webhook: the outbox row of an HTTP POST, written with the change (SPEC §12)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        # Claimed by one worker, its POST under way: no other worker touches the row.
+        SENDING = "sending", _("Sending")
+        DELIVERED = "delivered", _("Delivered")
+        FAILED = "failed", _("Failed")
+
+    uuid = models.UUIDField(_("delivery id"), default=uuid.uuid4, unique=True, editable=False)
+    webhook = models.ForeignKey(Webhook, on_delete=models.CASCADE, related_name="deliveries", verbose_name=_("webhook"))
+    event = models.CharField(_("event"), max_length=50)
+    # The body's `object` and `data`, fixed when the change commits: every try sends the same body.
+    payload = models.JSONField(_("payload"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    status_code = models.PositiveSmallIntegerField(_("last status code"), null=True, blank=True)
+    error = models.TextField(_("last error"), blank=True)
+    # Pending: when the next try is due. Sending: when the claim lapses (a worker that died mid-try;
+    # the sweeper hands the row back). Delivered or failed: none.
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True, default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+    last_attempt_at = models.DateTimeField(_("last attempt at"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("webhook delivery")
+        verbose_name_plural = _("webhook deliveries")
+        indexes = [
+            # The sweeper's scan: rows still to send, or claimed by a worker that never finished.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(status__in=["pending", "sending"]),
+                name="notif_webhook_delivery_due",
+            ),
+            models.Index(fields=["webhook", "-created_at", "-id"], name="notif_webhook_delivery_log"),
+        ]
+
+    def __str__(self):
+        return f"{self.event} → {self.webhook}"

@@ -16,6 +16,7 @@ from notifications.messages import email_text, event_texts, language_of
 from notifications.models import Notification
 from notifications.registry import LIAISON, STAFF, link_of
 from notifications.tasks import queue_delivery
+from notifications.webhooks import write_deliveries
 
 # With the liaison profile: each message names the recipient's role (messages._role), one query less a person.
 
@@ -118,8 +119,10 @@ def notify_other_side(actor, country: str, event: str, obj, *, context: dict | N
     """A liaison's move tells the coordinators; a ministry move tells that country's liaisons.
 
     Each side's link to the object comes from the registry the faces fill. The actor is never
-    told of their own move.
+    told of their own move. Webhooks listening to the event get their delivery rows here too, in
+    the same transaction (notifications.webhooks).
     """
+    write_deliveries(event, obj, data={"country": country, **(context or {})})
     if liaison_country(actor):
         url = link_of(obj, STAFF)
         return notify(coordinators().exclude(pk=actor.pk), event, obj, context=context, url=url)

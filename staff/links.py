@@ -9,6 +9,7 @@ def register() -> None:
     register_link("reinforcements.reinforcementrequest", STAFF, lambda r: reverse("request_detail", args=[r.pk]))
     register_link("pledges.pledge", STAFF, lambda p: reverse("pledge_review", args=[p.pk]))
     register_link("pledges.k9team", STAFF, lambda t: reverse("pledge_review", args=[t.pledge_id]))
+    register_link("notifications.webhook", STAFF, lambda h: reverse("webhook_detail", args=[h.pk]))
     register_link("deployments.assignment", STAFF, lambda a: reverse("assignment_detail", args=[a.pk]))
     register_link(
         "overdue_requests",

@@ -6,6 +6,7 @@ from django.contrib.auth.models import Group
 
 from accounts.models import secret_hash
 from deployments.models import Assignment, Venue, VenueNeed
+from notifications.models import Webhook
 from pledges.models import K9Team, Pledge, PledgeLine
 from reinforcements.models import LiaisonProfile, Operation, ReinforcementRequest, RequestLine, Specialty, User
 
@@ -206,3 +207,12 @@ class InvitationFactory(factory.django.DjangoModelFactory):
     language = "en"
     invited_by = factory.SubFactory(CoordinatorFactory)
     secret_hash = factory.LazyAttribute(lambda i: secret_hash(i.secret))
+
+
+class WebhookFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Webhook
+
+    url = "https://hooks.example.org/reinforcements"
+    events = factory.LazyFunction(lambda: ["*"])
+    secret = factory.Sequence(lambda n: f"whsec_test_{n:04d}")

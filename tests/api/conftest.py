@@ -16,6 +16,7 @@ from tests.factories import (
     RequestLineFactory,
     VenueFactory,
     VenueNeedFactory,
+    WebhookFactory,
 )
 
 
@@ -51,7 +52,7 @@ def world(liaison_pl):
     pair = VenuePair.objects.create(venue_a=venue, venue_b=VenueFactory(operation=operation), minutes=20)
     return {
         "venuepair": pair, "conflict": None,
-        "invitation": invitation,
+        "invitation": invitation, "webhook": WebhookFactory(),
         "operation": operation, "request": request, "pledge": pledge, "line": line, "team": team, "k9team": team,
         "venue": venue,
         "venueneed": need, "assignment": assignment, "notification": notification,

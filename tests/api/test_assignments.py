@@ -174,9 +174,10 @@ def test_placing_officers_costs_the_same_queries_whatever_the_number_of_liaisons
 
     # groups (role) · venue · line (field) · savepoint · pledge FOR SHARE · line FOR NO KEY UPDATE ⋈ pledge
     # ⋈ request ⋈ operation ⋈ specialty · peak load · duty (officer-hours in 24 h) · the needs it covers that ask
-    # anything (language, legal status) · assignment · its history · the actor's liaison profile · liaisons ⋈ profile
-    # · notifications (one INSERT) · release. Commit, data version and delivery are after the test's transaction.
-    with django_assert_num_queries(15):
+    # anything (language, legal status) · assignment · its history · the enabled webhooks listening to
+    # assignment.created (none) · the actor's liaison profile · liaisons ⋈ profile · notifications (one INSERT)
+    # · release. Commit, data version and delivery are after the test's transaction.
+    with django_assert_num_queries(16):
         response = client_as(coordinator).post("/api/v1/assignments/", data, format="json")
 
     assert response.status_code == 201

@@ -129,3 +129,55 @@ def hung_broker():
     for conn in accepted:
         conn.close()
     server.close()
+
+
+class Receiver:
+    """A webhook receiver on 127.0.0.1 (a port of its own): it logs every POST (headers, raw body)
+    and answers with the next of `answers` (200 once they run out), after `delay` seconds. With
+    `hang_first`, the first POST is read and then neither kept nor answered (`hung` is set)."""
+
+    def __init__(self, hang_first: bool = False):
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.posts, self.answers, self.delay, self.lock = [], [], 0.0, threading.Lock()
+        self.hang_first, self.hung, self.release = hang_first, threading.Event(), threading.Event()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                body = self.rfile.read(int(self.headers["Content-Length"]))
+                with receiver.lock:
+                    hang, receiver.hang_first = receiver.hang_first, False
+                if hang:
+                    receiver.hung.set()
+                    receiver.release.wait(60)
+                    return
+                time.sleep(receiver.delay)
+                with receiver.lock:
+                    receiver.posts.append((self.path, self.headers, body))
+                    code = receiver.answers.pop(0) if receiver.answers else 200
+                self.send_response(code)
+                if code in (301, 302, 307, 308):
+                    self.send_header("Location", "/elsewhere")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.release.set()
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver():
+    receiver = Receiver()
+    yield receiver
+    receiver.close()

@@ -1,4 +1,4 @@
-"""The static beat schedule (config/celery.py) runs the sweeper and the reminders."""
+"""The static beat schedule (config/celery.py) runs the sweepers (emails, webhooks) and the reminders."""
 
 from config.celery import app
 
@@ -8,7 +8,11 @@ def test_every_beat_entry_names_a_registered_task():
 
     tasks = {entry["task"] for entry in app.conf.beat_schedule.values()}
 
-    assert tasks == {"notifications.tasks.sweep_pending", "notifications.tasks.send_reminders"}
+    assert tasks == {
+        "notifications.tasks.sweep_pending",
+        "notifications.tasks.send_reminders",
+        "notifications.webhook_delivery.sweep_webhooks",
+    }
     assert tasks <= set(app.tasks)
 
 

@@ -10,6 +10,7 @@ from tests.factories import (
     RequestLineFactory,
     VenueFactory,
     VenueNeedFactory,
+    WebhookFactory,
     accepted_line,
     accepted_team,
     at,
@@ -38,4 +39,5 @@ def world(db):
     return {
         "operation": operation, "request": request, "pledge": pledge, "line": line, "team": team, "venue": venue,
         "need": need, "accepted_line": accepted, "accepted_team": dog, "assignment": assignment,
+        "webhook": WebhookFactory(),
     }  # fmt: skip

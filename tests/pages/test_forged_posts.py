@@ -21,6 +21,9 @@ def post_urls(world):
         reverse("assignment_create", args=[op]),
         reverse("assignment_move", args=[world["assignment"].pk]),
         reverse("assignment_cancel", args=[world["assignment"].pk]),
+        reverse("webhooks"),
+        reverse("webhook_switch", args=[world["webhook"].pk]),
+        reverse("webhook_delete", args=[world["webhook"].pk]),
     ]
 
 
@@ -35,6 +38,8 @@ def test_a_viewer_forging_any_post_is_refused_and_nothing_changes(client, world,
     world["request"].refresh_from_db()
     world["assignment"].refresh_from_db()
     assert (world["request"].status, world["assignment"].status) == ("sent", "planned")
+    world["webhook"].refresh_from_db()
+    assert world["webhook"].is_active
 
 
 def test_a_liaison_posting_to_a_staff_page_finds_nothing(client, world, liaison_pl):

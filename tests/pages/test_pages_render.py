@@ -29,6 +29,8 @@ def staff_urls(world):
         reverse("coverage", args=[op]) + "?from=2024-07-24",
         reverse("board", args=[op]),
         reverse("inbox"),
+        reverse("webhooks"),
+        reverse("webhook_detail", args=[world["webhook"].pk]),
     ]
 
 

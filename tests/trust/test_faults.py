@@ -15,6 +15,7 @@ import time
 import pytest
 import requests
 
+from tests.notifications.conftest import Receiver
 from tests.trust.services import (
     ROOT,
     VENV_BIN,
@@ -196,3 +197,45 @@ def test_two_instances_on_one_redis_each_deliver_their_own_notifications_with_th
         assert len(list((workdir / "mail").iterdir())) == 2
         worker_log = (workdir / f"worker-{workdir.name}.log").read_text()
         assert "does not exist" not in worker_log and "DoesNotExist" not in worker_log
+
+
+def test_a_worker_killed_while_posting_a_webhook_leaves_it_to_the_sweeper_which_sends_it_once(
+    postgres, database, stack, tmp_path
+):
+    receiver = Receiver(hang_first=True)
+    try:
+        valkey = stack(PrivateValkey(tmp_path))
+        env = app_env(postgres.url(database), valkey.url, tmp_path, WEBHOOK_TIMEOUT="2", WEBHOOK_ALLOW_INSECURE="true")
+        app = stack(App(env, tmp_path))
+        worker = stack(Worker(env, tmp_path))
+        (pk,) = app.post("/probe/seed/?n=1").json()["requests"]
+        postgres.sql(
+            "INSERT INTO notifications_webhook (url, events, secret, is_active, consecutive_failures, disabled_reason,"
+            " created_at, updated_at) VALUES (%s, '{*}', 'whsec_fault', true, 0, '', now(), now())",
+            database, (receiver.url,),
+        )  # fmt: skip
+        assert app.post(f"/probe/send/{pk}/").status_code == 200
+        assert receiver.hung.wait(20), "the worker never reached the receiver"
+        (child,) = worker.pool_children()
+
+        child.kill()
+
+        def delivery():
+            return postgres.sql("SELECT status, attempts FROM notifications_webhookdelivery", database)
+
+        # The message comes back (acks_late) to the restarted pool, which finds the row claimed: no second POST.
+        wait_until(lambda: "WorkerLostError" in worker.log.read_text(), 20, what="the pool to see its child die")
+        assert delivery() == [("sending", 1)]
+        time.sleep(16)  # the claim lapses (3 × WEBHOOK_TIMEOUT + 10 s); what the beat does every minute:
+        swept = subprocess.run(
+            [str(VENV_BIN / "celery"), "-A", "config", "call", "notifications.webhook_delivery.sweep_webhooks",
+             "--kwargs", json.dumps({"older_than_seconds": 0})],
+            cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert swept.returncode == 0, swept.stderr
+        wait_until(lambda: delivery() == [("delivered", 2)], 30, what="the swept delivery")
+        assert len(receiver.posts) == 1
+        [(uuid,)] = postgres.sql("SELECT uuid::text FROM notifications_webhookdelivery", database)
+        assert receiver.posts[0][1]["X-Reinforcements-Delivery"] == uuid
+    finally:
+        receiver.close()
