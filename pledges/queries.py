@@ -2,6 +2,7 @@ from django.db.models import Prefetch
 
 from core.roles import is_staff_reader, liaison_country
 from pledges.models import K9Team, Pledge, PledgeLine
+from reinforcements.models import ReinforcementRequest
 
 
 def visible_pledges(user):
@@ -18,6 +19,27 @@ def visible_pledge_lines(user):
 
 def visible_k9_teams(user):
     return K9Team.objects.filter(pledge__in=visible_pledges(user))
+
+
+def readiness_gaps(user, today):
+    """The visible K9 teams still meant to cross (not withdrawn, not turned down, on a pledge and request
+    that stand, available after `today`) that are not ready for the border by their first day available:
+    papers missing, or the rabies wait ending after that day. Each carries `missing` and `ready_on`."""
+    teams = (
+        visible_k9_teams(user)
+        .filter(withdrawn_at__isnull=True, available_to__gte=today)
+        .exclude(pledge__status__in=[Pledge.Status.WITHDRAWN, Pledge.Status.REJECTED])
+        .exclude(pledge__status__in=Pledge.ACCEPTED_STATUSES, accepted=False)
+        .exclude(pledge__request__status__in=ReinforcementRequest.ENDED_STATUSES)
+        .select_related("pledge__request__operation")
+        .order_by("available_from", "pk")
+    )
+    gaps = []
+    for team in teams:
+        team.missing, team.ready_on = team.readiness, team.ready_from
+        if team.missing or team.ready_on > team.available_from:
+            gaps.append(team)
+    return gaps
 
 
 # Where a page of pledges keeps its lines and teams (PledgeSerializer.Meta.prefetched_lists): a plain

@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,7 +24,7 @@ from deployments.models import Assignment
 from deployments.queries import visible_assignments
 from notifications.reading import mark_all_read, mark_read, own_notifications, unread_count, unread_first
 from pledges.models import Pledge
-from pledges.queries import visible_pledges
+from pledges.queries import readiness_gaps, visible_pledges
 from pledges.transitions import create_pledge, submit_pledge, update_pledge, withdraw_pledge
 from portal import roster
 from portal.access import liaison_required
@@ -76,7 +76,10 @@ def home(request):
     )  # fmt: skip
     for req in to_answer:
         req.overdue = bool(req.response_due and req.response_due < today)
-    pledges = list(_pledges(user).order_by("-pk"))
+    # Partial withdrawals (SPEC §4): how many of a pledge's lines and teams its country took back.
+    withdrawn_lines = Count("lines", filter=Q(lines__withdrawn_at__isnull=False), distinct=True)
+    withdrawn_teams = Count("k9_teams", filter=Q(k9_teams__withdrawn_at__isnull=False), distinct=True)
+    pledges = list(_pledges(user).annotate(withdrawn_parts=withdrawn_lines + withdrawn_teams).order_by("-pk"))
     notifications = list(
         unread_first(user).annotate(
             unread_total=Subquery(
@@ -88,6 +91,7 @@ def home(request):
     return render(request, "portal/home.html", {
         "to_answer": to_answer,
         "to_fix": [p for p in pledges if p.can("edit")],
+        "not_ready": readiness_gaps(user, today),
         "pledges": pledges,
         # A big contingent has thousands planned: the home page only says how many.
         "awaiting_count": visible_assignments(user).filter(status=Assignment.Status.PLANNED).count(),

@@ -101,6 +101,21 @@ def axe_walk(browser, live_server, urls, cookies) -> list[str]:
     return problems
 
 
+def axe_as_shown(page) -> list[str]:
+    """axe-core on the page exactly as it is shown now, for the answer to a POST (a bulk report), which the
+    walk cannot GET again: its HTML served at its own address in a context that ignores the CSP."""
+    html, url = page.content(), page.url
+    context = page.context.browser.new_context(base_url=page.base_url, bypass_csp=True, timezone_id="Europe/Paris")
+    context.add_cookies(page.context.cookies())
+    walker = context.new_page()
+    try:
+        walker.route(url, lambda route: route.fulfill(status=200, content_type="text/html; charset=utf-8", body=html))
+        walker.goto(url)
+        return [f"{url} (as shown) {p}" for p in axe_problems(walker)]
+    finally:
+        context.close()
+
+
 @pytest.fixture
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, locale="en-GB", timezone_id="Europe/Paris")

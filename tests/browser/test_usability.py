@@ -1,6 +1,8 @@
 """What a newcomer and a liaison in the field meet (issue 20): pages of a past operation open on a day with
 needs and say so, countries sort by name in both languages, portal pages fit a phone, the duty roster
-prints and downloads the same rows. Every page visited here also goes through the axe walk (conftest)."""
+prints and downloads the same rows; the operations board and this wave's staff pages (planner with its bulk
+forms, conflicts, K9 teams, rules) fit a phone, the board's rows stacked and its on-the-day buttons at
+least 44 px. Every page visited here also goes through the axe walk (conftest), in English and French."""
 
 import io
 import re
@@ -115,14 +117,15 @@ def fits(page) -> bool:
     return page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
 
-def test_every_portal_page_and_the_planners_day_fit_a_phone(page, viewer):
+def test_every_portal_page_and_the_planners_day_fit_a_phone(page, viewer, settings):
+    settings.DEMO_NOW = "2024-07-20T09:00:00+02:00"  # Tosca's border papers still wait on the home page
     operation = OperationFactory()
     seine = seine_day(operation)
     liaison = LiaisonFactory(username="liaison-pl", country="PL", language="en")
     request = ReinforcementRequest.objects.get(operation=operation, country="PL", authority="interior")
     pledge = PledgeFactory(request=request, status="draft", commander_name="insp. Anna Nowak")
     PledgeLineFactory(pledge=pledge, specialty=specialty("bomb_disposal"))
-    K9TeamFactory(pledge=pledge, handler_name="kpr. Magdalena Szymańska", dog_name="Tosca")
+    K9TeamFactory(pledge=pledge, handler_name="kpr. Magdalena Szymańska", dog_name="Tosca", microchip="")
     assignment = seine.assignments.filter(pledge__request__country="PL").first()
     page.set_viewport_size(PHONE)
     log_in(page, liaison)
@@ -139,6 +142,7 @@ def test_every_portal_page_and_the_planners_day_fit_a_phone(page, viewer):
         if not fits(page):
             too_wide.append(url)
         if url == "/portal/":
+            expect(page.locator(".todo-list")).to_contain_text("Get Tosca (kpr. Magdalena Szymańska) ready")
             screenshot(page, "portal-phone.png")
     page.context.clear_cookies()
     log_in(page, viewer)
@@ -186,3 +190,65 @@ def as_exported(cell: str) -> str:
     if cell == "—":
         return ""
     return "'" + cell if cell[:1] in ("=", "+", "-", "@") else cell
+
+
+def short_rest(seine):
+    """Bruno back on the quay four hours after the parade's sweep: a rest conflict for the conflicts page."""
+    dog = seine.assignments.get(k9_team__isnull=False).k9_team
+    AssignmentFactory(pledge_line=None, quantity=None, k9_team=dog, venue=seine, starts_at=at(27, 3),
+                      ends_at=at(27, 7), role="Quays sweep at dawn")  # fmt: skip
+
+
+STAFF_PAGES_ON_THE_MOVE = [
+    "/ops/paris-2024/board/",
+    "/ops/paris-2024/planner/?venue=seine-iena&day=2024-07-26",
+    "/ops/paris-2024/conflicts/",
+    "/ops/paris-2024/k9-teams/",
+    "/ops/paris-2024/rules/",
+]
+
+
+def test_the_board_and_this_waves_staff_pages_fit_a_phone_with_big_on_the_day_buttons(page, coordinator, settings):
+    settings.DEMO_NOW = "2024-07-26T12:00:00+02:00"
+    operation = OperationFactory()
+    seine = seine_day(operation)
+    line = seine.assignments.filter(pledge__request__country="DE").first().pledge_line
+    AssignmentFactory(pledge_line=line, venue=seine, quantity=4, starts_at=at(26, 8), ends_at=at(26, 13),
+                      role="Morning patrol", status="active")  # fmt: skip
+    short_rest(seine)
+    log_in(page, coordinator)
+    page.set_viewport_size(PHONE)
+
+    too_wide, too_small = [], []
+    for url in STAFF_PAGES_ON_THE_MOVE:
+        page.goto(url)
+        if not fits(page):
+            too_wide.append(url)
+        if "/board/" in url:
+            expect(page.locator("#board")).to_have_attribute("data-stream", "polling")
+            stacked = page.locator(".board-venue td").first.evaluate("td => getComputedStyle(td).display")
+            screenshot(page, "board-phone.png")
+        buttons = page.locator("#board-live button, #assignments td button, #assignments td summary")
+        for box in buttons.evaluate_all("els => els.map(e => [e.innerText, e.getBoundingClientRect().toJSON()])"):
+            if box[1]["width"] < 44 or box[1]["height"] < 44:
+                too_small.append(f"{url} {box[0]!r} {box[1]['width']:.0f}×{box[1]['height']:.0f}")
+    on_the_day = page.context.request.get("/ops/paris-2024/planner/?venue=seine-iena&day=2024-07-26").text()
+
+    assert too_wide == []
+    assert too_small == []
+    assert stacked == "block"
+    assert all(label in on_the_day for label in ("Check in", "Complete", "No-show"))
+
+
+def test_the_conflicts_page_and_the_board_on_a_wall_screen(page, coordinator, settings):
+    settings.DEMO_NOW = "2024-07-26T12:00:00+02:00"
+    short_rest(seine_day(OperationFactory()))
+    log_in(page, coordinator)
+    page.set_viewport_size({"width": 1600, "height": 1000})
+
+    page.goto("/ops/paris-2024/board/")
+    expect(page.locator(".board-venue").first).to_contain_text("Seine")
+    screenshot(page, "board.png")
+    page.goto("/ops/paris-2024/conflicts/")
+    expect(page.locator("#results tbody tr, table tbody tr").first).to_contain_text("Bruno")
+    screenshot(page, "conflicts.png")

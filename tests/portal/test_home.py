@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications.models import Notification
-from tests.factories import AssignmentFactory, PledgeFactory, RequestFactory, accepted_line
+from tests.factories import AssignmentFactory, K9TeamFactory, PledgeFactory, RequestFactory, accepted_line
 
 pytestmark = pytest.mark.django_db
 
@@ -76,3 +76,58 @@ def test_an_overdue_answer_is_marked_by_the_demo_clock(pl_client, settings):
     response = pl_client.get(reverse("portal:home"))
 
     assert response.context["to_answer"][0].overdue is False
+
+
+def test_the_home_asks_to_get_each_k9_team_that_is_not_ready_for_the_border_ready(pl_client, settings):
+    settings.DEMO_NOW = "2024-07-01T09:00:00+02:00"
+    draft = PledgeFactory(request__country="PL", status="draft")
+    K9TeamFactory(pledge=draft, dog_name="Tosca", microchip="", rabies_vaccinated_on=None)
+    accepted = K9TeamFactory(pledge__request=RequestFactory(country="PL", authority="defence"),
+                             pledge__status="accepted", accepted=True,
+                             dog_name="Bruno", rabies_vaccinated_on=dt.date(2024, 7, 1))  # fmt: skip
+    K9TeamFactory(pledge=accepted.pledge, accepted=True, dog_name="Ready")
+    K9TeamFactory(pledge=accepted.pledge, accepted=False, dog_name="Turned down", microchip="")
+    K9TeamFactory(pledge=accepted.pledge, accepted=True, dog_name="Taken back", microchip="",
+                  withdrawn_at=timezone.now())  # fmt: skip
+    K9TeamFactory(pledge__request__country="DE", dog_name="German", microchip="")
+
+    response = pl_client.get(reverse("portal:home"))
+
+    assert [t.dog_name for t in response.context["not_ready"]] == ["Tosca", "Bruno"]
+    html = response.content.decode()
+    assert html.index("Get Tosca (") < html.index("Your pledges")
+    assert "missing: Microchip, Rabies vaccination" in html
+    assert "may cross from 2024-07-22 only, available from 2024-07-10" in html
+    assert f'href="{reverse("portal:pledge_edit", args=[draft.pk])}"' in html
+    assert f'href="{reverse("portal:pledge_detail", args=[accepted.pledge.pk])}#team-{accepted.pk}"' in html
+
+
+def test_a_k9_team_whose_availability_is_over_no_longer_waits_for_the_liaison(pl_client, settings):
+    settings.DEMO_NOW = "2024-09-01T09:00:00+02:00"
+    K9TeamFactory(pledge__request__country="PL", microchip="")
+
+    response = pl_client.get(reverse("portal:home"))
+
+    assert response.context["not_ready"] == []
+
+
+def test_the_home_says_how_many_lines_and_teams_of_a_pledge_were_withdrawn(pl_client):
+    line = accepted_line(pledge__request__country="PL", withdrawn_at=timezone.now())
+    K9TeamFactory(pledge=line.pledge, withdrawn_at=timezone.now())
+    K9TeamFactory(pledge=line.pledge)
+
+    html = pl_client.get(reverse("portal:home")).content.decode()
+
+    assert "(2 lines or teams withdrawn)" in html
+
+
+def test_readiness_gaps_read_in_french(pl_client, liaison_pl, settings):
+    settings.DEMO_NOW = "2024-07-01T09:00:00+02:00"
+    liaison_pl.language = "fr"
+    liaison_pl.save()
+    K9TeamFactory(pledge__request__country="PL", dog_name="Tosca", handler_name="kpr. Szymańska", microchip="")
+
+    html = pl_client.get(reverse("portal:home"), HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+
+    assert "Préparer Tosca (kpr. Szymańska) pour la frontière" in html
+    assert "manque : Puce électronique" in html

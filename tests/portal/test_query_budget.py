@@ -39,12 +39,13 @@ def test_the_deployments_page_costs_the_same_for_few_or_many_assignments(pl_clie
 def test_the_home_page_costs_the_same_for_few_or_many_rows(pl_client, django_assert_num_queries, n):
     for i in range(n):
         request = RequestFactory(country="PL", operation__code=f"games-{i}")
-        PledgeLineFactory(pledge__request=request)
+        line = PledgeLineFactory(pledge__request=request)
+        K9TeamFactory(pledge=line.pledge, microchip="")
     many_assignments(n)
 
-    # session, user with groups and profile; requests to answer; pledges; planned assignments; notifications
-    # with the unread count
-    with django_assert_num_queries(6):
+    # session, user with groups and profile; requests to answer; pledges with their withdrawn parts; K9 teams
+    # not ready for the border, with their operation; planned assignments; notifications with the unread count
+    with django_assert_num_queries(7):
         pl_client.get(reverse("portal:home"))
 
 
