@@ -81,7 +81,7 @@ def test_a_needs_pattern_makes_one_need_per_chosen_day_with_its_requirements(coo
     VenueFactory(operation=operation, code="fanzone")
     csv = (
         "venue,specialty,quantity,from_date,to_date,from_time,to_time,weekdays,languages,legal_status,armed\n"
-        "fanzone,public_order,12,2024-07-26,2024-08-04,10:00,22:00,\"5,6,7\",\"es,en\",gendarmerie,yes\n"
+        'fanzone,public_order,12,2024-07-26,2024-08-04,10:00,22:00,"5,6,7","es,en",gendarmerie,yes\n'
         "fanzone,public_order,4,2024-07-27,,22:00,06:00,,,,\n"
     )
 
