@@ -111,7 +111,10 @@ def import_file(*, actor, operation, kind: str, upload) -> ImportResult:
         with transaction.atomic():
             created = importer(actor, operation, body)
     except IntegrityError as exc:  # a racing write of the same code: the constraint holds, and says so
-        raise ImportRefused(_("Nothing was imported: %(why)s") % {"why": exc}, code="conflict") from exc
+        raise ImportRefused(
+            _("Nothing was imported: someone else wrote the same venues at the same moment. Try again."),
+            code="conflict",
+        ) from exc
     return ImportResult(kind=kind, rows=len(body), created=created)
 
 
