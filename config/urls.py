@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.api import InvitationViewSet, ObtainTokenView, RevokeTokenView, TokenViewSet
 from core.api_docs import DocsView, SchemaView
 from deployments.api import AssignmentViewSet, VenueNeedViewSet, VenuePairViewSet, VenueViewSet
+from deployments.api_imports import ImportTemplateView, ImportView
 from deployments.api_reports import ConflictViewSet, CoverageViewSet
 from notifications.api import NotificationViewSet, WebhookViewSet
 from pledges.api import K9TeamViewSet, PledgeViewSet
@@ -43,6 +44,17 @@ urlpatterns = [
         r"^api/v1/auth/tokens/(?P<pk>[0-9a-f]{1,15})/$",
         TokenViewSet.as_view({"delete": "destroy"}),
         name="api-token-detail",
+    ),
+    # Imports (SPEC §10): under the operation they fill; an unknown kind is no route, a JSON 404.
+    re_path(
+        r"^api/v1/operations/(?P<code>[-\w]+)/imports/(?P<kind>venues|needs|assignments)/$",
+        ImportView.as_view(),
+        name="api-import",
+    ),
+    re_path(
+        r"^api/v1/operations/(?P<code>[-\w]+)/imports/(?P<kind>venues|needs|assignments)/template/$",
+        ImportTemplateView.as_view(),
+        name="api-import-template",
     ),
     path("api/v1/", include(router.urls)),
     path("api/schema/", SchemaView.as_view(), name="api-schema"),

@@ -16,7 +16,7 @@ from core.api.permissions import RoleWrites
 from core.api.schema import ApiSchema
 from core.api.serializers import HistoryDestroyMixin, HistoryModelSerializer, ScopedPrimaryKeyField, ScopedSlugField
 from core.countries import language_code
-from core.text import single_line
+from core.text import multiline, single_line
 from deployments import bulk, transitions
 from deployments.filters import AssignmentFilter, VenueFilter, VenueNeedFilter, VenuePairFilter
 from deployments.models import Assignment, Venue, VenueNeed, VenuePair
@@ -262,6 +262,18 @@ class BulkConflictSerializer(serializers.Serializer):
     refused = RefusedDaySerializer(many=True)
 
 
+class BulkCancelSerializer(serializers.Serializer):
+    ids = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), min_length=1, max_length=bulk.MAX_CANCEL,
+        help_text=f"the assignments to cancel; at most {bulk.MAX_CANCEL}",
+    )  # fmt: skip
+    reason = serializers.CharField(max_length=2000, validators=[multiline])
+
+
+class BulkCancelledSerializer(serializers.Serializer):
+    assignments = AssignmentSerializer(many=True)
+
+
 BULK_EXAMPLES = [
     OpenApiExample(
         "ten days, 08:00-20:00",
@@ -352,6 +364,23 @@ class AssignmentViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.R
         placed = self.get_queryset().filter(pk__in=[a.pk for a in result.placed]).order_by("starts_at", "pk")
         data = {"assignments": placed, "refused": [r.as_dict() for r in result.refused]}
         return Response(BulkResultSerializer(data, context=self.get_serializer_context()).data, status=201)
+
+    @extend_schema(
+        request=BulkCancelSerializer,
+        responses={200: BulkCancelledSerializer},
+        examples=[OpenApiExample("a selection", request_only=True,
+                                 value={"ids": [101, 102, 103], "reason": "Match moved to another day."})],
+        description="Cancel several assignments with one reason, coordinators only; all or nothing (409 "
+        "invalid_transition if one may not be cancelled, 400 if one does not exist). Each country's liaisons "
+        "get one message listing theirs.",
+    )  # fmt: skip
+    @action(detail=False, methods=["post"], url_path="bulk-cancel")
+    def bulk_cancel(self, request):
+        body = BulkCancelSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        cancelled = bulk.cancel_many(actor=request.user, **body.validated_data)
+        shown = self.get_queryset().filter(pk__in=[a.pk for a in cancelled]).order_by("starts_at", "pk")
+        return Response(BulkCancelledSerializer({"assignments": shown}, context=self.get_serializer_context()).data)
 
     @move(response=AssignmentSerializer)
     def confirm(self, request, pk=None):

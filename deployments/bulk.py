@@ -135,11 +135,11 @@ def _place(actor, placements, *, mode: str, preview: bool = False) -> BulkResult
         elif refused and mode == ALL:
             raise BulkRefused(refused)
         else:
-            _tell_countries(actor, placed)
+            tell_planned(actor, placed)
     return BulkResult(placed=placed, refused=refused, preview=preview)
 
 
-def _tell_countries(actor, placed: list[Assignment]) -> None:
+def tell_planned(actor, placed: list[Assignment]) -> None:
     """One message per country for the whole placement, listing what was planned."""
     by_country = defaultdict(list)
     for assignment in placed:
@@ -226,3 +226,38 @@ def _label(assignment, zone) -> str:
     )  # fmt: skip
     start, end = assignment.starts_at.astimezone(zone), assignment.ends_at.astimezone(zone)
     return f"{country_label(assignment.pledge.request.country)} · {who} · {start:%H:%M}–{end:%H:%M}"
+
+
+# A selection on the assignments page is a page or two; an API caller cancelling more splits the list.
+MAX_CANCEL = 1000
+
+
+def cancel_many(*, actor, ids, reason: str) -> list[Assignment]:
+    """Cancel every assignment of `ids`, each through transitions.cancel_assignment (its lock, its
+    from-states, its history), by a coordinator, with one reason; all or nothing: one that may not be
+    cancelled (already cancelled, completed) refuses them all. One message per country lists them."""
+    require_coordinator(actor)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason.")})
+    ids = sorted(set(ids))  # one lock order for every caller: two bulk cancels wait, never deadlock
+    if not ids:
+        raise ValidationError({"ids": _("Choose at least one assignment.")})
+    if len(ids) > MAX_CANCEL:
+        raise ValidationError({"ids": _("At most %(n)s assignments at a time.") % {"n": MAX_CANCEL}})
+    missing = set(ids) - set(Assignment.objects.filter(pk__in=ids).values_list("pk", flat=True))
+    if missing:
+        raise ValidationError(
+            {"ids": _("No such assignment: %(ids)s.") % {"ids": ", ".join(map(str, sorted(missing)))}}
+        )
+    with transaction.atomic():
+        cancelled = [transitions.cancel_assignment(pk, actor=actor, reason=reason, tell=False) for pk in ids]
+        by_country = defaultdict(list)
+        for assignment in cancelled:
+            by_country[assignment.pledge.request.country].append(assignment)
+        for country, assignments in sorted(by_country.items()):
+            notify(
+                liaisons_of(country).exclude(pk=actor.pk), "assignments_cancelled", assignments[0],
+                context={"assignments": assignments, "reason": reason}, url=link("deployments", LIAISON),
+            )  # fmt: skip
+    return cancelled

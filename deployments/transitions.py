@@ -168,7 +168,7 @@ def move_assignment(assignment_id: int, *, actor, venue=None, starts_at=None, en
     return assignment
 
 
-def _simple_move(assignment_id, actor, *, move, to, event, reason=None, liaison_may=False):
+def _simple_move(assignment_id, actor, *, move, to, event, reason=None, liaison_may=False, tell=True):
     assignment = _locked(assignment_id)
     if liaison_may:
         require_coordinator_or_liaison_of(actor, assignment.pledge.request.country)
@@ -181,7 +181,8 @@ def _simple_move(assignment_id, actor, *, move, to, event, reason=None, liaison_
         assignment.status_reason = reason
         fields.append("status_reason")
     save_by(assignment, actor, update_fields=fields)
-    _tell(actor, assignment, event, reason=reason or "")
+    if tell:
+        _tell(actor, assignment, event, reason=reason or "")
     return assignment
 
 
@@ -213,14 +214,15 @@ def complete_assignment(assignment_id: int, *, actor) -> Assignment:
 
 
 @transaction.atomic
-def cancel_assignment(assignment_id: int, *, actor, reason: str) -> Assignment:
-    """planned|confirmed|active -> cancelled, by a coordinator, with a reason; tells the liaisons."""
+def cancel_assignment(assignment_id: int, *, actor, reason: str, tell=True) -> Assignment:
+    """planned|confirmed|active -> cancelled, by a coordinator, with a reason; tells the liaisons
+    (`tell=False`: the caller does, as a bulk cancel sends one message per country)."""
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Give a reason.")})
     return _simple_move(
         assignment_id, actor, move="cancel", to=Status.CANCELLED,
-        event="assignment_cancelled", reason=reason,
+        event="assignment_cancelled", reason=reason, tell=tell,
     )  # fmt: skip
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from deployments.views import assignments, conflicts, coverage, planner, roster, venues
+from deployments.views import assignments, conflicts, coverage, imports, planner, roster, venues
 
 urlpatterns = [
     path("ops/<slug:op>/venues/", venues.venue_list, name="venue_list"),
@@ -13,6 +13,9 @@ urlpatterns = [
     path("ops/<slug:op>/planner/assign-days/", planner.assignment_bulk, name="assignment_bulk"),
     path("ops/<slug:op>/planner/copy-day/", planner.venue_day_copy, name="venue_day_copy"),
     path("ops/<slug:op>/assignments/", assignments.assignment_list, name="assignment_list"),
+    path("ops/<slug:op>/assignments/cancel/", assignments.assignment_bulk_cancel, name="assignment_bulk_cancel"),
+    path("ops/<slug:op>/import/", imports.import_page, name="import_page"),
+    path("ops/<slug:op>/import/<slug:kind>/template/", imports.import_template, name="import_template"),
     path("ops/<slug:op>/assignments/export/", assignments.assignment_export, name="assignment_export"),
     path("ops/<slug:op>/coverage/", coverage.coverage, name="coverage"),
     path("ops/<slug:op>/conflicts/", conflicts.conflict_list, name="conflict_list"),

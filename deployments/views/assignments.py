@@ -8,7 +8,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, pgettext
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.countries import country_choices, country_label
@@ -16,7 +16,7 @@ from core.exports import export, export_time
 from core.filterbar import Shown, filter_bar
 from core.pages import attempt, list_page, page, staff_page
 from core.roles import is_coordinator
-from deployments import transitions
+from deployments import bulk, transitions
 from deployments.filters import AssignmentListFilter
 from deployments.forms import MoveForm
 from deployments.queries import visible_assignments, visible_venues
@@ -138,6 +138,32 @@ def assignment_list(request, op):
         request, "deployments/assignment_list.html", _assignment_filters(request, operation), operation=operation,
         section="assignments", export="assignment_export",
     )  # fmt: skip
+
+
+@require_POST
+@staff_page
+def assignment_bulk_cancel(request, op):
+    """Cancel the assignments ticked on the list with one reason (deployments.bulk.cancel_many), back to the list."""
+    operation = operation_of(request, op)
+    ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isdigit()]
+    ids = list(
+        visible_assignments(request.user).filter(venue__operation=operation, pk__in=ids).values_list("pk", flat=True)
+    )
+    cancelled = attempt(request, bulk.cancel_many, ids=ids, reason=request.POST.get("reason", ""))
+    if cancelled:
+        messages.success(
+            request,
+            ngettext(
+                "%(n)s assignment cancelled; the country is told.",
+                "%(n)s assignments cancelled; each country is told once.",
+                len(cancelled),
+            )
+            % {"n": len(cancelled)},
+        )
+    back = request.POST.get("next", "")
+    if url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return redirect(back)
+    return redirect("assignment_list", op=operation.code)
 
 
 @staff_page

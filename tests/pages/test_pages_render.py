@@ -26,6 +26,7 @@ def staff_urls(world):
         reverse("need_edit", args=[world["need"].pk]),
         reverse("planner", args=[op]) + "?venue=seine-1&day=2024-07-26",
         reverse("assignment_list", args=[op]),
+        reverse("import_page", args=[op]),
         reverse("coverage", args=[op]) + "?from=2024-07-24",
         reverse("board", args=[op]),
         reverse("inbox"),
