@@ -183,6 +183,8 @@ def _simple_move(assignment_id, actor, *, move, to, event, reason=None, liaison_
     save_by(assignment, actor, update_fields=fields)
     if tell:
         _tell(actor, assignment, event, reason=reason or "")
+    else:  # people get the caller's digest (a bulk cancel); hooks still hear each assignment
+        write_deliveries(event, assignment, data={"country": assignment.pledge.request.country, "reason": reason or ""})
     return assignment
 
 

@@ -80,3 +80,19 @@ def test_a_liaison_may_not_bulk_cancel_even_their_own(liaison_pl):
 
     assert response.status_code == 403
     assert Assignment.objects.get(pk=assignment.pk).status == "planned"
+
+
+def test_a_hook_hears_each_assignment_of_a_bulk_cancel_while_people_get_one_message(coordinator):
+    from notifications.models import WebhookDelivery
+    from tests.factories import WebhookFactory
+
+    hook = WebhookFactory(events=["assignment.cancelled"])
+    line = accepted_line()
+    chosen = [AssignmentFactory(pledge_line=line, starts_at=at(d, 8), ends_at=at(d, 16)) for d in (26, 27)]
+
+    response = client_as(coordinator).post(URL, {"ids": [a.pk for a in chosen], "reason": "Rain."}, format="json")
+
+    assert response.status_code == 200, response.data
+    sent = WebhookDelivery.objects.filter(webhook=hook, event="assignment.cancelled")
+    assert sorted(d.payload["object"]["id"] for d in sent) == sorted(a.pk for a in chosen)
+    assert {d.payload["data"]["reason"] for d in sent} == {"Rain."}
