@@ -65,7 +65,7 @@ def to_change(data: dict) -> Change:
     return Change(data["kind"], data[TARGET[data["kind"]]], data.get("from"), data.get("quantity"))
 
 
-class WhatIfRequestSerializer(serializers.Serializer):
+class WhatIfQuestionSerializer(serializers.Serializer):
     operation = serializers.SlugField(max_length=50)
     changes = serializers.ListField(child=WhatIfChangeSerializer(), min_length=1, max_length=100)
     repair = serializers.BooleanField(
@@ -118,8 +118,7 @@ class WhatIfViewSet(viewsets.ViewSet):
     schema = ApiSchema()
 
     @extend_schema(
-        operation_id="what_if",
-        request=WhatIfRequestSerializer,
+        request=WhatIfQuestionSerializer,
         responses={
             200: WhatIfSerializer,
             404: OpenApiResponse(description="Not ministry staff, or no such operation."),
@@ -129,7 +128,7 @@ class WhatIfViewSet(viewsets.ViewSet):
     def create(self, request):
         if not is_staff_reader(request.user):
             raise NotFound
-        query = WhatIfRequestSerializer(data=request.data)
+        query = WhatIfQuestionSerializer(data=request.data)
         query.is_valid(raise_exception=True)
         operation = get_object_or_404(visible_operations(request.user), code=query.validated_data["operation"])
         changes = [to_change(data) for data in query.validated_data["changes"]]
