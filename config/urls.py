@@ -10,6 +10,7 @@ from core.api_docs import DocsView, SchemaView
 from deployments.api import AssignmentViewSet, VenueNeedViewSet, VenuePairViewSet, VenueViewSet
 from deployments.api_imports import ImportTemplateView, ImportView
 from deployments.api_reports import ConflictViewSet, CoverageViewSet
+from deployments.api_what_if import WhatIfViewSet
 from notifications.api import NotificationViewSet, WebhookViewSet
 from pledges.api import K9TeamViewSet, PledgeViewSet
 from reinforcements.api import OperationViewSet, RequestViewSet, SpecialtyViewSet
@@ -28,6 +29,7 @@ router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("coverage", CoverageViewSet, basename="coverage")
 router.register("conflicts", ConflictViewSet, basename="conflict")
+router.register("what-if", WhatIfViewSet, basename="what_if")
 router.register("invitations", InvitationViewSet, basename="invitation")
 router.register("webhooks", WebhookViewSet, basename="webhook")
 

@@ -6,6 +6,7 @@ from django.db import connection
 from core import freshness
 from core.roles import is_staff_reader, liaison_country
 from deployments.models import Assignment, Venue, VenueNeed, VenuePair
+from deployments.what_if_sql import ASSIGNMENTS_AFTER, CUTS, NEEDS_AFTER, what_if_params
 from pledges.models import border_checklist, border_missing, border_ready_from
 from reinforcements.queries import visible_operations
 
@@ -153,19 +154,20 @@ def coverage_counts(operation_id: int, *, country: str | None = None) -> list[di
 # decides which one carries it. The planner reads each hour as one need of the largest demand in it.
 
 
-def _segments(scope: str) -> str:
+def _segments(scope: str, *, assignments: str = "deployments_assignment", needs: str = "deployments_venueneed") -> str:
     """SQL: the CTEs `wants`, the needs in `scope`; `live`, the non-cancelled assignments in it (of
     `%(country)s`'s pledges only, when it is set); and `segments`, the step function per venue and specialty:
     [t, next_t) with its load and demand, running sums of +n at every start and -n at every end (one sort,
     not a sum per instant), and '-infinity' before the first change, with nothing. `scope` is a condition on
-    `{x}`, a need or an assignment (both have venue_id, starts_at, ends_at)."""
+    `{x}`, a need or an assignment (both have venue_id, starts_at, ends_at). `assignments`, `needs`: the
+    tables read, or a what-if's view of them (what_if_sql.py)."""
     return f"""wants AS (
     SELECT n.venue_id, n.specialty_id, n.starts_at, n.ends_at, n.quantity
-    FROM deployments_venueneed n WHERE {scope.format(x="n")}
+    FROM {needs} n WHERE {scope.format(x="n")}
 ), live AS (
     SELECT a.venue_id, COALESCE(l.specialty_id, ks.id) AS specialty_id, a.starts_at, a.ends_at,
            COALESCE(a.quantity, 1) AS n
-    FROM deployments_assignment a
+    FROM {assignments} a
     LEFT JOIN pledges_pledgeline l ON l.id = a.pledge_line_id
     LEFT JOIN pledges_k9team t ON t.id = a.k9_team_id
     LEFT JOIN reinforcements_specialty ks ON ks.code = 'k9_' || t.detection
@@ -212,11 +214,14 @@ _NEEDS_SCOPE = """{x}.venue_id IN (
           WHERE operation_id = %(operation)s AND (%(venue)s::bigint IS NULL OR id = %(venue)s))
       AND (%(starts)s::timestamptz IS NULL AND %(ends)s::timestamptz IS NULL
            OR {x}.ends_at > (SELECT MIN(starts_at) FROM needs) AND {x}.starts_at < (SELECT MAX(ends_at) FROM needs))"""
+
+
 # Speakers of a need that asks for languages (SPEC §10): the fewest officers on duty at any instant of its
 # window, at its venue and of its specialty, from lines that speak one of them (K9 teams record no language).
 # Per need, a running sum from 0 at its start: +n where such an assignment starts (or at the need's start),
 # -n where it ends inside the window; the smallest sum is the fewest at once. Only needs with languages.
-_SPEAKERS = """speakers AS (
+def _speakers(assignments: str = "deployments_assignment") -> str:
+    return f"""speakers AS (
     SELECT e.need_id, MIN(e.load)::int AS speaking FROM (
         SELECT x.need_id, SUM(x.delta) OVER (PARTITION BY x.need_id ORDER BY x.t RANGE UNBOUNDED PRECEDING) AS load
         FROM (
@@ -224,7 +229,7 @@ _SPEAKERS = """speakers AS (
             UNION ALL
             SELECT n.id, ev.t, ev.delta
             FROM needs n
-            JOIN deployments_assignment a ON a.venue_id = n.venue_id AND a.status <> 'cancelled'
+            JOIN {assignments} a ON a.venue_id = n.venue_id AND a.status <> 'cancelled'
                 AND a.starts_at < n.ends_at AND a.ends_at > n.starts_at
             JOIN pledges_pledgeline l ON l.id = a.pledge_line_id AND l.specialty_id = n.specialty_id
                 AND l.languages && n.languages
@@ -239,15 +244,20 @@ _SPEAKERS = """speakers AS (
     ) e
     GROUP BY e.need_id
 )"""
-_NEED_COVERAGE_SQL = f"""
-WITH needs AS (
+
+
+def _need_coverage_sql(*, what_if: bool) -> str:
+    """The need cover query; `what_if` reads the tables as a what-if would leave them (what_if_sql.py)."""
+    tables = {"assignments": ASSIGNMENTS_AFTER, "needs": NEEDS_AFTER} if what_if else {}
+    return f"""
+WITH {CUTS if what_if else ""} needs AS (
     SELECT n.id, n.venue_id, v.code AS venue, n.specialty_id, n.starts_at, n.ends_at, n.quantity, n.languages
-    FROM deployments_venueneed n JOIN deployments_venue v ON v.id = n.venue_id
+    FROM {tables.get("needs", "deployments_venueneed")} n JOIN deployments_venue v ON v.id = n.venue_id
     WHERE v.operation_id = %(operation)s
       AND (%(venue)s::bigint IS NULL OR n.venue_id = %(venue)s)
       AND (%(starts)s::timestamptz IS NULL OR n.ends_at > %(starts)s)
       AND (%(ends)s::timestamptz IS NULL OR n.starts_at < %(ends)s)
-), {_segments(_NEEDS_SCOPE)}, {_SPEAKERS}
+), {_segments(_NEEDS_SCOPE, **tables)}, {_speakers(tables.get("assignments", "deployments_assignment"))}
 SELECT n.id, n.venue_id, n.venue, n.specialty_id, s.code AS specialty, n.starts_at, n.ends_at, n.quantity,
        {_cover("n.quantity")} AS assigned, n.languages, sp.speaking AS assigned_speaking
 FROM needs n
@@ -260,16 +270,28 @@ ORDER BY n.venue, n.starts_at, s.code, n.id
 """
 
 
-def need_coverage(operation_id: int, *, venue_id=None, starts=None, ends=None, country=None) -> list[dict]:
+_NEED_COVERAGE_SQL = _need_coverage_sql(what_if=False)
+_WHAT_IF_COVERAGE_SQL = _need_coverage_sql(what_if=True)
+
+
+def need_coverage(
+    operation_id: int, *, venue_id=None, starts=None, ends=None, country=None, cuts=None, quantities=None
+) -> list[dict]:
     """Every need of an operation (of one venue, meeting [starts, ends), when given) with its cover, in one
     query: dicts of id, venue_id, venue (code), specialty_id, specialty (code), starts_at, ends_at,
     quantity (needed) and assigned, what is left for the need at its worst instant once the other needs of
     that instant are served (the definition above), counting only `country`'s assignments when given;
     languages, and for a need with languages assigned_speaking, the fewest on duty at once who speak one
-    (None for the others)."""
+    (None for the others).
+
+    What if (SPEC §10): with `cuts` and/or `quantities` (what_if_sql.py), the cover as it would be after
+    those changes, nothing written."""
     params = {"operation": operation_id, "venue": venue_id, "starts": starts, "ends": ends, "country": country}
+    what_if = cuts is not None or quantities is not None
+    if what_if:
+        params |= what_if_params(cuts, quantities)
     with connection.cursor() as cur:
-        cur.execute(_NEED_COVERAGE_SQL, params)
+        cur.execute(_WHAT_IF_COVERAGE_SQL if what_if else _NEED_COVERAGE_SQL, params)
         columns = [c.name for c in cur.description]
         return [dict(zip(columns, row, strict=True)) for row in cur.fetchall()]
 

@@ -113,3 +113,8 @@ def test_a_script_using_only_the_generated_client_runs_the_whole_cycle(generated
 
     assert isinstance(coverage, models.Coverage)
     assert [(row.country, row.accepted, row.assigned) for row in coverage.by_country] == [("PL", 20, 12)]
+    what_if = v1["v1_what_if_create"].sync(client=ministry, body=models.WhatIfQuestionRequest.from_dict({
+        "operation": "paris-2024", "changes": [{"kind": "withdraw_country", "country": "PL", "from": "2024-07-26T14:00:00+02:00"}],
+    }))  # fmt: skip
+    assert isinstance(what_if, models.WhatIf)
+    assert (what_if.summary.officer_hours_lost, what_if.summary.assignments_cut) == (72.0, 1)

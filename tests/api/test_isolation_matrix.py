@@ -18,14 +18,17 @@ pytestmark = pytest.mark.django_db
 GLOBAL = {"specialty"}
 # Staff business: a liaison sees no invitation or webhook at all, not even one for their own country.
 # Travel overrides and conflicts are ministry planning: a liaison finds none, not even of their own country.
-STAFF_ONLY = {"invitation", "webhook", "venuepair", "conflict"}
+STAFF_ONLY = {"invitation", "webhook", "venuepair", "conflict", "what_if"}
 # A viewer's own notifications are theirs to mark read; other people's are a 404 like any hidden row.
 PERSONAL = {"notification"}
 QUERY = {"coverage": {"operation": "matrix-op"}, "conflict": {"operation": "matrix-op"}}
 # Answers about one operation (a query parameter names it), not lists of rows.
-ONE_OBJECT = {"coverage", "conflict"}
+ONE_OBJECT = {"coverage", "conflict", "what_if"}
+# Questions asked by POST that change nothing (SPEC §10 what if): a viewer may ask them.
+QUESTIONS = {"what_if"}
 # One body fits every move: reason/note for those that need one, the rest ignore it.
 BODY = {"reason": "matrix", "note": "matrix"}
+BODIES = {"what_if": {"operation": "matrix-op", "changes": [{"kind": "withdraw_country", "country": "PL"}]}}
 
 
 @dataclass(frozen=True)
@@ -60,7 +63,7 @@ def endpoints() -> list[Endpoint]:
 
 
 ENDPOINTS = endpoints()
-WRITES = [e for e in ENDPOINTS if e.method != "get" and e.basename not in PERSONAL]
+WRITES = [e for e in ENDPOINTS if e.method != "get" and e.basename not in PERSONAL | QUESTIONS]
 HIDDEN = [e for e in ENDPOINTS if (e.detail or e.basename in ONE_OBJECT) and e.basename not in GLOBAL]
 LISTS = [e for e in ENDPOINTS if e.method == "get" and not e.detail and e.basename not in GLOBAL | ONE_OBJECT]
 
@@ -69,7 +72,7 @@ def call(client, endpoint, world):
     send = getattr(client, endpoint.method)
     if endpoint.method == "get":
         return send(endpoint.path(world), QUERY.get(endpoint.basename, {}))
-    return send(endpoint.path(world), BODY, format="json")
+    return send(endpoint.path(world), BODIES.get(endpoint.basename, BODY), format="json")
 
 
 def test_the_matrix_covers_every_registered_viewset_and_move():
@@ -114,6 +117,13 @@ def test_a_viewer_gets_403_for_any_change(endpoint, world, viewer):
     "endpoint", [e for e in ENDPOINTS if e.method == "get" and not (e.basename in PERSONAL and e.detail)], ids=str
 )
 def test_a_viewer_reads_everything(endpoint, world, viewer):
+    response = call(client_as(viewer), endpoint, world)
+
+    assert response.status_code == 200, response.data
+
+
+@pytest.mark.parametrize("endpoint", [e for e in ENDPOINTS if e.basename in QUESTIONS], ids=str)
+def test_a_viewer_may_ask_a_question(endpoint, world, viewer):
     response = call(client_as(viewer), endpoint, world)
 
     assert response.status_code == 200, response.data
