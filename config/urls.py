@@ -10,7 +10,7 @@ from core.api_docs import DocsView, SchemaView
 from deployments.api import AssignmentViewSet, VenueNeedViewSet, VenuePairViewSet, VenueViewSet
 from deployments.api_reports import ConflictViewSet, CoverageViewSet
 from notifications.api import NotificationViewSet
-from pledges.api import K9TeamViewSet, PledgeViewSet
+from pledges.api import AmendmentViewSet, K9TeamViewSet, PledgeViewSet
 from reinforcements.api import OperationViewSet, RequestViewSet, SpecialtyViewSet
 
 router = DefaultRouter()
@@ -20,6 +20,7 @@ router.register("specialties", SpecialtyViewSet, basename="specialty")
 router.register("requests", RequestViewSet, basename="request")
 router.register("pledges", PledgeViewSet, basename="pledge")
 router.register("k9-teams", K9TeamViewSet, basename="k9team")
+router.register("amendments", AmendmentViewSet, basename="amendment")
 router.register("venues", VenueViewSet, basename="venue")
 router.register("venue-needs", VenueNeedViewSet, basename="venueneed")
 router.register("venue-pairs", VenuePairViewSet, basename="venuepair")
