@@ -399,8 +399,12 @@ def amend_pledge(
             for name, value in row.items():
                 if name in fields:
                     setattr(candidate, name, value)
+            if model is PledgeLine and candidate.officers_offered is not None:
+                # What the decision would keep (a line's accepted officers never exceed its offer).
+                candidate.officers_accepted = min(candidate.officers_accepted or 0, candidate.officers_offered)
             try:
-                candidate.full_clean(exclude=["pledge"])
+                # The candidate is the row itself, changed: not a duplicate of it.
+                candidate.full_clean(exclude=["pledge"], validate_unique=False)
                 _still_certified(candidate, existing)
             except ValidationError as exc:
                 row_errors.append(exc.message_dict)
