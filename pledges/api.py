@@ -233,7 +233,7 @@ class DecideAmendmentSerializer(serializers.Serializer):
     decision_note = serializers.CharField(
         max_length=5000, allow_blank=True, required=False, default="", validators=[multiline]
     )
-    changes = DecideChangeSerializer(many=True, max_length=1000)
+    changes = DecideChangeSerializer(many=True, max_length=1000, required=False, default=list)
 
 
 AMEND_EXAMPLE = OpenApiExample(

@@ -34,9 +34,8 @@ RENEWED = "2027-12-31"
 
 @pytest.fixture
 def pledge():
-    """An accepted Polish pledge: two lines of 10 and two teams, each line with two planned assignments (10
-    and 6 + 4 officers of it at once on
-    one day), and each team with one assignment."""
+    """An accepted Polish pledge: two lines of 10 officers, each with two planned assignments that overlap
+    (6 + 4: all 10 at once), and two teams, each with one planned assignment."""
     pledge = PledgeFactory(status="accepted", request__country="PL")
     for code in ("public_order", "river"):
         line = PledgeLineFactory(pledge=pledge, specialty=specialty(code), officers_offered=10, officers_accepted=10)
