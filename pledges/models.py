@@ -465,7 +465,24 @@ class AmendmentChange(models.Model):
         return self.kind in self.LINE_KINDS
 
     def diff(self) -> list[tuple[str, object, object]]:
-        """(field, before, after) for every field the change touches, in a stable order."""
-        before, after = self.before or {}, self.after or {}
-        keys = list(dict.fromkeys([*before, *after]))
-        return [(key, before.get(key), after.get(key)) for key in keys if before.get(key) != after.get(key)]
+        """(field label, before, after) for every field a change touches, in a stable order (an addition or
+        a removal: none, its `summary` says what it is)."""
+        if not (self.before and self.after):
+            return []
+        model = PledgeLine if self.is_line else K9Team
+        keys = [
+            key for key in dict.fromkeys([*self.before, *self.after]) if self.before.get(key) != self.after.get(key)
+        ]
+        return [
+            (str(model._meta.get_field(key).verbose_name), self.before.get(key), self.after.get(key)) for key in keys
+        ]
+
+    @property
+    def summary(self) -> str:
+        """The line or team in a few words, as it was (removed, changed) or is to be (added)."""
+        data = self.before or self.after or {}
+        if self.is_line:
+            return _("%(n)s officers (%(specialty)s)") % {
+                "n": data.get("officers_offered"), "specialty": data.get("specialty"),
+            }  # fmt: skip
+        return f"{data.get('handler_name')} & {data.get('dog_name')}"

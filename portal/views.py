@@ -24,12 +24,13 @@ from deployments.models import Assignment
 from deployments.queries import visible_assignments
 from notifications.reading import mark_all_read, mark_read, own_notifications, unread_count, unread_first
 from pledges.models import Pledge
-from pledges.queries import visible_pledges
-from pledges.transitions import create_pledge, submit_pledge, update_pledge, withdraw_pledge
+from pledges.queries import amendments_of, visible_pledges
+from pledges.transitions import amend_pledge, create_pledge, submit_pledge, update_pledge, withdraw_pledge
 from portal import roster
 from portal.access import liaison_required
 from portal.forms import (
     ROW_KINDS,
+    AmendmentNoteForm,
     K9TeamFormSet,
     PartialWithdrawalForm,
     PledgeForm,
@@ -270,6 +271,47 @@ def pledge_edit(request, pk):
     return _pledge_form(request, pledge.request, pledge)
 
 
+@require_http_methods(["GET", "POST"])
+@liaison_required
+def pledge_amend(request, pk):
+    """Amend a pledge already with the ministry (SPEC §4): the same rows as the pledge form, prefilled; a row
+    changed becomes a change, a new row an addition, a row removed a removal. Nothing changes until the
+    ministry decides each change."""
+    pledge = get_object_or_404(_pledges(request.user), pk=pk)
+    if not pledge.can("amend"):
+        messages.error(request, _("This pledge cannot be amended (%(status)s).") % {
+            "status": pledge.get_status_display()
+        })  # fmt: skip
+        return redirect("portal:pledge_detail", pk=pledge.pk)
+    data = request.POST if request.method == "POST" else None
+    note = AmendmentNoteForm(data)
+    lines = PledgeLineFormSet(*([data] if data else []), pledge=pledge, prefix="lines")
+    teams = K9TeamFormSet(*([data] if data else []), pledge=pledge, prefix="k9")
+    top_errors = []
+    if data is not None:
+        if all([note.is_valid(), lines.is_valid(), teams.is_valid()]):
+            line_rows, team_rows = lines.rows(), teams.rows()
+            try:
+                amend_pledge(
+                    pledge.pk, actor=request.user, note=note.cleaned_data["note"], lines=line_rows, k9_teams=team_rows,
+                    remove_lines=sorted(set(lines.existing) - {row.get("id") for row in line_rows}),
+                    remove_k9_teams=sorted(set(teams.existing) - {row.get("id") for row in team_rows}),
+                )  # fmt: skip
+            except DomainError as exc:
+                top_errors.append(exc.message)
+            except ValidationError as exc:
+                top_errors.extend(_error_text(exc))
+            else:
+                messages.success(request, _("Your amendment was sent to the ministry; it decides each change."))
+                return redirect("portal:pledge_detail", pk=pledge.pk)
+        else:
+            top_errors.append(_("Nothing was sent: correct the fields marked below."))
+    return render(request, "portal/pledge_amend.html", {
+        "pledge": pledge, "req": pledge.request, "note_form": note, "lines": lines, "teams": teams,
+        "top_errors": top_errors,
+    })  # fmt: skip
+
+
 @require_GET
 @liaison_required
 def pledge_row(request, kind):
@@ -299,7 +341,7 @@ def _detail_pledge(request, pk):
 
 def _render_detail(request, pledge, *, withdraw_form=None, part_form=None):
     return render(request, "portal/pledge_detail.html", {
-        "pledge": pledge, "history": _status_history(pledge),
+        "pledge": pledge, "history": _status_history(pledge), "amendments": amendments_of(pledge),
         "withdraw_form": withdraw_form or ReasonForm(),
         "part_form": part_form or PartialWithdrawalForm(pledge=pledge),
     })  # fmt: skip

@@ -79,7 +79,7 @@ def test_a_liaison_amending_an_accepted_pledge_gets_a_change_set_and_the_coordin
     assert line.officers_offered == 10  # nothing applied before the decision
     told = Notification.objects.filter(event="pledge_amended", channel="in_app")
     assert sorted(told.values_list("recipient_id", flat=True)) == sorted(c.pk for c in coordinators)
-    assert "officers_offered 10 → 8" in told.first().body
+    assert "officers offered 10 → 8" in told.first().body
 
 
 def test_lowering_a_lines_officers_cancels_only_the_assignments_over_the_new_number(pledge, liaison_pl, coordinator):
