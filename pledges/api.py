@@ -17,7 +17,7 @@ from core.api.schema import ApiSchema
 from core.api.serializers import ScopedPrimaryKeyField
 from core.countries import language_code
 from core.text import multiline
-from pledges import transitions
+from pledges import amendment_transitions, transitions
 from pledges.filters import AmendmentFilter, K9TeamFilter, PledgeFilter
 from pledges.models import Amendment, AmendmentChange, K9Team, Pledge, PledgeLine
 from pledges.queries import (
@@ -186,8 +186,8 @@ DECIDE_EXAMPLE = OpenApiExample(
 
 
 class AmendmentChangeSerializer(serializers.ModelSerializer):
-    before = serializers.JSONField(read_only=True, allow_null=True, help_text="The line or team before (null: added).")
-    after = serializers.JSONField(read_only=True, allow_null=True, help_text="The line or team after (null: removed).")
+    before = serializers.DictField(read_only=True, allow_null=True, help_text="The line or team before (null: added).")
+    after = serializers.DictField(read_only=True, allow_null=True, help_text="The line or team after (null: removed).")
 
     class Meta:
         model = AmendmentChange
@@ -358,7 +358,7 @@ class PledgeViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retri
         serializer = AmendSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
         body = serializer.validated_data
-        amendment = transitions.amend_pledge(
+        amendment = amendment_transitions.amend_pledge(
             pk, actor=request.user, note=body.get("note", ""), lines=body.get("lines", []),
             k9_teams=body.get("k9_teams", []), remove_lines=body.get("remove_lines", []),
             remove_k9_teams=body.get("remove_k9_teams", []),
@@ -428,7 +428,7 @@ class AmendmentViewSet(viewsets.ReadOnlyModelViewSet):
         cancelled with the reason, and both sides are told."""
         pk = self.get_object().pk
         body = parse(DecideAmendmentSerializer, request)
-        amendment = transitions.decide_amendment(
+        amendment = amendment_transitions.decide_amendment(
             pk, actor=request.user, decision_note=body["decision_note"],
             changes={row["id"]: row["accepted"] for row in body["changes"]},
         )  # fmt: skip

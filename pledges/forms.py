@@ -42,7 +42,7 @@ class ChangesForm(forms.Form):
 
 
 class AmendmentDecisionForm(forms.Form):
-    """Accept or reject each change of a pending amendment, with a note (pledges.transitions.decide_amendment)."""
+    """Accept or reject each change of a pending amendment, with a note (pledges.amendment_transitions.decide_amendment)."""
 
     CHOICES = [("accept", _("Accept")), ("reject", _("Reject"))]
 

@@ -13,7 +13,7 @@ from core.exports import export, export_time
 from core.filterbar import Shown, filter_bar
 from core.pages import attempt, list_page, page, staff_page
 from core.roles import is_coordinator
-from pledges import transitions
+from pledges import amendment_transitions, transitions
 from pledges.filters import K9TeamFilter, PledgeFilter
 from pledges.forms import AmendmentDecisionForm, ChangesForm, DecisionForm
 from pledges.models import K9Team, Pledge, PledgeLine
@@ -188,7 +188,7 @@ def amendment_decide(request, pk):
     amendment = amendments_of(pledge).get(pk=amendment.pk)
     form = AmendmentDecisionForm(request.POST, amendment=amendment)
     if form.is_valid() and attempt(
-        request, transitions.decide_amendment, amendment.pk, form=form,
+        request, amendment_transitions.decide_amendment, amendment.pk, form=form,
         success=_("Decision on the amendment recorded; the country is told."), **form.decision(),
     ):  # fmt: skip
         return redirect("pledge_review", pledge.pk)

@@ -23,9 +23,10 @@ from deployments import clock
 from deployments.models import Assignment
 from deployments.queries import visible_assignments
 from notifications.reading import mark_all_read, mark_read, own_notifications, unread_count, unread_first
+from pledges.amendment_transitions import amend_pledge
 from pledges.models import Pledge
 from pledges.queries import amendments_of, visible_pledges
-from pledges.transitions import amend_pledge, create_pledge, submit_pledge, update_pledge, withdraw_pledge
+from pledges.transitions import create_pledge, submit_pledge, update_pledge, withdraw_pledge
 from portal import roster
 from portal.access import liaison_required
 from portal.forms import (

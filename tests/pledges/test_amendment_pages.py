@@ -8,8 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from deployments.models import Assignment
+from pledges.amendment_transitions import amend_pledge
 from pledges.models import Amendment
-from pledges.transitions import amend_pledge
 from tests.factories import AssignmentFactory, K9TeamFactory, PledgeFactory, PledgeLineFactory
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from core.errors import RuleViolation
 from deployments.models import Assignment
 from deployments.transitions import create_assignment
 from notifications.models import Notification
+from pledges.amendment_transitions import amend_pledge, decide_amendment
 from pledges.models import Amendment, AmendmentChange, K9Team, PledgeLine
-from pledges.transitions import amend_pledge, decide_amendment
 from tests.api.conftest import client_as
 from tests.deployments.test_concurrency import race
 from tests.factories import (
@@ -79,7 +79,7 @@ def test_a_liaison_amending_an_accepted_pledge_gets_a_change_set_and_the_coordin
     assert line.officers_offered == 10  # nothing applied before the decision
     told = Notification.objects.filter(event="pledge_amended", channel="in_app")
     assert sorted(told.values_list("recipient_id", flat=True)) == sorted(c.pk for c in coordinators)
-    assert "officers offered 10 → 8" in told.first().body
+    assert "officers offered 10 → 8" in told.get(recipient=coordinators[0]).body
 
 
 def test_lowering_a_lines_officers_cancels_only_the_assignments_over_the_new_number(pledge, liaison_pl, coordinator):
@@ -170,7 +170,7 @@ def test_renewing_a_certification_keeps_every_assignment(pledge, liaison_pl, coo
 def test_a_certification_now_ending_before_an_assignment_cancels_it(pledge, liaison_pl, coordinator, monkeypatch):
     team = pledge.k9_teams.first()
     # Amended during the Games (the factories' operation is in July 2024): a date not yet past then.
-    monkeypatch.setattr("pledges.transitions.timezone.localdate", lambda: dt.date(2024, 7, 15))
+    monkeypatch.setattr("pledges.amendment_transitions.timezone.localdate", lambda: dt.date(2024, 7, 15))
     amendment = amend_pledge(
         pledge.pk, actor=liaison_pl, k9_teams=[{"id": team.pk, "certification_expires_on": dt.date(2024, 7, 26)}]
     )
