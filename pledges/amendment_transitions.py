@@ -32,6 +32,8 @@ from pledges.transitions import (
 Kind = AmendmentChange.Kind
 # A team whose handler or dog changes is another team at the border and at the venue: a substitution.
 SUBSTITUTION_FIELDS = ("handler_name", "dog_name")
+# An amendment that would change nothing (a roster imported again, pledges nothing new): its error's code.
+NO_CHANGE = "no_change"
 
 
 def snapshot(obj, fields) -> dict:
@@ -133,7 +135,8 @@ def amend_pledge(
     if errors:
         raise ValidationError(errors)
     if not changes:
-        raise ValidationError({"lines": _("This amendment changes nothing: change, add or remove a line or team.")})
+        nothing = _("This amendment changes nothing: change, add or remove a line or team.")
+        raise ValidationError({"lines": ValidationError(nothing, code=NO_CHANGE)})
     amendment = Amendment(pledge=pledge, note=(note or "").strip(), submitted_by=actor)
     amendment.full_clean(exclude=["pledge", "submitted_by"])
     amendment.save()

@@ -23,7 +23,7 @@ from deployments import clock
 from deployments.models import Assignment
 from deployments.queries import visible_assignments
 from notifications.reading import mark_all_read, mark_read, own_notifications, unread_count, unread_first
-from pledges.amendment_transitions import amend_pledge
+from pledges.amendment_transitions import NO_CHANGE, amend_pledge
 from pledges.models import Pledge
 from pledges.queries import amendments_of, visible_pledges
 from pledges.transitions import create_pledge, submit_pledge, update_pledge, withdraw_pledge
@@ -415,9 +415,11 @@ def pledge_withdraw_part(request, pk):
 @require_http_methods(["GET", "POST"])
 @liaison_required
 def pledge_import(request, pk):
-    """All-or-nothing: the new rows are added to the pledge only if every row is right."""
+    """All-or-nothing, and idempotent (issue 18): rows naming a line or team the pledge has (a team by its
+    handler and dog, a line by its specialty) update it, the others are added; importing the same file
+    again changes nothing. Once the pledge is with the ministry, what differs goes as an amendment."""
     pledge = get_object_or_404(_pledges(request.user), pk=pk)
-    if not pledge.can("edit"):
+    if not (pledge.can("edit") or pledge.can("amend")):
         messages.error(request, _("This pledge can no longer be edited (%(status)s).") % {
             "status": pledge.get_status_display()
         })  # fmt: skip
@@ -431,14 +433,8 @@ def pledge_import(request, pk):
             rows, problems = roster.parse(form.cleaned_data["file"], kind, pledge)
             context["problems"] = problems
             if not problems:
-                kept = [{"id": pk} for pk in getattr(pledge, kind).values_list("pk", flat=True)]
-                update_pledge(pledge.pk, actor=request.user, **{kind: kept + rows})
-                text = ngettext(
-                    "%(n)s row imported. Check it below, then submit.",
-                    "%(n)s rows imported. Check them below, then submit.",
-                    len(rows),
-                )
-                messages.success(request, text % {"n": len(rows)})
+                text = _import_rows(request, pledge, kind, rows)
+                messages.success(request, text)
                 url = reverse("portal:pledge_detail", args=[pledge.pk])
                 if request.htmx:
                     return HttpResponse(status=204, headers={"HX-Redirect": url})
@@ -451,6 +447,26 @@ def pledge_import(request, pk):
             context["file_error"] = " ".join(_error_text(exc))
     template = "portal/pledge_import.html#result" if request.htmx else "portal/pledge_import.html"
     return render(request, template, context)
+
+
+def _import_rows(request, pledge, kind, rows) -> str:
+    standing = list(getattr(pledge, kind).filter(withdrawn_at__isnull=True).order_by("pk"))
+    matched, new = roster.match(kind, rows, standing)
+    if pledge.can("edit"):
+        kept = [{"id": obj.pk} for obj in standing if obj.pk not in {row["id"] for row in matched}]
+        update_pledge(pledge.pk, actor=request.user, **{kind: kept + matched + new})
+        return ngettext(
+            "%(n)s row imported. Check it below, then submit.",
+            "%(n)s rows imported. Check them below, then submit.",
+            len(rows),
+        ) % {"n": len(rows)}
+    try:
+        amend_pledge(pledge.pk, actor=request.user, note=_("Roster imported."), **{kind: matched + new})
+    except ValidationError as exc:
+        if not any(error.code == NO_CHANGE for error in getattr(exc, "error_dict", {}).get("lines", [])):
+            raise
+        return _("Nothing in this file differs from the pledge: nothing was sent.")
+    return _("What differs from the pledge was sent to the ministry as an amendment; it decides each change.")
 
 
 @require_GET
