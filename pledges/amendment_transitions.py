@@ -184,6 +184,13 @@ def decide_amendment(amendment_id: int, *, actor, decision_note: str = "", chang
     require_coordinator(actor)
     require_move(amendment, "decide")
     require_request_live(pledge.request, "decide")
+    if not pledge.can("amend"):
+        # Withdrawn (or otherwise gone) since the country sent it: nothing left to apply it to.
+        raise InvalidTransition(
+            amendment, "decide",
+            message=_("This amendment cannot be decided: its pledge is %(status)s.")
+            % {"status": pledge.get_status_display().lower()},
+        )  # fmt: skip
     all_changes = list(amendment.changes.all())
     try:
         answers = {int(pk): bool(accepted) for pk, accepted in changes.items()}

@@ -6,12 +6,13 @@ from functools import partial
 
 import pytest
 
-from core.errors import RuleViolation
+from core.errors import InvalidTransition, RuleViolation
 from deployments.models import Assignment
 from deployments.transitions import create_assignment
 from notifications.models import Notification
 from pledges.amendment_transitions import amend_pledge, decide_amendment
 from pledges.models import Amendment, AmendmentChange, K9Team, PledgeLine
+from pledges.transitions import withdraw_pledge
 from tests.api.conftest import client_as
 from tests.deployments.test_concurrency import race
 from tests.factories import (
@@ -314,6 +315,17 @@ def test_every_change_must_be_decided(pledge, liaison_pl, coordinator):
     assert "Decide every change" in str(response.json())
     amendment.refresh_from_db()
     assert amendment.status == "submitted"
+
+
+def test_an_amendment_of_a_pledge_withdrawn_since_cannot_be_decided(pledge, liaison_pl, coordinator):
+    amendment = amend_pledge(pledge.pk, actor=liaison_pl, remove_lines=[pledge.lines.first().pk])
+    withdraw_pledge(pledge.pk, actor=liaison_pl, reason="Recalled home.")
+
+    with pytest.raises(InvalidTransition) as refused:
+        _accept_all(amendment, coordinator)
+
+    assert "its pledge is withdrawn" in refused.value.message
+    assert Amendment.objects.get().status == "submitted"
 
 
 # Over the API: the contract of SPEC §4, bad input and isolation.
