@@ -132,6 +132,9 @@ def amend_pledge(
             continue
         for pk in dict.fromkeys(ids or ()):
             changes.append(AmendmentChange(kind=kind, target=pk, before=snapshot(standing[pk], fields)))
+    targets = [(change.is_line, change.target) for change in changes if change.target is not None]
+    if len(targets) != len(set(targets)):
+        errors["lines"] = _("Each line or team may change only once in an amendment (changed or removed).")
     if errors:
         raise ValidationError(errors)
     if not changes:

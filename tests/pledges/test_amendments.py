@@ -430,6 +430,18 @@ def test_ids_of_another_pledge_are_refused_and_nothing_is_written(pledge, liaiso
     assert not Amendment.objects.exists()
 
 
+def test_changing_and_removing_the_same_line_at_once_is_refused(pledge, liaison_pl):
+    line = pledge.lines.first()
+
+    response = _amend(
+        client_as(liaison_pl), pledge, {"lines": [{"id": line.pk, "officers_offered": 5}], "remove_lines": [line.pk]}
+    )
+
+    assert response.status_code == 400
+    assert "only once" in str(response.json())
+    assert not Amendment.objects.exists()
+
+
 def test_an_amendment_that_changes_nothing_is_refused(pledge, liaison_pl):
     line = pledge.lines.first()
 
