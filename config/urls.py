@@ -12,7 +12,7 @@ from deployments.api_imports import ImportTemplateView, ImportView
 from deployments.api_reports import ConflictViewSet, CoverageViewSet
 from deployments.api_what_if import WhatIfViewSet
 from notifications.api import NotificationViewSet, WebhookViewSet
-from pledges.api import K9TeamViewSet, PledgeViewSet
+from pledges.api import AmendmentViewSet, K9TeamViewSet, PledgeViewSet
 from reinforcements.api import OperationViewSet, RequestViewSet, SpecialtyViewSet
 
 router = DefaultRouter()
@@ -22,6 +22,7 @@ router.register("specialties", SpecialtyViewSet, basename="specialty")
 router.register("requests", RequestViewSet, basename="request")
 router.register("pledges", PledgeViewSet, basename="pledge")
 router.register("k9-teams", K9TeamViewSet, basename="k9team")
+router.register("amendments", AmendmentViewSet, basename="amendment")
 router.register("venues", VenueViewSet, basename="venue")
 router.register("venue-needs", VenueNeedViewSet, basename="venueneed")
 router.register("venue-pairs", VenuePairViewSet, basename="venuepair")

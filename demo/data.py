@@ -150,6 +150,18 @@ K9_RABIES = {
     "Tosca": None, "Fado": dt.date(2024, 4, 15),
 }  # fmt: skip
 K9_NOT_READY = "Tosca"
+# One amendment awaiting the ministry (SPEC §4): Bruno is ill and Poland substitutes Max. Accepted, it would
+# cancel Bruno's ceremony sweep. (The renewed certification runs past the day the demo is seeded: a date
+# already past is refused.)
+K9_AMENDMENT = {
+    "dog": "Bruno",
+    "note": "Bruno is ill (vet's certificate attached to the email). Max, same handler, replaces him.",
+    "changes": {
+        "dog_name": "Max", "dog_breed": "Belgian Malinois", "microchip": "616093000000099",
+        "pet_passport": "PL-000099-K9", "rabies_vaccinated_on": dt.date(2024, 4, 20),
+        "certification_expires_on": dt.date(2029, 6, 30),
+    },
+}  # fmt: skip
 
 # Interior pledges: country -> pledge, its lines (specialty, offered, accepted, languages), and what happens.
 INTERIOR_PLEDGES = {

@@ -16,10 +16,14 @@ from core.lifecycle import require_move
 from core.roles import require_coordinator, require_coordinator_or_liaison_of
 from deployments import rules
 from deployments.models import Assignment
+from deployments.rules.availability import check_availability
+from deployments.rules.certification import check_certification
+from deployments.rules.readiness import check_k9_ready
 from notifications.outbox import notify_other_side
 from notifications.webhooks import write_deliveries, write_deliveries_for
 from pledges.models import K9Team, Pledge, PledgeLine
 from pledges.transitions import require_placeable
+from reinforcements.rules import WARN
 
 Status = Assignment.Status
 
@@ -288,3 +292,56 @@ def _cancel_all(assignments, actor, reason) -> list[Assignment]:
         [(a, {"country": a.pledge.request.country, "reason": reason}) for a in cancelled],
     )
     return cancelled
+
+
+# What an accepted amendment's new data makes impossible (SPEC §4): the per-placement rules that read the line
+# or team itself. Those about other people or venues (duty, rest, travel, needs) are left to the conflicts page.
+AMENDMENT_RULES = (check_availability, check_certification, check_k9_ready)
+
+
+def cancel_assignments_broken_by_change(
+    pledge, *, actor, reason: str, lines=(), k9_teams=(), **_signal
+) -> list[Assignment]:
+    """Receiver of pledges.signals.capacity_changed, inside the amendment's decision (which holds the pledge,
+    its lines and teams locked, so no placement runs meanwhile): each open assignment of those lines and
+    teams is re-checked against their new data; those now refused are cancelled, with `reason` and the
+    rule's message. A line whose accepted officers went down keeps its earliest placed assignments that
+    still fit at every instant."""
+    broken = []
+    sources = [
+        *PledgeLine.objects.filter(pk__in=lines or ()).select_related("pledge__request__operation"),
+        *K9Team.objects.filter(pk__in=k9_teams or ()).select_related("pledge__request__operation"),
+    ]
+    for source in sources:
+        field = "k9_team" if isinstance(source, K9Team) else "pledge_line"
+        kept = []
+        open_ones = Assignment.objects.filter(**{field: source}, status__in=Assignment.OPEN_STATUSES).order_by("pk")
+        for assignment in open_ones.select_related("venue"):
+            ctx = rules.Context(
+                source=source, venue=assignment.venue, starts_at=assignment.starts_at, ends_at=assignment.ends_at,
+                quantity=assignment.quantity, exclude_id=assignment.pk,
+            )  # fmt: skip
+            breach = next(
+                (b for rule in AMENDMENT_RULES if (b := rule(ctx)) is not None and ctx.mode(b.code) != WARN),
+                None,
+            )
+            if breach is None and field == "pledge_line" and _peak(kept, assignment) > source.officers_accepted:
+                breach = rules.Breach(
+                    RuleViolation.CAPACITY,
+                    _("%(line)s now has %(n)s accepted officers: fewer than those placed at that time.")
+                    % {"line": source, "n": source.officers_accepted},
+                )
+            if breach is None:
+                kept.append(assignment)
+            else:
+                broken.append((assignment.pk, f"{reason}: {breach.message}"))
+    cancelled = []
+    for pk, why in broken:
+        cancelled += _cancel_all(Assignment.objects.filter(pk=pk), actor, why)
+    return cancelled
+
+
+def _peak(kept, new) -> int:
+    """The officers on duty at once, at the busiest instant of `new`, counting `new` and the `kept` ones."""
+    points = [new.starts_at] + [a.starts_at for a in kept if new.starts_at < a.starts_at < new.ends_at]
+    return max(new.quantity + sum(a.quantity for a in kept if a.starts_at <= point < a.ends_at) for point in points)

@@ -4,7 +4,10 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import prefetch_related_objects
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
-from rest_framework import mixins, serializers, viewsets
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from core.api.moves import REASON_EXAMPLE, NoteSerializer, ReasonSerializer, move, parse
@@ -14,10 +17,17 @@ from core.api.schema import ApiSchema
 from core.api.serializers import ScopedPrimaryKeyField
 from core.countries import language_code
 from core.text import multiline
-from pledges import transitions
-from pledges.filters import K9TeamFilter, PledgeFilter
-from pledges.models import K9Team, Pledge, PledgeLine
-from pledges.queries import LINES_LIST, TEAMS_LIST, children, visible_k9_teams, visible_pledges
+from pledges import amendment_transitions, transitions
+from pledges.filters import AmendmentFilter, K9TeamFilter, PledgeFilter
+from pledges.models import Amendment, AmendmentChange, K9Team, Pledge, PledgeLine
+from pledges.queries import (
+    LINES_LIST,
+    TEAMS_LIST,
+    children,
+    visible_amendments,
+    visible_k9_teams,
+    visible_pledges,
+)
 from reinforcements.models import ReinforcementRequest, Specialty
 from reinforcements.queries import visible_requests
 
@@ -175,6 +185,79 @@ DECIDE_EXAMPLE = OpenApiExample(
 )
 
 
+class AmendmentChangeSerializer(serializers.ModelSerializer):
+    before = serializers.DictField(read_only=True, allow_null=True, help_text="The line or team before (null: added).")
+    after = serializers.DictField(read_only=True, allow_null=True, help_text="The line or team after (null: removed).")
+
+    class Meta:
+        model = AmendmentChange
+        fields = ["id", "kind", "target", "before", "after", "accepted"]
+        read_only_fields = fields
+
+
+class AmendmentSerializer(serializers.ModelSerializer):
+    submitted_by = serializers.CharField(source="submitted_by.username", read_only=True)
+    decided_by = serializers.CharField(source="decided_by.username", read_only=True, allow_null=True, default=None)
+    changes = AmendmentChangeSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Amendment
+        fields = ["id", "pledge", "status", "note", "submitted_by", "submitted_at", "decided_by", "decided_at",
+                  "decision_note", "changes"]  # fmt: skip
+        read_only_fields = fields
+
+
+class AmendSerializer(serializers.Serializer):
+    """An amendment's body. Items with an `id` change that line or team (give only what changes); items
+    without one are added (give every field, as on the pledge)."""
+
+    note = serializers.CharField(max_length=5000, allow_blank=True, required=False, default="", validators=[multiline])
+    lines = PledgeLineSerializer(many=True, required=False, default=list)
+    k9_teams = K9TeamSerializer(many=True, required=False, default=list)
+    remove_lines = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=500,
+        help_text="Ids of officer lines to remove.",
+    )  # fmt: skip
+    remove_k9_teams = serializers.ListField(
+        child=serializers.IntegerField(min_value=1), required=False, default=list, max_length=500,
+        help_text="Ids of K9 teams to remove.",
+    )  # fmt: skip
+
+
+class DecideChangeSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    accepted = serializers.BooleanField()
+
+
+class DecideAmendmentSerializer(serializers.Serializer):
+    decision_note = serializers.CharField(
+        max_length=5000, allow_blank=True, required=False, default="", validators=[multiline]
+    )
+    changes = DecideChangeSerializer(many=True, max_length=1000, required=False, default=list)
+
+
+AMEND_EXAMPLE = OpenApiExample(
+    "a dog substituted, a line lowered",
+    request_only=True,
+    value={
+        "note": "Rex is ill: Luna replaces him. 30 officers instead of 40.",
+        "lines": [{"id": 31, "officers_offered": 30}],
+        "k9_teams": [{"id": 7, "dog_name": "Luna", "microchip": "616093900000123", "pet_passport": "PL-00000123",
+                      "rabies_vaccinated_on": "2024-05-02", "certification_expires_on": "2025-12-31"}],
+        "remove_lines": [], "remove_k9_teams": [],
+    },
+)  # fmt: skip
+
+DECIDE_AMENDMENT_EXAMPLE = OpenApiExample(
+    "accept one change, reject another",
+    request_only=True,
+    value={
+        "decision_note": "Luna welcome; we keep 40 officers.",
+        "changes": [{"id": 3, "accepted": True}, {"id": 4, "accepted": False}],
+    },
+)
+
+
 @extend_schema_view(
     create=extend_schema(
         examples=[PLEDGE_EXAMPLE],
@@ -262,6 +345,26 @@ class PledgeViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.Retri
         )
         return self._answer(pledge)
 
+    @extend_schema(
+        request=AmendSerializer, responses={201: AmendmentSerializer}, examples=[AMEND_EXAMPLE],
+        description="A change set on a submitted, accepted or partially accepted pledge, by its country's liaison "
+        "(SPEC §4): items with an `id` change that line or team, items without one are added; `remove_*` ids are "
+        "removed. Every item is validated as on the pledge (400, nothing written); one amendment awaits a "
+        "decision at a time (409). The coordinators are told.",
+    )  # fmt: skip
+    @action(detail=True, methods=["post"], permission_classes=[IsAuthenticated])
+    def amendments(self, request, pk=None):
+        pk = self.get_object().pk
+        serializer = AmendSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        body = serializer.validated_data
+        amendment = amendment_transitions.amend_pledge(
+            pk, actor=request.user, note=body.get("note", ""), lines=body.get("lines", []),
+            k9_teams=body.get("k9_teams", []), remove_lines=body.get("remove_lines", []),
+            remove_k9_teams=body.get("remove_k9_teams", []),
+        )  # fmt: skip
+        return Response(AmendmentSerializer(amendment).data, status=status.HTTP_201_CREATED)
+
 
 class K9TeamListSerializer(K9TeamSerializer):
     """A K9 team with its pledge, country and operation; read-only here (edit it on its pledge)."""
@@ -290,3 +393,43 @@ class K9TeamViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return visible_k9_teams(self.request.user).select_related("pledge__request__operation").order_by("pk")
+
+
+class AmendmentViewSet(viewsets.ReadOnlyModelViewSet):
+    """Change sets on pledges (SPEC §4): `?pledge=ID` lists a pledge's (404 for a pledge the caller may not
+    see); coordinators decide each change with `decide`."""
+
+    serializer_class = AmendmentSerializer
+    filterset_class = AmendmentFilter
+    schema = ApiSchema()
+
+    def get_queryset(self):
+        return (
+            visible_amendments(self.request.user)
+            .select_related("submitted_by", "decided_by")
+            .prefetch_related("changes")
+        )
+
+    def filter_queryset(self, queryset):
+        pledge = self.request.query_params.get("pledge")
+        # A pledge the caller may not see is not there at all, not a pledge without amendments.
+        if (
+            self.action == "list"
+            and pledge
+            and (not pledge.isdigit() or not visible_pledges(self.request.user).filter(pk=pledge).exists())
+        ):
+            raise NotFound(_("No such pledge."))
+        return super().filter_queryset(queryset) if self.action in ("list", "retrieve") else queryset
+
+    @move(DecideAmendmentSerializer, response=AmendmentSerializer, examples=[DECIDE_AMENDMENT_EXAMPLE])
+    def decide(self, request, pk=None):
+        """submitted → decided, by a coordinator: every change accepted or not. Accepted changes are applied
+        (the rest of the pledge keeps its decision and assignments); assignments they make impossible are
+        cancelled with the reason, and both sides are told."""
+        pk = self.get_object().pk
+        body = parse(DecideAmendmentSerializer, request)
+        amendment = amendment_transitions.decide_amendment(
+            pk, actor=request.user, decision_note=body["decision_note"],
+            changes={row["id"]: row["accepted"] for row in body["changes"]},
+        )  # fmt: skip
+        return Response(AmendmentSerializer(amendment).data)

@@ -2,7 +2,7 @@
 
 import django_filters
 
-from pledges.models import K9Team, Pledge
+from pledges.models import Amendment, K9Team, Pledge
 from reinforcements.filters import InstantFilter, operation_filter, specialty_filter, user_of
 from reinforcements.models import ReinforcementRequest
 from reinforcements.queries import visible_requests
@@ -51,3 +51,12 @@ class K9TeamFilter(django_filters.FilterSet):
 
     def filter_ready_by(self, queryset, name, value):
         return queryset.filter(K9Team.PAPERS_COMPLETE, rabies_vaccinated_on__lte=value - K9Team.RABIES_WAIT)
+
+
+class AmendmentFilter(django_filters.FilterSet):
+    pledge = django_filters.NumberFilter(field_name="pledge_id")
+    status = django_filters.ChoiceFilter(choices=Amendment.Status.choices)
+
+    class Meta:
+        model = Amendment
+        fields = ["pledge", "status"]

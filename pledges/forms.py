@@ -39,3 +39,30 @@ class ChangesForm(forms.Form):
     note = forms.CharField(
         label=_("What should change"), widget=forms.Textarea(attrs={"rows": 2}), validators=[multiline]
     )
+
+
+class AmendmentDecisionForm(forms.Form):
+    """Accept or reject each change of a pending amendment, with a note (pledges.amendment_transitions.decide_amendment)."""
+
+    CHOICES = [("accept", _("Accept")), ("reject", _("Reject"))]
+
+    decision_note = forms.CharField(
+        label=_("Decision note"), required=False, widget=forms.Textarea(attrs={"rows": 2}), validators=[multiline]
+    )
+
+    def __init__(self, *args, amendment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.amendment = amendment
+        self.changes = list(amendment.changes.all())
+        for change in self.changes:
+            self.fields[f"change_{change.pk}"] = forms.ChoiceField(
+                label=_("Decision"), choices=self.CHOICES, widget=forms.RadioSelect,
+                error_messages={"required": _("Accept or reject this change.")},
+            )  # fmt: skip
+            change.field = self[f"change_{change.pk}"]
+
+    def decision(self) -> dict:
+        return {
+            "decision_note": self.cleaned_data["decision_note"],
+            "changes": {c.pk: self.cleaned_data[f"change_{c.pk}"] == "accept" for c in self.changes},
+        }

@@ -43,6 +43,8 @@ class Pledge(Lifecycle, models.Model):
         # Single lines or teams (SPEC §4, amendments): once the pledge is with the ministry. Before, the
         # country edits its lines and teams instead.
         "withdraw_part": frozenset({Status.SUBMITTED, *ACCEPTED_STATUSES}),
+        # A change set for the coordinators (SPEC §4, amendments), once the pledge is with the ministry.
+        "amend": frozenset({Status.SUBMITTED, *ACCEPTED_STATUSES}),
     }
 
     request = models.ForeignKey(
@@ -368,3 +370,119 @@ class K9Team(_LegalStatus, _Availability, _Withdrawable):
             raise ValidationError(
                 {"certification_expires_on": _("The certification expires before the team is available.")}
             )
+
+
+class Amendment(Lifecycle, models.Model):
+    """A change set a country sends on a pledge already with the ministry (SPEC §4, amendments): the
+    coordinators decide each change alone; the rest of the pledge keeps its decision and assignments."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        DECIDED = "decided", _("Decided")
+
+    # The pledge states a country may amend from.
+    PLEDGE_STATUSES = frozenset({Pledge.Status.SUBMITTED, *Pledge.ACCEPTED_STATUSES})
+    MOVES = {"decide": frozenset({Status.SUBMITTED})}
+
+    pledge = models.ForeignKey(Pledge, on_delete=models.CASCADE, related_name="amendments", verbose_name=_("pledge"))
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED, editable=False
+    )
+    note = models.TextField(_("note"), blank=True, validators=[multiline])
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False,
+        verbose_name=_("submitted by"),
+    )  # fmt: skip
+    submitted_at = models.DateTimeField(_("submitted at"), default=timezone.now, editable=False)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", editable=False,
+        verbose_name=_("decided by"),
+    )  # fmt: skip
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True, editable=False)
+    decision_note = models.TextField(_("decision note"), blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-submitted_at", "-id"]
+        verbose_name = _("amendment")
+        verbose_name_plural = _("amendments")
+        constraints = [
+            # One change set at a time: the next one is written against what the coordinators decided.
+            models.UniqueConstraint(
+                fields=["pledge"],
+                condition=Q(status="submitted"),
+                name="pledges_amendment_one_pending",
+                violation_error_message=_("This pledge already has an amendment awaiting a decision."),
+            ),
+        ]
+
+    def __str__(self):
+        return _("Amendment #%(id)s") % {"id": self.pk}
+
+
+class AmendmentChange(models.Model):
+    """One change of an amendment: what it targets, the line or team before and after (plain JSON, as the
+    API writes it), and the coordinators' answer (null until decided)."""
+
+    class Kind(models.TextChoices):
+        ADD_LINE = "add_line", _("Line added")
+        CHANGE_LINE = "change_line", _("Line changed")
+        REMOVE_LINE = "remove_line", _("Line removed")
+        ADD_TEAM = "add_team", _("K9 team added")
+        CHANGE_TEAM = "change_team", _("K9 team changed")
+        REMOVE_TEAM = "remove_team", _("K9 team removed")
+
+    LINE_KINDS = frozenset({Kind.ADD_LINE, Kind.CHANGE_LINE, Kind.REMOVE_LINE})
+
+    amendment = models.ForeignKey(
+        Amendment, on_delete=models.CASCADE, related_name="changes", verbose_name=_("amendment")
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    # The line's or team's id; for an addition, the id it got once accepted.
+    target = models.PositiveIntegerField(_("target"), null=True, blank=True)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    accepted = models.BooleanField(_("accepted"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        verbose_name = _("amendment change")
+        verbose_name_plural = _("amendment changes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    kind__in=["add_line", "change_line", "remove_line", "add_team", "change_team", "remove_team"]
+                ),
+                name="pledges_amendmentchange_kind_known",
+                violation_error_message=_("Unknown kind of change."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} #{self.target or '-'}"
+
+    @property
+    def is_line(self) -> bool:
+        return self.kind in self.LINE_KINDS
+
+    def diff(self) -> list[tuple[str, object, object]]:
+        """(field label, before, after) for every field a change touches, in a stable order (an addition or
+        a removal: none, its `summary` says what it is)."""
+        if not (self.before and self.after):
+            return []
+        model = PledgeLine if self.is_line else K9Team
+        keys = [
+            key for key in dict.fromkeys([*self.before, *self.after]) if self.before.get(key) != self.after.get(key)
+        ]
+        return [
+            (str(model._meta.get_field(key).verbose_name), self.before.get(key), self.after.get(key)) for key in keys
+        ]
+
+    @property
+    def summary(self) -> str:
+        """The line or team in a few words, as it was (removed, changed) or is to be (added)."""
+        data = self.before or self.after or {}
+        if self.is_line:
+            return _("%(n)s officers (%(specialty)s)") % {
+                "n": data.get("officers_offered"), "specialty": data.get("specialty"),
+            }  # fmt: skip
+        return f"{data.get('handler_name')} & {data.get('dog_name')}"

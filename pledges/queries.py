@@ -1,7 +1,7 @@
 from django.db.models import Prefetch
 
 from core.roles import is_staff_reader, liaison_country
-from pledges.models import K9Team, Pledge, PledgeLine
+from pledges.models import Amendment, AmendmentChange, K9Team, Pledge, PledgeLine
 from reinforcements.models import ReinforcementRequest
 
 
@@ -56,3 +56,15 @@ def children(*, as_lists: bool = False, locked: bool = False):
     if as_lists:
         return Prefetch("lines", lines, to_attr=LINES_LIST), Prefetch("k9_teams", teams, to_attr=TEAMS_LIST)
     return Prefetch("lines", lines), Prefetch("k9_teams", teams)
+
+
+def visible_amendments(user):
+    return Amendment.objects.filter(pledge__in=visible_pledges(user))
+
+
+def amendments_of(pledge):
+    """A pledge's change sets, newest first, with their changes and who sent and decided them (the history
+    the pledge pages show to both sides)."""
+    return pledge.amendments.select_related("submitted_by", "decided_by").prefetch_related(
+        Prefetch("changes", AmendmentChange.objects.order_by("pk"))
+    )

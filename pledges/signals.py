@@ -10,3 +10,8 @@ from django.dispatch import Signal
 # pledge; with lines= and k9_teams= (ids), only those. deployments cancels the open assignments that
 # used it and answers them.
 capacity_withdrawn = Signal()
+
+# An amendment changed lines or teams in place: send(sender=Pledge, pledge=, actor=, reason=, lines=, k9_teams=)
+# (ids, the rows already saved). deployments cancels the open assignments the new data makes impossible
+# (availability, certification, readiness, officers placed at once) and answers them.
+capacity_changed = Signal()

@@ -34,6 +34,7 @@ _ENDED_REQUEST = {
     "pledge": _lazy("No pledge can be made on this request: it is %(status)s."),
     "submit": _lazy("This pledge cannot be submitted: its request is %(status)s."),
     "decide": _lazy("This pledge cannot be decided: its request is %(status)s."),
+    "amend": _lazy("This pledge cannot be amended: its request is %(status)s."),
     "place": _lazy("No one from this pledge can be placed: its request is %(status)s."),
 }
 

@@ -9,5 +9,6 @@ urlpatterns = [
     path("ops/<slug:op>/k9-teams/export/", views.k9_team_export, name="k9_team_export"),
     path("pledges/<int:pk>/", views.pledge_review, name="pledge_review"),
     path("pledges/<int:pk>/decide/", views.pledge_decide, name="pledge_decide"),
+    path("amendments/<int:pk>/decide/", views.amendment_decide, name="amendment_decide"),
     path("pledges/<int:pk>/request-changes/", views.pledge_request_changes, name="pledge_request_changes"),
 ]

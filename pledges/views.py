@@ -12,11 +12,12 @@ from core.countries import by_country_name, country_choices, country_label
 from core.exports import export, export_time
 from core.filterbar import Shown, filter_bar
 from core.pages import attempt, list_page, page, staff_page
-from pledges import transitions
+from core.roles import is_coordinator
+from pledges import amendment_transitions, transitions
 from pledges.filters import K9TeamFilter, PledgeFilter
-from pledges.forms import ChangesForm, DecisionForm
+from pledges.forms import AmendmentDecisionForm, ChangesForm, DecisionForm
 from pledges.models import K9Team, Pledge, PledgeLine
-from pledges.queries import visible_k9_teams, visible_pledges
+from pledges.queries import amendments_of, visible_amendments, visible_k9_teams, visible_pledges
 from reinforcements.queries import operation_of
 
 
@@ -116,7 +117,7 @@ def k9_team_export(request, op):
     return export(request, f"k9-teams-{operation.code}", headers, rows)
 
 
-def _review_context(request, pledge, decision_form=None, changes_form=None):
+def _review_context(request, pledge, decision_form=None, changes_form=None, amendment_form=None):
     if decision_form is None:
         decision_form = DecisionForm(
             lines=list(pledge.lines.select_related("specialty")), teams=list(pledge.k9_teams.all())
@@ -125,7 +126,15 @@ def _review_context(request, pledge, decision_form=None, changes_form=None):
     for team in teams:
         # A dog whose certification lapses before the request's period ends cannot work its last days.
         team.expires_early = team.certification_expires_on < pledge.request.period_end
+    amendments = list(amendments_of(pledge))
+    pending = next((a for a in amendments if a.can("decide")), None)
+    if amendment_form is None and pending is not None and is_coordinator(request.user):
+        amendment_form = AmendmentDecisionForm(amendment=pending)
+    elif amendment_form is not None:
+        # The bound form's amendment, in the list, carries its fields.
+        amendments = [amendment_form.amendment if a.pk == amendment_form.amendment.pk else a for a in amendments]
     return {
+        "amendments": amendments, "decide_form": amendment_form,
         "operation": pledge.request.operation, "section": "pledges", "pledge": pledge, "req": pledge.request,
         "request_lines": pledge.request.lines.select_related("specialty"), "lines": lines, "teams": teams,
         "decision_form": decision_form, "changes_form": changes_form or ChangesForm(),
@@ -169,3 +178,18 @@ def pledge_request_changes(request, pk):
     ):  # fmt: skip
         return redirect("pledge_review", pledge.pk)
     return page(request, "pledges/pledge_review.html", _review_context(request, pledge, changes_form=form))
+
+
+@require_POST
+@staff_page
+def amendment_decide(request, pk):
+    amendment = get_object_or_404(visible_amendments(request.user).select_related("pledge"), pk=pk)
+    pledge = _visible_pledge(request, amendment.pledge_id)
+    amendment = amendments_of(pledge).get(pk=amendment.pk)
+    form = AmendmentDecisionForm(request.POST, amendment=amendment)
+    if form.is_valid() and attempt(
+        request, amendment_transitions.decide_amendment, amendment.pk, form=form,
+        success=_("Decision on the amendment recorded; the country is told."), **form.decision(),
+    ):  # fmt: skip
+        return redirect("pledge_review", pledge.pk)
+    return page(request, "pledges/pledge_review.html", _review_context(request, pledge, amendment_form=form))

@@ -229,3 +229,10 @@ class RosterImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
         allow_empty_file=True,
     )
+
+
+class AmendmentNoteForm(forms.Form):
+    note = forms.CharField(
+        label=_("What changes, and why (the ministry reads it)"), required=False,
+        widget=forms.Textarea(attrs={"rows": 2}), max_length=5000, validators=[multiline],
+    )  # fmt: skip

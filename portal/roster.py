@@ -132,3 +132,36 @@ def parse(upload, kind: str, pledge) -> tuple[list[dict], list[RowProblem]]:
 
 
 KIND_LABELS = [("lines", gettext_lazy("officer lines")), ("k9_teams", gettext_lazy("K9 teams"))]
+
+
+KEY_FIELDS = {"lines": ("specialty",), "k9_teams": ("handler_name", "dog_name")}
+
+
+def natural_key(kind: str, values) -> tuple:
+    """What names a row across imports (issue 18): a K9 team by its handler and dog, an officer line by its
+    specialty. `values`: a row dict or a line or team."""
+    get = values.get if isinstance(values, dict) else lambda name: getattr(values, name)
+    if kind == "lines":
+        specialty = get("specialty")
+        return (getattr(specialty, "pk", specialty),)
+    return tuple(" ".join(str(get(name) or "").split()).casefold() for name in KEY_FIELDS[kind])
+
+
+def match(kind: str, rows: list[dict], standing) -> tuple[list[dict], list[dict]]:
+    """The file's rows split into those naming a line or team the pledge has (each given its `id`, and only
+    the columns the file gives, so what it leaves out is kept) and new ones. Each existing row is matched
+    once: a file with two lines of one specialty matches two such lines, in order."""
+    free: dict[tuple, list] = {}
+    for obj in standing:
+        free.setdefault(natural_key(kind, obj), []).append(obj)
+    given = COLUMNS[kind] + OPTIONAL_COLUMNS[kind]
+    matched, new = [], []
+    for row in rows:
+        candidates = free.get(natural_key(kind, row))
+        if candidates:
+            # The key itself is kept as the pledge spells it: "jan kowalski" is the same handler.
+            kept = {k: v for k, v in row.items() if k in given and k not in KEY_FIELDS[kind]}
+            matched.append({"id": candidates.pop(0).pk, **kept})
+        else:
+            new.append(row)
+    return matched, new

@@ -16,6 +16,7 @@ urlpatterns = [
     path("pledges/<int:pk>/submit/", views.pledge_submit, name="pledge_submit"),
     path("pledges/<int:pk>/withdraw/", views.pledge_withdraw, name="pledge_withdraw"),
     path("pledges/<int:pk>/withdraw-part/", views.pledge_withdraw_part, name="pledge_withdraw_part"),
+    path("pledges/<int:pk>/amend/", views.pledge_amend, name="pledge_amend"),
     path("pledges/<int:pk>/import/", views.pledge_import, name="pledge_import"),
     path("pledge-rows/removed/", views.row_removed, name="row_removed"),
     path("pledge-rows/<str:kind>/", views.pledge_row, name="pledge_row"),

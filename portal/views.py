@@ -23,13 +23,15 @@ from deployments import clock
 from deployments.models import Assignment
 from deployments.queries import visible_assignments
 from notifications.reading import mark_all_read, mark_read, own_notifications, unread_count, unread_first
+from pledges.amendment_transitions import NO_CHANGE, amend_pledge
 from pledges.models import Pledge
-from pledges.queries import readiness_gaps, visible_pledges
+from pledges.queries import amendments_of, readiness_gaps, visible_pledges
 from pledges.transitions import create_pledge, submit_pledge, update_pledge, withdraw_pledge
 from portal import roster
 from portal.access import liaison_required
 from portal.forms import (
     ROW_KINDS,
+    AmendmentNoteForm,
     K9TeamFormSet,
     PartialWithdrawalForm,
     PledgeForm,
@@ -274,6 +276,47 @@ def pledge_edit(request, pk):
     return _pledge_form(request, pledge.request, pledge)
 
 
+@require_http_methods(["GET", "POST"])
+@liaison_required
+def pledge_amend(request, pk):
+    """Amend a pledge already with the ministry (SPEC §4): the same rows as the pledge form, prefilled; a row
+    changed becomes a change, a new row an addition, a row removed a removal. Nothing changes until the
+    ministry decides each change."""
+    pledge = get_object_or_404(_pledges(request.user), pk=pk)
+    if not pledge.can("amend"):
+        messages.error(request, _("This pledge cannot be amended (%(status)s).") % {
+            "status": pledge.get_status_display()
+        })  # fmt: skip
+        return redirect("portal:pledge_detail", pk=pledge.pk)
+    data = request.POST if request.method == "POST" else None
+    note = AmendmentNoteForm(data)
+    lines = PledgeLineFormSet(*([data] if data else []), pledge=pledge, prefix="lines")
+    teams = K9TeamFormSet(*([data] if data else []), pledge=pledge, prefix="k9")
+    top_errors = []
+    if data is not None:
+        if all([note.is_valid(), lines.is_valid(), teams.is_valid()]):
+            line_rows, team_rows = lines.rows(), teams.rows()
+            try:
+                amend_pledge(
+                    pledge.pk, actor=request.user, note=note.cleaned_data["note"], lines=line_rows, k9_teams=team_rows,
+                    remove_lines=sorted(set(lines.existing) - {row.get("id") for row in line_rows}),
+                    remove_k9_teams=sorted(set(teams.existing) - {row.get("id") for row in team_rows}),
+                )  # fmt: skip
+            except DomainError as exc:
+                top_errors.append(exc.message)
+            except ValidationError as exc:
+                top_errors.extend(_error_text(exc))
+            else:
+                messages.success(request, _("Your amendment was sent to the ministry; it decides each change."))
+                return redirect("portal:pledge_detail", pk=pledge.pk)
+        else:
+            top_errors.append(_("Nothing was sent: correct the fields marked below."))
+    return render(request, "portal/pledge_amend.html", {
+        "pledge": pledge, "req": pledge.request, "note_form": note, "lines": lines, "teams": teams,
+        "top_errors": top_errors,
+    })  # fmt: skip
+
+
 @require_GET
 @liaison_required
 def pledge_row(request, kind):
@@ -303,7 +346,7 @@ def _detail_pledge(request, pk):
 
 def _render_detail(request, pledge, *, withdraw_form=None, part_form=None):
     return render(request, "portal/pledge_detail.html", {
-        "pledge": pledge, "history": _status_history(pledge),
+        "pledge": pledge, "history": _status_history(pledge), "amendments": amendments_of(pledge),
         "withdraw_form": withdraw_form or ReasonForm(),
         "part_form": part_form or PartialWithdrawalForm(pledge=pledge),
     })  # fmt: skip
@@ -376,9 +419,11 @@ def pledge_withdraw_part(request, pk):
 @require_http_methods(["GET", "POST"])
 @liaison_required
 def pledge_import(request, pk):
-    """All-or-nothing: the new rows are added to the pledge only if every row is right."""
+    """All-or-nothing, and idempotent (issue 18): rows naming a line or team the pledge has (a team by its
+    handler and dog, a line by its specialty) update it, the others are added; importing the same file
+    again changes nothing. Once the pledge is with the ministry, what differs goes as an amendment."""
     pledge = get_object_or_404(_pledges(request.user), pk=pk)
-    if not pledge.can("edit"):
+    if not (pledge.can("edit") or pledge.can("amend")):
         messages.error(request, _("This pledge can no longer be edited (%(status)s).") % {
             "status": pledge.get_status_display()
         })  # fmt: skip
@@ -392,14 +437,8 @@ def pledge_import(request, pk):
             rows, problems = roster.parse(form.cleaned_data["file"], kind, pledge)
             context["problems"] = problems
             if not problems:
-                kept = [{"id": pk} for pk in getattr(pledge, kind).values_list("pk", flat=True)]
-                update_pledge(pledge.pk, actor=request.user, **{kind: kept + rows})
-                text = ngettext(
-                    "%(n)s row imported. Check it below, then submit.",
-                    "%(n)s rows imported. Check them below, then submit.",
-                    len(rows),
-                )
-                messages.success(request, text % {"n": len(rows)})
+                text = _import_rows(request, pledge, kind, rows)
+                messages.success(request, text)
                 url = reverse("portal:pledge_detail", args=[pledge.pk])
                 if request.htmx:
                     return HttpResponse(status=204, headers={"HX-Redirect": url})
@@ -412,6 +451,26 @@ def pledge_import(request, pk):
             context["file_error"] = " ".join(_error_text(exc))
     template = "portal/pledge_import.html#result" if request.htmx else "portal/pledge_import.html"
     return render(request, template, context)
+
+
+def _import_rows(request, pledge, kind, rows) -> str:
+    standing = list(getattr(pledge, kind).filter(withdrawn_at__isnull=True).order_by("pk"))
+    matched, new = roster.match(kind, rows, standing)
+    if pledge.can("edit"):
+        kept = [{"id": obj.pk} for obj in standing if obj.pk not in {row["id"] for row in matched}]
+        update_pledge(pledge.pk, actor=request.user, **{kind: kept + matched + new})
+        return ngettext(
+            "%(n)s row imported. Check it below, then submit.",
+            "%(n)s rows imported. Check them below, then submit.",
+            len(rows),
+        ) % {"n": len(rows)}
+    try:
+        amend_pledge(pledge.pk, actor=request.user, note=_("Roster imported."), **{kind: matched + new})
+    except ValidationError as exc:
+        if not any(error.code == NO_CHANGE for error in getattr(exc, "error_dict", {}).get("lines", [])):
+            raise
+        return _("Nothing in this file differs from the pledge: nothing was sent.")
+    return _("What differs from the pledge was sent to the ministry as an amendment; it decides each change.")
 
 
 @require_GET

@@ -48,6 +48,15 @@ def _fresh_throttle_counts(settings):
 
 
 @pytest.fixture(autouse=True)
+def _default_language():
+    """A French page leaves French active in the thread: the next test starts in the default language."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
+
+
+@pytest.fixture(autouse=True)
 def _empty_figures_cache():
     """Figures are cached per process by data version (core/freshness.py); a flushed
     transactional test sends no signal, so start each test with an empty cache."""

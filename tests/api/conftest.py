@@ -4,6 +4,7 @@ from rest_framework.test import APIClient
 
 from deployments.models import VenuePair
 from notifications.models import Notification
+from pledges.models import Amendment, AmendmentChange
 from reinforcements.models import Specialty
 from tests.factories import (
     AssignmentFactory,
@@ -49,10 +50,14 @@ def world(liaison_pl):
         recipient=liaison_pl, event="request_sent", subject="s", body="b", channel="in_app", status="sent"
     )
     invitation = InvitationFactory(country="PL")
+    amendment = Amendment.objects.create(pledge=pledge, submitted_by=liaison_pl, note="matrix")
+    AmendmentChange.objects.create(
+        amendment=amendment, kind="remove_line", target=line.pk, before={"officers_offered": 10}
+    )
     pair = VenuePair.objects.create(venue_a=venue, venue_b=VenueFactory(operation=operation), minutes=20)
     return {
         "venuepair": pair, "conflict": None,
-        "invitation": invitation, "webhook": WebhookFactory(),
+        "invitation": invitation, "webhook": WebhookFactory(), "amendment": amendment,
         "operation": operation, "request": request, "pledge": pledge, "line": line, "team": team, "k9team": team,
         "venue": venue,
         "venueneed": need, "assignment": assignment, "notification": notification,

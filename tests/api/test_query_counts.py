@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from notifications.models import Notification
-from pledges.models import Pledge, PledgeLine
+from pledges.models import Amendment, AmendmentChange, Pledge, PledgeLine
 from reinforcements.models import ReinforcementRequest
 from tests.api.conftest import client_as
 from tests.factories import (
@@ -62,6 +62,16 @@ def pledges(n, user):
         PledgeLineFactory(pledge=pledge)
         PledgeLineFactory(pledge=pledge, specialty=specialty("river"))
         K9TeamFactory(pledge=pledge)
+
+
+def amendments(n, user):
+    req = polish_request()
+    liaison = LiaisonFactory(country="PL")
+    for _ in range(n):
+        pledge = PledgeFactory(request=req, status="accepted")
+        amendment = Amendment.objects.create(pledge=pledge, submitted_by=liaison, note="n")
+        AmendmentChange.objects.create(amendment=amendment, kind="remove_line", target=1, before={"a": 1})
+        AmendmentChange.objects.create(amendment=amendment, kind="add_team", after={"b": 2})
 
 
 def k9_teams(n, user):

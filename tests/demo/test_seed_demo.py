@@ -12,7 +12,7 @@ from django.test.utils import override_settings
 from deployments.conflicts import conflicts
 from deployments.models import Assignment
 from notifications.models import Notification
-from pledges.models import K9Team, Pledge
+from pledges.models import Amendment, K9Team, Pledge
 from reinforcements.models import Operation, ReinforcementRequest, RequestLine, User
 
 pytestmark = pytest.mark.django_db
@@ -140,3 +140,12 @@ def test_the_demo_warns_on_duty_and_leaves_a_conflict_for_the_conflicts_page(dem
     assert demo.rule_set["modes"]["duty_exceeded"] == "warn"
     assert {c.rule for c in found} == {"duty_exceeded"}
     assert {c.assignment["country"] for c in found} == {"PL"}
+
+
+def test_poland_has_substituted_a_dog_and_the_amendment_awaits_the_ministry(demo):
+    amendment = Amendment.objects.get(status="submitted")
+
+    change = amendment.changes.get()
+    assert amendment.pledge.request.country == "PL"
+    assert (change.kind, change.before["dog_name"], change.after["dog_name"]) == ("change_team", "Bruno", "Max")
+    assert Notification.objects.filter(recipient__username="coordinator", event="pledge_amended").exists()

@@ -6,9 +6,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from pledges.models import PledgeLine
+from pledges.models import Amendment, PledgeLine
 from portal import roster
-from tests.factories import PledgeFactory, PledgeLineFactory
+from tests.factories import K9TeamFactory, PledgeFactory, PledgeLineFactory, specialty
 
 pytestmark = pytest.mark.django_db
 
@@ -26,7 +26,7 @@ def draft():
 
 
 def test_a_good_csv_adds_its_officer_lines_to_the_draft(pl_client, draft):
-    PledgeLineFactory(pledge=draft)
+    PledgeLineFactory(pledge=draft, specialty=specialty("mounted"))
     csv = LINES_HEADER + "public_order,20,2024-07-15,2024-08-15,pl en\nriver,4,2024-07-20,2024-08-11,\n"
 
     response = upload(pl_client, draft, csv.encode())
@@ -141,7 +141,7 @@ def test_the_downloadable_templates_import_cleanly(pl_client, draft, kind):
     upload(pl_client, draft, xlsx.content, name="template.xlsx", kind=kind)
 
     assert load_workbook(io.BytesIO(xlsx.content)).active["A1"].value == roster.COLUMNS[kind][0]
-    assert getattr(draft, kind).count() == 4
+    assert getattr(draft, kind).count() == 2  # the same rows twice: one copy (matched by their natural key)
 
 
 def test_an_htmx_upload_gets_the_errors_in_place_and_a_redirect_on_success(pl_client, draft):
@@ -153,3 +153,58 @@ def test_an_htmx_upload_gets_the_errors_in_place_and_a_redirect_on_success(pl_cl
     assert bad.status_code == 200
     assert bad.content.decode().lstrip().startswith('<div id="import">')
     assert good.headers["HX-Redirect"] == reverse("portal:pledge_detail", args=[draft.pk])
+
+
+# Idempotent (issue 18): rows are matched by a natural key, the handler and dog for teams, the specialty for lines.
+
+TEAMS_HEADER = "handler_name,dog_name,dog_breed,detection,certification_expires_on,available_from,available_to\n"
+TEAMS = TEAMS_HEADER + (
+    "Jan Kowalski,Rex,Malinois,explosives,2027-06-30,2024-07-15,2024-08-15\n"
+    "Ewa Nowak,Luna,German Shepherd,explosives,2027-03-31,2024-07-15,2024-08-15\n"
+)
+
+
+def test_importing_the_same_roster_twice_leaves_one_copy(pl_client, draft):
+    upload(pl_client, draft, TEAMS.encode(), kind="k9_teams")
+    upload(pl_client, draft, TEAMS.encode(), kind="k9_teams")
+
+    assert sorted(draft.k9_teams.values_list("dog_name", flat=True)) == ["Luna", "Rex"]
+
+
+def test_a_differing_row_of_a_draft_updates_its_line_and_keeps_what_the_file_leaves_out(pl_client, draft):
+    line = PledgeLineFactory(pledge=draft, officers_offered=10, legal_status="gendarmerie")
+
+    upload(pl_client, draft, (LINES_HEADER + "public_order,12,2024-07-15,2024-08-15,pl\n").encode())
+
+    line.refresh_from_db()
+    assert draft.lines.count() == 1
+    assert (line.officers_offered, line.legal_status) == (12, "gendarmerie")
+
+
+def test_a_differing_row_of_a_submitted_pledge_becomes_an_amendment(pl_client, coordinator):
+    pledge = PledgeFactory(request__country="PL", status="accepted")
+    rex = K9TeamFactory(pledge=pledge, handler_name="Jan Kowalski", dog_name="Rex", accepted=True,
+                        certification_expires_on=dt.date(2026, 1, 31))  # fmt: skip
+
+    response = upload(pl_client, pledge, TEAMS.encode(), kind="k9_teams")
+
+    assert response.status_code == 302
+    rex.refresh_from_db()
+    assert rex.certification_expires_on == dt.date(2026, 1, 31)  # nothing applied before the ministry decides
+    amendment = Amendment.objects.get(pledge=pledge)
+    assert sorted(c.kind for c in amendment.changes.all()) == ["add_team", "change_team"]
+    change = amendment.changes.get(kind="change_team")
+    assert (change.target, change.after["certification_expires_on"]) == (rex.pk, "2027-06-30")
+
+
+def test_the_same_roster_again_on_a_submitted_pledge_sends_nothing(pl_client, liaison_pl, coordinator):
+    pledge = PledgeFactory(request__country="PL", status="submitted")
+    K9TeamFactory(pledge=pledge, handler_name="Jan Kowalski", dog_name="Rex", dog_breed="Malinois",
+                  certification_expires_on=dt.date(2027, 6, 30), available_from=dt.date(2024, 7, 15),
+                  available_to=dt.date(2024, 8, 15))  # fmt: skip
+    one = TEAMS_HEADER + "jan  kowalski,REX,Malinois,explosives,2027-06-30,2024-07-15,2024-08-15\n"
+
+    response = upload(pl_client, pledge, one.encode(), kind="k9_teams", follow=True)
+
+    assert not Amendment.objects.exists()
+    assert "Nothing in this file differs from the pledge" in response.content.decode()

@@ -17,6 +17,7 @@ from core.roles import COORDINATORS, VIEWERS
 from demo import data
 from deployments.models import Venue, VenueNeed
 from deployments.transitions import confirm_assignment, create_assignment
+from pledges.amendment_transitions import amend_pledge
 from pledges.models import K9Team
 from pledges.transitions import create_pledge, decide_pledge, request_changes, submit_pledge
 from reinforcements.models import LiaisonProfile, Operation, ReinforcementRequest, Specialty, User
@@ -100,6 +101,7 @@ class Scenario:
         self.pledge_officers()
         self.pledge_k9_teams()
         self.assign()
+        self.amend()
 
     def add_venues(self) -> None:
         for code, name, kind, address, lat, lng in data.VENUES:
@@ -199,6 +201,15 @@ class Scenario:
             k9_teams={team.pk: accepted[team.dog_name] for team in pledge.k9_teams.all()},
         )  # fmt: skip
         self.teams = {team.dog_name: team for team in pledge.k9_teams.all()}
+
+    def amend(self) -> None:
+        """Poland substitutes a dog: an amendment the coordinators find pending on the pledge's page."""
+        spec = data.K9_AMENDMENT
+        team = self.teams[spec["dog"]]
+        amend_pledge(
+            team.pledge_id, actor=self.liaison(data.DEFENCE_REQUEST["country"]), note=spec["note"],
+            k9_teams=[{"id": team.pk, **spec["changes"]}],
+        )  # fmt: skip
 
     def assign(self) -> None:
         for country, specialty, venue, starts_at, ends_at, quantity, role, confirmed in data.LINE_ASSIGNMENTS:
