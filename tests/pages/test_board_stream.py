@@ -22,13 +22,18 @@ SITE = "http://127.0.0.1:8123"
 
 
 PREFIX = f"test-stream-{uuid.uuid4().hex}"  # this module's Redis keys, in the tests and the server
+# The server's database sessions carry this name (libpq reads PGAPPNAME): other processes of the run
+# (a Celery worker, a live server) may hold connections to the test database too.
+APP_NAME = f"sse-{uuid.uuid4().hex[:12]}"
 
 
 @pytest.fixture(scope="module")
 def sse_url(django_db_setup):
     """One server for the module (it takes seconds to start); each test has operations of its own."""
     # CONN_MAX_AGE=0: a finished request leaves no connection behind, so an open stream's would show.
-    with uvicorn(SITE_URL=SITE, LIVE_HEARTBEAT_SECONDS="0.5", CELERY_INSTANCE=PREFIX, CONN_MAX_AGE="0") as url:
+    with uvicorn(
+        SITE_URL=SITE, LIVE_HEARTBEAT_SECONDS="0.5", CELERY_INSTANCE=PREFIX, CONN_MAX_AGE="0", PGAPPNAME=APP_NAME
+    ) as url:
         yield url
 
 
@@ -136,9 +141,11 @@ def test_an_open_stream_holds_no_database_connection(client, viewer, sse_server,
 
 
 def other_connections() -> int:
+    """The stream server's open database sessions."""
     with connection.cursor() as cur:
         cur.execute(
-            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND application_name = %s",
+            [APP_NAME],
         )
         return cur.fetchone()[0]
 
