@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from accounts.api import InvitationViewSet, ObtainTokenView, RevokeTokenView, TokenViewSet
 from core.api_docs import DocsView, SchemaView
 from deployments.api import AssignmentViewSet, VenueNeedViewSet, VenuePairViewSet, VenueViewSet
+from deployments.api_proposals import ProposalViewSet
 from deployments.api_reports import ConflictViewSet, CoverageViewSet
 from notifications.api import NotificationViewSet
 from pledges.api import K9TeamViewSet, PledgeViewSet
@@ -27,6 +28,7 @@ router.register("assignments", AssignmentViewSet, basename="assignment")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("coverage", CoverageViewSet, basename="coverage")
 router.register("conflicts", ConflictViewSet, basename="conflict")
+router.register("proposals", ProposalViewSet, basename="proposal")
 router.register("invitations", InvitationViewSet, basename="invitation")
 
 urlpatterns = [

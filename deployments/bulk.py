@@ -135,11 +135,11 @@ def _place(actor, placements, *, mode: str, preview: bool = False) -> BulkResult
         elif refused and mode == ALL:
             raise BulkRefused(refused)
         else:
-            _tell_countries(actor, placed)
+            tell_countries(actor, placed)
     return BulkResult(placed=placed, refused=refused, preview=preview)
 
 
-def _tell_countries(actor, placed: list[Assignment]) -> None:
+def tell_countries(actor, placed: list[Assignment]) -> None:
     """One message per country for the whole placement, listing what was planned."""
     by_country = defaultdict(list)
     for assignment in placed:
