@@ -235,10 +235,7 @@ def compute(proposal: Proposal, progress=lambda pct: None) -> dict:
     tz = zoneinfo.ZoneInfo(operation.timezone)
     starts, ends = scope_bounds(operation, proposal.from_date, proposal.to_date)
     rows = _need_rows(operation, proposal.venue_id, proposal.specialty_id, starts, ends)
-    now = timezone.now()
-    gaps = {
-        r["id"]: r["quantity"] - r["assigned"] for r in rows if r["quantity"] > r["assigned"] and r["starts_at"] > now
-    }
+    gaps = {r["id"]: r["quantity"] - r["assigned"] for r in rows if r["quantity"] > r["assigned"]}
     needs = VenueNeed.objects.in_bulk(list(gaps))
     specialties = {
         n.specialty_id: n.specialty for n in VenueNeed.objects.filter(pk__in=gaps).select_related("specialty")
@@ -468,7 +465,7 @@ def _solve(candidates, gaps, live, rules, all_venues, overrides, rest_refused, t
         # Duty minutes proposed per officer (or team) of the country that could be placed: its "share".
         model.add(sum(c.minutes * c.var for c in mine) <= share * capacity)
     travel = sum(c.travel_km * c.var for c in candidates)
-    limit = float(getattr(settings, "PROPOSAL_TIME_LIMIT_SECONDS", 10))
+    limit = settings.PROPOSAL_TIME_LIMIT_SECONDS
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 2
     stages = [("covered", covered, 1), ("preference", preference, 1), ("fairness", share, -1), ("travel", travel, -1)]
@@ -532,9 +529,17 @@ def request_proposal(*, actor, operation, venue=None, specialty=None, from_date=
         actor=actor, operation=operation, venue=venue, specialty=specialty, from_date=from_date, to_date=to_date,
         expires_at=timezone.now() + LIFETIME,
     )  # fmt: skip
-    # By name: deployments.tasks imports this module.
-    transaction.on_commit(lambda: current_app.send_task(TASK, args=[proposal.pk]))
+    transaction.on_commit(lambda: _queue(proposal.pk))
     return proposal
+
+
+def _queue(proposal_id: int) -> None:
+    # By name: deployments.tasks imports this module. A broker that is down fails the proposal at once
+    # rather than leaving it running for ever.
+    try:
+        current_app.send_task(TASK, args=[proposal_id])
+    except Exception as exc:  # noqa: BLE001 - any broker error
+        transitions.finish_proposal(proposal_id, error=_("The task queue is unavailable: %(e)s") % {"e": exc})
 
 
 def run_proposal(proposal_id: int) -> Proposal:
