@@ -538,7 +538,7 @@ def _queue(proposal_id: int) -> None:
     # rather than leaving it running for ever.
     try:
         current_app.send_task(TASK, args=[proposal_id])
-    except Exception as exc:  # noqa: BLE001 - any broker error
+    except Exception as exc:
         transitions.finish_proposal(proposal_id, error=_("The task queue is unavailable: %(e)s") % {"e": exc})
 
 
