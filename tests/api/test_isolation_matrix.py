@@ -17,8 +17,8 @@ pytestmark = pytest.mark.django_db
 # Reference data is the same for every caller: nothing of a country in it.
 GLOBAL = {"specialty"}
 # Staff business: a liaison sees no invitation at all, not even one for their own country.
-# Travel overrides and conflicts are ministry planning: a liaison finds none, not even of their own country.
-STAFF_ONLY = {"invitation", "venuepair", "conflict"}
+# Travel overrides, conflicts and proposals are ministry planning: a liaison finds none, not even of their own country.
+STAFF_ONLY = {"invitation", "venuepair", "conflict", "proposal"}
 # A viewer's own notifications are theirs to mark read; other people's are a 404 like any hidden row.
 PERSONAL = {"notification"}
 QUERY = {"coverage": {"operation": "matrix-op"}, "conflict": {"operation": "matrix-op"}}

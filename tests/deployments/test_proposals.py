@@ -5,6 +5,7 @@ import datetime as dt
 
 import pytest
 from django.utils import timezone
+from rest_framework.test import APIClient
 
 from core.errors import DomainError
 from deployments import proposals
@@ -24,6 +25,7 @@ from tests.factories import (
     at,
     specialty,
 )
+from tests.notifications.conftest import empty_queue, running_worker, wait_until  # noqa: F401 - a fixture
 
 pytestmark = pytest.mark.django_db
 DAY = dt.date(2024, 7, 26)
@@ -314,3 +316,24 @@ def test_a_viewer_reads_proposals_but_may_not_ask_for_or_apply_one(api_client, c
 
     assert (asked.status_code, read.status_code, applied.status_code) == (403, 200, 403)
     assert not Assignment.objects.exists()
+
+
+# ---- through the real Celery worker -------------------------------------------------------------------------
+
+
+@pytest.mark.celery
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("empty_queue")
+def test_a_proposal_asked_for_through_the_api_is_computed_by_the_real_worker(coordinator):
+    operation, _line, _needs = crafted()
+    client = APIClient()
+    client.force_authenticate(coordinator)
+
+    with running_worker():
+        response = client.post("/api/v1/proposals/", {"operation": operation.code}, format="json")
+        done = wait_until(lambda: Proposal.objects.get(pk=response.data["id"]).status != "running", timeout=30)
+
+    proposal = Proposal.objects.get(pk=response.data["id"])
+    assert done
+    assert (proposal.status, proposal.progress) == ("ready", 100)
+    assert proposal.result["stats"]["covered_officer_hours"] == pytest.approx(120)
