@@ -337,3 +337,71 @@ def test_a_proposal_asked_for_through_the_api_is_computed_by_the_real_worker(coo
     assert done
     assert (proposal.status, proposal.progress) == ("ready", 100)
     assert proposal.result["stats"]["covered_officer_hours"] == pytest.approx(120)
+
+
+# ---- the pages ----------------------------------------------------------------------------------------------
+
+
+def test_a_coordinator_asks_for_a_proposal_on_the_page_and_is_taken_to_it(client, coordinator):
+    operation, _line, needs = crafted()
+    client.force_login(coordinator)
+
+    response = client.post(f"/ops/{operation.code}/proposals/", {"venue": needs[0].venue_id, "from_date": "2024-07-26",
+                                                                 "to_date": "2024-07-26"})  # fmt: skip
+
+    proposal = Proposal.objects.get()
+    assert response.status_code == 302
+    assert response["Location"] == f"/proposals/{proposal.pk}/"
+    assert (proposal.venue_id, proposal.from_date) == (needs[0].venue_id, DAY)
+
+
+def test_the_running_proposal_polls_and_the_ready_one_shows_cover_assignments_and_what_is_left(client, coordinator):
+    operation, _line, _needs = crafted()
+    running = start_proposal(actor=coordinator, operation=operation, expires_at=timezone.now() + proposals.LIFETIME)
+    client.force_login(coordinator)
+
+    polling = client.get(f"/proposals/{running.pk}/", headers={"HX-Request": "true"})
+    run_proposal(running.pk)
+    ready = client.get(f"/proposals/{running.pk}/")
+
+    assert 'hx-trigger="every 1s"' in polling.content.decode()
+    assert "<html" not in polling.content.decode()
+    body = ready.content.decode()
+    assert 'hx-trigger="every 1s"' not in body
+    assert 'name="assignment"' in body
+    assert "Covers 120.0 of the" in body
+
+
+def test_applying_the_ticked_assignments_on_the_page_places_only_those(client, coordinator):
+    operation, _line, _needs = crafted(max_duty_hours=24)
+    proposal = propose(coordinator, operation)
+    client.force_login(coordinator)
+
+    response = client.post(f"/proposals/{proposal.pk}/", {"assignment": ["0"]})
+
+    assert response.status_code == 302
+    assert Assignment.objects.count() == 1
+
+
+def test_applying_with_nothing_ticked_places_nothing_and_says_so(client, coordinator):
+    operation, _line, _needs = crafted()
+    proposal = propose(coordinator, operation)
+    client.force_login(coordinator)
+
+    response = client.post(f"/proposals/{proposal.pk}/", {}, follow=True)
+
+    assert "Choose at least one proposed assignment." in response.content.decode()
+    assert not Assignment.objects.exists()
+
+
+def test_the_proposal_pages_do_not_exist_for_a_liaison_and_a_viewer_may_not_apply(client, coordinator, viewer):
+    operation, _line, _needs = crafted()
+    proposal = propose(coordinator, operation)
+
+    client.force_login(LiaisonFactory(country="PL"))
+    hidden = client.get(f"/proposals/{proposal.pk}/")
+    client.force_login(viewer)
+    refused = client.post(f"/proposals/{proposal.pk}/", {"assignment": ["0"]})
+
+    assert (hidden.status_code, refused.status_code) == (404, 403)
+    assert not Assignment.objects.exists()
