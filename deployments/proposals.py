@@ -313,7 +313,7 @@ def compute(proposal: Proposal, progress=lambda pct: None) -> dict:
         candidates.extend(found[:MAX_CANDIDATES])
         why[need_id] = reasons
     progress(40)
-
+    read_at = time.monotonic()
     chosen, stats = _solve(candidates, gaps, live, rules, all_venues, overrides, rest_refused, travel_refused,
                            progress)  # fmt: skip
     progress(80)
@@ -326,7 +326,9 @@ def compute(proposal: Proposal, progress=lambda pct: None) -> dict:
         for c, qty in chosen
     ]  # fmt: skip
     placements.sort(key=lambda p: (p["country"], p["venue"], p["starts_at"], p["source"]))
+    solved_at = time.monotonic()
     kept, dropped, after = _recheck(proposal, placements, starts, ends)
+    checked_at = time.monotonic()
     covered_by_need = defaultdict(int)
     for p in kept:
         covered_by_need[p["need"]] += p["quantity"] or 1
@@ -347,7 +349,10 @@ def compute(proposal: Proposal, progress=lambda pct: None) -> dict:
     uncovered.sort(key=lambda u: (u["venue"], u["starts_at"], u["need"]))
     sources = {(c.kind, c.source.pk) for c in candidates}
     stats.update({
-        "seconds": round(time.monotonic() - started, 2), "candidates": len(candidates), "dropped": dropped,
+        "seconds": round(time.monotonic() - started, 2),
+        "phases": {"read": round(read_at - started, 2), "solve": round(solved_at - read_at, 2),
+                   "recheck": round(checked_at - solved_at, 2), "fingerprint": round(time.monotonic() - checked_at, 2)},
+        "candidates": len(candidates), "dropped": dropped,
         "gap_officer_hours": round(sum(g * _minutes(needs[i].starts_at, needs[i].ends_at) for i, g in gaps.items()) / 60, 2),
         "covered_officer_hours": round(sum(p["officer_hours"] for p in kept), 2),
     })  # fmt: skip
