@@ -346,3 +346,19 @@ class Proposal(models.Model):
 
     def __str__(self):
         return f"{self.operation.code} proposal {self.pk}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status == self.Status.RUNNING
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.READY
+
+    @property
+    def has_failed(self) -> bool:
+        return self.status == self.Status.FAILED
+
+    @property
+    def has_result(self) -> bool:
+        return self.status in (self.Status.READY, self.Status.APPLIED)

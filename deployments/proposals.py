@@ -27,7 +27,6 @@ import zoneinfo
 from collections import defaultdict
 
 from celery import current_app
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -41,14 +40,12 @@ from deployments import bulk, transitions
 from deployments.models import Assignment, Proposal, Venue, VenueNeed, VenuePair
 from deployments.queries import need_coverage
 from deployments.requirements import fits_legally, source_languages, speaks_one
-from deployments.rules.base import day_bounds, haversine_km
-from deployments.rules.rest import rest_breached
-from deployments.rules.travel import travel_minutes
+from deployments.rules.base import day_bounds
+from deployments.solver import DAY, Timeline, minutes, nearest_km, peak, solve, team_refusal
 from pledges.models import K9Team, Pledge, PledgeLine
 from reinforcements.rules import REFUSE
 
 TASK = "deployments.tasks.compute_proposal"
-DAY = dt.timedelta(hours=24)
 LIFETIME = dt.timedelta(days=1)
 # At most this many candidates per need: the best by preference (same venue the day before, then nearest).
 # A need with more free sources than this is filled anyway; the bound keeps the model small at Games scale.
@@ -86,14 +83,6 @@ class ExpiredProposal(DomainError):
 def scope_bounds(operation, from_date=None, to_date=None):
     first, last = from_date or operation.starts_on, to_date or operation.ends_on
     return day_bounds(first, last, operation.timezone)
-
-
-def _minutes(start, end) -> int:
-    return max(0, int((end - start).total_seconds() // 60))
-
-
-def _overlap(a0, a1, b0, b1) -> int:
-    return _minutes(max(a0, b0), min(a1, b1))
 
 
 # ---- what it relies on --------------------------------------------------------------------------------------
@@ -209,21 +198,7 @@ def _live_of(lines, teams, starts, ends):
         "pledge_line_id", "k9_team_id", "starts_at", "ends_at", "quantity", "venue_id"
     ):
         live[("line", line_id) if line_id else ("team", team_id)].append((s, e, q or 1, venue_id))
-    return live
-
-
-def _load_at(live, t) -> int:
-    return sum(q for s, e, q, _v in live if s <= t < e)
-
-
-def _peak(live, s0, e0) -> int:
-    instants = [s0] + [s for s, _e, _q, _v in live if s0 < s < e0]
-    return max((_load_at(live, t) for t in instants), default=0)
-
-
-def _window_load(live, w0) -> float:
-    """Officer-minutes (or minutes) in [w0, w0 + 24 h)."""
-    return sum(q * _overlap(s, e, w0, w0 + DAY) for s, e, q, _v in live)
+    return {key: Timeline(items) for key, items in live.items()}
 
 
 def compute(proposal: Proposal, progress=lambda pct: None) -> dict:
@@ -244,7 +219,7 @@ def compute(proposal: Proposal, progress=lambda pct: None) -> dict:
     k9 = {code.removeprefix("k9_") for code in (s.code for s in specialties.values()) if code.startswith("k9_")}
     lines, teams = _sources(operation, list(specialties), k9)
     live = _live_of(lines, teams, starts, ends)
-    all_venues = Venue.objects.in_bulk({v for items in live.values() for *_x, v in items} | set(venues))
+    all_venues = Venue.objects.in_bulk({v for timeline in live.values() for *_x, v in timeline.items} | set(venues))
     pairs = VenuePair.objects.filter(venue_a__operation=operation).values_list("venue_a_id", "venue_b_id", "minutes")
     overrides = {(min(a, b), max(a, b)): m for a, b, m in pairs}
     progress(20)
@@ -276,9 +251,9 @@ def compute(proposal: Proposal, progress=lambda pct: None) -> dict:
             if not speaks and language_refused:
                 reasons.add("language")
                 continue
-            mine = live.get(key, [])
+            mine = live[key].between(need.starts_at - 2 * DAY, need.ends_at + 2 * DAY) if key in live else []
             if kind == "line":
-                free = source.officers_accepted - _peak(mine, need.starts_at, need.ends_at)
+                free = source.officers_accepted - peak(mine, need.starts_at, need.ends_at)
                 if free <= 0:
                     reasons.add("capacity")
                     continue
@@ -294,7 +269,7 @@ def compute(proposal: Proposal, progress=lambda pct: None) -> dict:
                 ):
                     reasons.add("readiness")
                     continue
-                refused = _team_refusal(mine, need.starts_at, need.ends_at, venue, all_venues, rules, overrides,
+                refused = team_refusal(mine, need.starts_at, need.ends_at, venue, all_venues, rules, overrides,
                                         rest_refused, travel_refused)  # fmt: skip
                 if refused:
                     reasons.add(refused)
@@ -302,10 +277,10 @@ def compute(proposal: Proposal, progress=lambda pct: None) -> dict:
                 upper = 1
             day_before = need.starts_at - DAY
             same_venue = any(v == venue.pk and s < need.starts_at and e > day_before - DAY for s, e, _q, v in mine)
-            travel_km = _nearest_km(mine, need.starts_at, venue, all_venues)
+            travel_km = nearest_km(mine, need.starts_at, venue, all_venues)
             found.append(_Candidate(
                 index=None, kind=kind, source=source, need=need, venue=venue, starts_at=need.starts_at,
-                ends_at=need.ends_at, upper=upper, minutes=_minutes(need.starts_at, need.ends_at),
+                ends_at=need.ends_at, upper=upper, minutes=minutes(need.starts_at, need.ends_at),
                 lang=bool(need.languages) and speaks, same_venue=same_venue, travel_km=travel_km,
                 country=source.pledge.request.country, var=None,
             ))  # fmt: skip
@@ -314,7 +289,7 @@ def compute(proposal: Proposal, progress=lambda pct: None) -> dict:
         why[need_id] = reasons
     progress(40)
     read_at = time.monotonic()
-    chosen, stats = _solve(candidates, gaps, live, rules, all_venues, overrides, rest_refused, travel_refused,
+    chosen, stats = solve(candidates, gaps, live, rules, all_venues, overrides, rest_refused, travel_refused,
                            progress)  # fmt: skip
     progress(80)
     placements = [
@@ -353,7 +328,7 @@ def compute(proposal: Proposal, progress=lambda pct: None) -> dict:
         "phases": {"read": round(read_at - started, 2), "solve": round(solved_at - read_at, 2),
                    "recheck": round(checked_at - solved_at, 2), "fingerprint": round(time.monotonic() - checked_at, 2)},
         "candidates": len(candidates), "dropped": dropped,
-        "gap_officer_hours": round(sum(g * _minutes(needs[i].starts_at, needs[i].ends_at) for i, g in gaps.items()) / 60, 2),
+        "gap_officer_hours": round(sum(g * minutes(needs[i].starts_at, needs[i].ends_at) for i, g in gaps.items()) / 60, 2),
         "covered_officer_hours": round(sum(p["officer_hours"] for p in kept), 2),
     })  # fmt: skip
     return {
@@ -364,139 +339,6 @@ def compute(proposal: Proposal, progress=lambda pct: None) -> dict:
         "fingerprint": fingerprint(operation, [r for r in rows if r["id"] in gaps], sources, starts, ends),
         "stats": stats,
     }
-
-
-def _gap_ok(gap: dt.timedelta, a_venue, b_venue, all_venues, rules, overrides, rest_refused, travel_refused):
-    """None if two duties of one team `gap` apart (gap >= 0) at these venues break no rule, else the rule."""
-    if rest_refused and rest_breached(gap, rules):
-        return "rest"
-    if travel_refused and a_venue != b_venue:
-        need = travel_minutes(all_venues[a_venue], all_venues[b_venue], rules, overrides)
-        if need is not None and gap < dt.timedelta(minutes=need):
-            return "travel"
-    return None
-
-
-def _team_refusal(mine, s0, e0, venue, all_venues, rules, overrides, rest_refused, travel_refused):
-    for s, e, _q, v in mine:
-        if s < e0 and e > s0:
-            return "capacity"
-        gap = s0 - e if e <= s0 else s - e0
-        refused = _gap_ok(gap, v, venue.pk, all_venues, rules, overrides, rest_refused, travel_refused)
-        if refused:
-            return refused
-    if _window_peak(mine, [(s0, e0, 1)]) > rules["max_duty_hours"] * 60:
-        return "duty"
-    return None
-
-
-def _window_peak(live, extra) -> float:
-    """The heaviest 24 h (in minutes × quantity) of `live` plus `extra` [(start, end, q)] over windows that
-    touch `extra`: the load is piecewise linear in the window's start, so starts and ends - 24 h suffice."""
-    items = [(s, e, q) for s, e, q, _v in live] + list(extra)
-    anchors = {s for s, _e, _q in items} | {e - DAY for _s, e, _q in items}
-    best = 0
-    for w in anchors:
-        if any(s < w + DAY and e > w for s, e, _q in extra):
-            best = max(best, sum(q * _overlap(s, e, w, w + DAY) for s, e, q in items))
-    return best
-
-
-def _nearest_km(mine, at, venue, all_venues) -> int:
-    before = [(e, v) for s, e, _q, v in mine if e <= at]
-    if not before:
-        return 0
-    other = all_venues.get(max(before)[1])
-    if other is None or None in (other.latitude, other.longitude, venue.latitude, venue.longitude):
-        return 0
-    return round(haversine_km(other.latitude, other.longitude, venue.latitude, venue.longitude))
-
-
-def _solve(candidates, gaps, live, rules, all_venues, overrides, rest_refused, travel_refused, progress):
-    """CP-SAT over the candidates: [(candidate, quantity)] chosen, and the solver's figures."""
-    from ortools.sat.python import cp_model
-
-    model = cp_model.CpModel()
-    for i, c in enumerate(candidates):
-        c.index = i
-        c.var = model.new_bool_var(f"t{i}") if c.kind == "team" else model.new_int_var(0, c.upper, f"l{i}")
-    by_need, by_source = defaultdict(list), defaultdict(list)
-    for c in candidates:
-        by_need[c.need.pk].append(c)
-        by_source[(c.kind, c.source.pk)].append(c)
-    for need_id, items in by_need.items():
-        model.add(sum(c.var for c in items) <= gaps[need_id])
-    duty_minutes = int(rules["max_duty_hours"] * 60)
-    for key, items in by_source.items():
-        mine = live.get(key, [])
-        source = items[0].source
-        if key[0] == "line":
-            # Officers on duty at once: the load only rises where something starts.
-            for t in sorted({c.starts_at for c in items} | {s for s, *_r in mine}):
-                covering = [c.var for c in items if c.starts_at <= t < c.ends_at]
-                if len(covering) > 1 or (covering and _load_at(mine, t)):
-                    model.add(sum(covering) <= source.officers_accepted - _load_at(mine, t))
-            cap = duty_minutes * source.officers_accepted
-        else:
-            # Two candidates of one team: not overlapping, and rest and travel between them.
-            for a_i, a in enumerate(items):
-                for b in items[a_i + 1 :]:
-                    first, second = (a, b) if a.starts_at <= b.starts_at else (b, a)
-                    if (second.starts_at < first.ends_at
-                            or _gap_ok(second.starts_at - first.ends_at, first.venue.pk, second.venue.pk, all_venues,
-                                       rules, overrides, rest_refused, travel_refused)):  # fmt: skip
-                        model.add_bool_or([a.var.Not(), b.var.Not()])
-            cap = duty_minutes
-        # Duty in every 24 h that holds a candidate (the load is piecewise linear in the window's start).
-        if len(items) > 1 or mine:
-            anchors = {c.starts_at for c in items} | {c.ends_at - DAY for c in items}
-            anchors |= {s for s, *_r in mine} | {e - DAY for _s, e, *_r in mine}
-            for w in sorted(anchors):
-                terms = [(c, _overlap(c.starts_at, c.ends_at, w, w + DAY)) for c in items]
-                terms = [(c, m) for c, m in terms if m]
-                room = cap - _window_load(mine, w)
-                if terms and sum(m * c.upper for c, m in terms) > room:
-                    model.add(sum(m * c.var for c, m in terms) <= int(room))
-    stats = {"variables": len(candidates), "status": "empty"}
-    if not candidates:
-        return [], stats
-    covered = sum(c.minutes * c.var for c in candidates)
-    preference = sum((1000 * c.lang + c.same_venue) * c.var for c in candidates)
-    countries = sorted({c.country for c in candidates})
-    share = model.new_int_var(0, 10**9, "max_share")
-    for country in countries:
-        mine = [c for c in candidates if c.country == country]
-        capacity = max(1, sum(c.upper for c in mine))
-        # Duty minutes proposed per officer (or team) of the country that could be placed: its "share".
-        model.add(sum(c.minutes * c.var for c in mine) <= share * capacity)
-    travel = sum(c.travel_km * c.var for c in candidates)
-    limit = settings.PROPOSAL_TIME_LIMIT_SECONDS
-    solver = cp_model.CpSolver()
-    solver.parameters.num_workers = 2
-    stages = [("covered", covered, 1), ("preference", preference, 1), ("fairness", share, -1), ("travel", travel, -1)]
-    bound, chosen = None, []
-    for n, (name, expr, sense) in enumerate(stages):
-        if sense > 0:
-            model.maximize(expr)
-        else:
-            model.minimize(expr)
-        solver.parameters.max_time_in_seconds = limit * (0.55 if n == 0 else 0.15)
-        result = solver.solve(model)
-        if result not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            break
-        value = int(solver.objective_value)
-        if n == 0:
-            bound = int(solver.best_objective_bound)
-            stats.update(status=solver.status_name(result), covered_minutes=value, bound_minutes=bound)
-        stats[name] = value
-        # Keep this stage's optimum (or what was found) for the next ones, and start them from it.
-        model.add(expr >= value if sense > 0 else expr <= value)
-        model.clear_hints()
-        for c in candidates:
-            model.add_hint(c.var, solver.value(c.var))
-        chosen = [(c, solver.value(c.var)) for c in candidates if solver.value(c.var)]
-        progress(40 + 10 * (n + 1))
-    return chosen, stats
 
 
 def _recheck(proposal, placements, starts, ends):
