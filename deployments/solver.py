@@ -6,6 +6,7 @@ from bisect import bisect_left
 from collections import defaultdict
 
 from django.conf import settings
+from ortools.sat.python import cp_model
 
 from deployments.rules.base import haversine_km
 from deployments.rules.rest import rest_breached
@@ -103,8 +104,6 @@ def nearest_km(mine, at, venue, all_venues) -> int:
 
 def solve(candidates, gaps, live, rules, all_venues, overrides, rest_refused, travel_refused, progress):
     """CP-SAT over the candidates: [(candidate, quantity)] chosen, and the solver's figures."""
-    from ortools.sat.python import cp_model
-
     model = cp_model.CpModel()
     for i, c in enumerate(candidates):
         c.index = i
@@ -161,12 +160,12 @@ def solve(candidates, gaps, live, rules, all_venues, overrides, rest_refused, tr
     covered = sum(c.minutes * c.var for c in candidates)
     preference = sum((1000 * c.lang + c.same_venue) * c.var for c in candidates)
     countries = sorted({c.country for c in candidates})
-    share = model.new_int_var(0, 10**9, "max_share")
+    # Duty minutes proposed per officer (or team) of the country that could be placed: its "share".
+    capacity = {k: max(1, sum(c.upper for c in candidates if c.country == k)) for k in countries}
+    most = max(sum(c.minutes * c.upper for c in candidates if c.country == k) // capacity[k] + 1 for k in countries)
+    share = model.new_int_var(0, most, "max_share")
     for country in countries:
-        mine = [c for c in candidates if c.country == country]
-        capacity = max(1, sum(c.upper for c in mine))
-        # Duty minutes proposed per officer (or team) of the country that could be placed: its "share".
-        model.add(sum(c.minutes * c.var for c in mine) <= share * capacity)
+        model.add(sum(c.minutes * c.var for c in candidates if c.country == country) <= share * capacity[country])
     travel = sum(c.travel_km * c.var for c in candidates)
     limit = settings.PROPOSAL_TIME_LIMIT_SECONDS
     solver = cp_model.CpSolver()
@@ -187,6 +186,7 @@ def solve(candidates, gaps, live, rules, all_venues, overrides, rest_refused, tr
             bound = int(solver.best_objective_bound)
             stats.update(status=solver.status_name(result), covered_minutes=value, bound_minutes=bound)
         stats[name] = value
+        stats.setdefault("stages", {})[name] = solver.status_name(result)
         # Keep this stage's optimum (or what was found) for the next ones, and start them from it.
         model.add(expr >= value if sense > 0 else expr <= value)
         model.clear_hints()
