@@ -405,3 +405,31 @@ def test_the_proposal_pages_do_not_exist_for_a_liaison_and_a_viewer_may_not_appl
 
     assert (hidden.status_code, refused.status_code) == (404, 403)
     assert not Assignment.objects.exists()
+
+
+def test_the_list_of_proposals_costs_the_same_queries_for_5_and_50(coordinator, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    operation = OperationFactory()
+
+    def build(n):
+        for _ in range(n):
+            start_proposal(actor=coordinator, operation=operation, expires_at=timezone.now() + proposals.LIFETIME)
+
+    def count():
+        client = APIClient()
+        client.force_authenticate(type(coordinator).objects.get(pk=coordinator.pk))
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get("/api/v1/proposals/", {"page_size": 200})
+        return len(ctx.captured_queries), response.data["count"]
+
+    build(5)
+    small, _rows = count()
+    build(45)
+
+    # a fresh user · groups (role) · count · page ⋈ operation ⋈ specialty
+    with django_assert_max_num_queries(4):
+        large, rows = count()
+
+    assert (rows, large) == (50, small)
