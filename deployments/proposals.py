@@ -27,6 +27,7 @@ import zoneinfo
 from collections import defaultdict
 
 from celery import current_app
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -50,6 +51,8 @@ LIFETIME = dt.timedelta(days=1)
 # At most this many candidates per need: the best by preference (same venue the day before, then nearest).
 # A need with more free sources than this is filled anyway; the bound keeps the model small at Games scale.
 MAX_CANDIDATES = 25
+# The solver gets the time limit shared among the days of the scope, and at least this per day.
+MIN_DAY_SECONDS = 1.0
 ENDED_REQUEST = ("declined", "cancelled", "closed")
 
 # Why a need stays short (the `reason` code of `uncovered`), in the order they are reported.
@@ -228,19 +231,25 @@ def compute(proposal: Proposal, progress=lambda pct: None) -> dict:
     legal_refused = rules["modes"].get("legal_status_mismatch", REFUSE) == REFUSE
     rest_refused = rules["modes"].get("rest_too_short", REFUSE) == REFUSE
     travel_refused = rules["modes"].get("travel_too_short", REFUSE) == REFUSE
-    candidates: list[_Candidate] = []
+    # Readiness read once per team, not once per need; the sources of each specialty listed once.
+    ready_at = {
+        t.pk: None if t.readiness or t.ready_from is None else dt.datetime.combine(t.ready_from, dt.time.min, tz)
+        for t in teams
+    }
+    pools = defaultdict(list)
+    for team in teams:
+        pools[f"k9_{team.detection}"].append(("team", team))
+    for line in lines:
+        pools[line.specialty_id].append(("line", line))
     why = {}  # need id -> the reasons its sources were filtered out
-    for need_id in sorted(gaps, key=lambda i: (needs[i].starts_at, i)):
+
+    def need_candidates(need_id):
         need = needs[need_id]
         gap, venue, spec = gaps[need_id], venues[need.venue_id], specialties[need.specialty_id]
         first_day = need.starts_at.astimezone(tz).date()
         last_day = (need.ends_at - dt.timedelta(microseconds=1)).astimezone(tz).date()
         reasons, found = set(), []
-        if spec.code.startswith("k9_"):
-            pool = [("team", t) for t in teams if f"k9_{t.detection}" == spec.code]
-        else:
-            pool = [("line", ln) for ln in lines if ln.specialty_id == need.specialty_id]
-        for kind, source in pool:
+        for kind, source in pools[spec.code] if spec.code.startswith("k9_") else pools[need.specialty_id]:
             key = (kind, source.pk)
             if not (source.available_from <= first_day and source.available_to >= last_day):
                 continue
@@ -259,14 +268,8 @@ def compute(proposal: Proposal, progress=lambda pct: None) -> dict:
                     continue
                 upper = min(gap, free)
             else:
-                if (
-                    source.certification_expires_on < last_day
-                    or source.readiness
-                    or (
-                        source.ready_from is None
-                        or need.starts_at < dt.datetime.combine(source.ready_from, dt.time.min, tz)
-                    )
-                ):
+                ready = ready_at[source.pk]
+                if source.certification_expires_on < last_day or ready is None or need.starts_at < ready:
                     reasons.add("readiness")
                     continue
                 refused = team_refusal(mine, need.starts_at, need.ends_at, venue, all_venues, rules, overrides,
@@ -275,22 +278,48 @@ def compute(proposal: Proposal, progress=lambda pct: None) -> dict:
                     reasons.add(refused)
                     continue
                 upper = 1
-            day_before = need.starts_at - DAY
-            same_venue = any(v == venue.pk and s < need.starts_at and e > day_before - DAY for s, e, _q, v in mine)
-            travel_km = nearest_km(mine, need.starts_at, venue, all_venues)
+            same_venue = any(v == venue.pk and s < need.starts_at and e > need.starts_at - 2 * DAY
+                             for s, e, _q, v in mine)  # fmt: skip
             found.append(_Candidate(
                 index=None, kind=kind, source=source, need=need, venue=venue, starts_at=need.starts_at,
                 ends_at=need.ends_at, upper=upper, minutes=minutes(need.starts_at, need.ends_at),
-                lang=bool(need.languages) and speaks, same_venue=same_venue, travel_km=travel_km,
+                lang=bool(need.languages) and speaks, same_venue=same_venue,
+                travel_km=nearest_km(mine, need.starts_at, venue, all_venues),
                 country=source.pledge.request.country, var=None,
             ))  # fmt: skip
         found.sort(key=lambda c: (not c.lang, not c.same_venue, c.travel_km, -c.upper, c.source.pk))
-        candidates.extend(found[:MAX_CANDIDATES])
         why[need_id] = reasons
-    progress(40)
-    read_at = time.monotonic()
-    chosen, stats = solve(candidates, gaps, live, rules, all_venues, overrides, rest_refused, travel_refused,
-                           progress)  # fmt: skip
+        return found[:MAX_CANDIDATES]
+
+    # Day by day (the needs' local start day), each day seeing what the days before proposed as the sources'
+    # own assignments: a Games-wide model at once does not solve within the time limit; a day does.
+    days = defaultdict(list)
+    for need_id in sorted(gaps, key=lambda i: (needs[i].starts_at, i)):
+        days[needs[need_id].starts_at.astimezone(tz).date()].append(need_id)
+    day_limit = max(settings.PROPOSAL_TIME_LIMIT_SECONDS / max(len(days), 1), MIN_DAY_SECONDS)
+    candidates, chosen = [], []
+    stats = {"variables": 0, "covered_minutes": 0, "bound_minutes": 0, "days": len(days), "stages": {}}
+    read_seconds = solve_seconds = 0.0
+    for day_index, need_ids in enumerate(days.values()):
+        reading = time.monotonic()
+        todays = [c for need_id in need_ids for c in need_candidates(need_id)]
+        solving = time.monotonic()
+        picked, day_stats = solve(todays, gaps, live, rules, all_venues, overrides, rest_refused, travel_refused,
+                                  day_limit)  # fmt: skip
+        read_seconds += solving - reading
+        solve_seconds += time.monotonic() - solving
+        for c, qty in picked:
+            live.setdefault((c.kind, c.source.pk), Timeline([])).add((c.starts_at, c.ends_at, qty, c.venue.pk))
+        chosen += picked
+        candidates += todays
+        for key in ("variables", "covered_minutes", "bound_minutes"):
+            stats[key] += day_stats.get(key, 0)
+        for stage, status in day_stats.get("stages", {}).items():
+            counts = stats["stages"].setdefault(stage, {})
+            counts[status] = counts.get(status, 0) + 1
+        progress(20 + 60 * (day_index + 1) // len(days))
+    stats["status"] = "OPTIMAL" if set(stats["stages"].get("covered", {})) <= {"OPTIMAL"} else "FEASIBLE"
+    read_at = time.monotonic() - solve_seconds  # the phases: reading (with candidates) and solving
     progress(80)
     placements = [
         {"kind": c.kind, "source": c.source.pk, "need": c.need.pk, "venue": c.venue.code, "venue_id": c.venue.pk,

@@ -2,10 +2,9 @@
 cheap rule checks that filter them (rest, travel and duty of a K9 team against its own assignments)."""
 
 import datetime as dt
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 
-from django.conf import settings
 from ortools.sat.python import cp_model
 
 from deployments.rules.base import haversine_km
@@ -28,6 +27,13 @@ class Timeline:
         """The intervals overlapping [s0, e0)."""
         lo, hi = bisect_left(self.starts, s0 - self.longest), bisect_left(self.starts, e0)
         return [i for i in self.items[lo:hi] if i[1] > s0]
+
+    def add(self, item) -> None:
+        """One more interval (a placement proposed for an earlier day of the scope)."""
+        i = bisect_right(self.starts, item[0])
+        self.starts.insert(i, item[0])
+        self.items.insert(i, item)
+        self.longest = max(self.longest, item[1] - item[0])
 
 
 EMPTY = Timeline([])
@@ -102,8 +108,9 @@ def nearest_km(mine, at, venue, all_venues) -> int:
     return round(haversine_km(other.latitude, other.longitude, venue.latitude, venue.longitude))
 
 
-def solve(candidates, gaps, live, rules, all_venues, overrides, rest_refused, travel_refused, progress):
-    """CP-SAT over the candidates: [(candidate, quantity)] chosen, and the solver's figures."""
+def solve(candidates, gaps, live, rules, all_venues, overrides, rest_refused, travel_refused, limit):
+    """CP-SAT over the candidates within `limit` seconds: [(candidate, quantity)] chosen, and the solver's
+    figures."""
     model = cp_model.CpModel()
     for i, c in enumerate(candidates):
         c.index = i
@@ -167,7 +174,6 @@ def solve(candidates, gaps, live, rules, all_venues, overrides, rest_refused, tr
     for country in countries:
         model.add(sum(c.minutes * c.var for c in candidates if c.country == country) <= share * capacity[country])
     travel = sum(c.travel_km * c.var for c in candidates)
-    limit = settings.PROPOSAL_TIME_LIMIT_SECONDS
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 2
     stages = [("covered", covered, 1), ("preference", preference, 1), ("fairness", share, -1), ("travel", travel, -1)]
@@ -193,5 +199,4 @@ def solve(candidates, gaps, live, rules, all_venues, overrides, rest_refused, tr
         for c in candidates:
             model.add_hint(c.var, solver.value(c.var))
         chosen = [(c, solver.value(c.var)) for c in candidates if solver.value(c.var)]
-        progress(40 + 10 * (n + 1))
     return chosen, stats
