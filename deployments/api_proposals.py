@@ -56,8 +56,8 @@ class UncoveredSerializer(serializers.Serializer):
 
 class ProposalSerializer(serializers.ModelSerializer):
     operation = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    venue = serializers.PrimaryKeyRelatedField(read_only=True)
-    specialty = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    venue = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    specialty = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
     url = serializers.SerializerMethodField()
     assignments = serializers.SerializerMethodField()
     coverage_before = serializers.SerializerMethodField()
