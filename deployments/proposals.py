@@ -42,7 +42,7 @@ from deployments.models import Assignment, Proposal, Venue, VenueNeed, VenuePair
 from deployments.queries import need_coverage
 from deployments.requirements import fits_legally, source_languages, speaks_one
 from deployments.rules.base import day_bounds
-from deployments.solver import DAY, Timeline, minutes, nearest_km, peak, solve, team_refusal
+from deployments.solver import DAY, Candidate, Timeline, minutes, nearest_km, peak, solve, team_refusal
 from pledges.models import K9Team, Pledge, PledgeLine
 from reinforcements.rules import REFUSE
 
@@ -134,29 +134,6 @@ def _source_states(line_ids, team_ids) -> dict:
 
 
 # ---- the engine ---------------------------------------------------------------------------------------------
-
-
-class _Candidate:
-    __slots__ = (
-        "country",
-        "ends_at",
-        "index",
-        "kind",
-        "lang",
-        "minutes",
-        "need",
-        "same_venue",
-        "source",
-        "starts_at",
-        "travel_km",
-        "upper",
-        "var",
-        "venue",
-    )  # fmt: skip
-
-    def __init__(self, **kw):
-        for key, value in kw.items():
-            setattr(self, key, value)
 
 
 def _need_rows(operation, venue_id, specialty_id, starts, ends):
@@ -280,7 +257,7 @@ def compute(proposal: Proposal, progress=lambda pct: None) -> dict:
                 upper = 1
             same_venue = any(v == venue.pk and s < need.starts_at and e > need.starts_at - 2 * DAY
                              for s, e, _q, v in mine)  # fmt: skip
-            found.append(_Candidate(
+            found.append(Candidate(
                 index=None, kind=kind, source=source, need=need, venue=venue, starts_at=need.starts_at,
                 ends_at=need.ends_at, upper=upper, minutes=minutes(need.starts_at, need.ends_at),
                 lang=bool(need.languages) and speaks, same_venue=same_venue,

@@ -36,6 +36,31 @@ class Timeline:
         self.longest = max(self.longest, item[1] - item[0])
 
 
+class Candidate:
+    """One placement the solver may choose: a source for a need's window (`var` its CP-SAT variable)."""
+
+    __slots__ = (
+        "country",
+        "ends_at",
+        "index",
+        "kind",
+        "lang",
+        "minutes",
+        "need",
+        "same_venue",
+        "source",
+        "starts_at",
+        "travel_km",
+        "upper",
+        "var",
+        "venue",
+    )  # fmt: skip
+
+    def __init__(self, **kw):
+        for key, value in kw.items():
+            setattr(self, key, value)
+
+
 EMPTY = Timeline([])
 TICK = dt.timedelta(microseconds=1)
 
