@@ -256,6 +256,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": 1, "socket_timeout": 2, "max_retries": 0, "global_keyprefix": f"{CELERY_INSTANCE}:",
 }  # fmt: skip
 CELERY_TASK_PUBLISH_RETRY = False
+# Proposals (deployments/proposals.py): the CP-SAT solver's time limit, over all its stages.
+PROPOSAL_TIME_LIMIT_SECONDS = env.float("PROPOSAL_TIME_LIMIT_SECONDS", default=10.0)
+if not 0 < PROPOSAL_TIME_LIMIT_SECONDS <= 600:
+    raise ImproperlyConfigured("PROPOSAL_TIME_LIMIT_SECONDS must be between 0 and 600.")
 # Email delivery (notifications/tasks.py): tries, first backoff (doubling), sweep of rows left pending.
 NOTIFICATION_MAX_ATTEMPTS = env.int("NOTIFICATION_MAX_ATTEMPTS", default=5)
 NOTIFICATION_RETRY_BACKOFF = env.float("NOTIFICATION_RETRY_BACKOFF", default=30.0)

@@ -9,6 +9,7 @@ from accounts.api import InvitationViewSet, ObtainTokenView, RevokeTokenView, To
 from core.api_docs import DocsView, SchemaView
 from deployments.api import AssignmentViewSet, VenueNeedViewSet, VenuePairViewSet, VenueViewSet
 from deployments.api_imports import ImportTemplateView, ImportView
+from deployments.api_proposals import ProposalViewSet
 from deployments.api_reports import ConflictViewSet, CoverageViewSet
 from deployments.api_what_if import WhatIfViewSet
 from notifications.api import NotificationViewSet, WebhookViewSet
@@ -31,6 +32,7 @@ router.register("notifications", NotificationViewSet, basename="notification")
 router.register("coverage", CoverageViewSet, basename="coverage")
 router.register("conflicts", ConflictViewSet, basename="conflict")
 router.register("what-if", WhatIfViewSet, basename="what_if")
+router.register("proposals", ProposalViewSet, basename="proposal")
 router.register("invitations", InvitationViewSet, basename="invitation")
 router.register("webhooks", WebhookViewSet, basename="webhook")
 

@@ -24,6 +24,8 @@ MOVES = {
     "start": pgettext_lazy("refused move", "start"),
     "complete": pgettext_lazy("refused move", "complete"),
     "no_show": pgettext_lazy("refused move", "record a no-show for"),
+    "apply": pgettext_lazy("refused move", "apply"),
+    "finish": pgettext_lazy("refused move", "finish"),
 }
 
 

@@ -287,3 +287,78 @@ class Assignment(Lifecycle, models.Model):
     def source(self):
         """The officer line or the K9 team placed."""
         return self.k9_team if self.k9_team_id else self.pledge_line
+
+
+class Proposal(models.Model):
+    """A solver's answer to "who, from the accepted capacity not used, can fill these gaps?" (SPEC §10):
+    computed by a Celery task, shown, then applied in one transaction (deployments.proposals)."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running", _("Running")
+        READY = "ready", _("Ready")
+        APPLIED = "applied", _("Applied")
+        EXPIRED = "expired", _("Expired")
+        FAILED = "failed", _("Failed")
+
+    operation = models.ForeignKey(
+        Operation, on_delete=models.CASCADE, related_name="proposals", verbose_name=_("operation")
+    )
+    venue = models.ForeignKey(
+        Venue, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("venue")
+    )
+    specialty = models.ForeignKey(
+        Specialty, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("specialty")
+    )
+    from_date = models.DateField(_("from"), null=True, blank=True)
+    to_date = models.DateField(_("to"), null=True, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.RUNNING, editable=False
+    )
+    progress = models.PositiveSmallIntegerField(
+        _("progress"), default=0, validators=[MaxValueValidator(100)], editable=False
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", editable=False,
+        verbose_name=_("created by"),
+    )  # fmt: skip
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    expires_at = models.DateTimeField(_("expires at"))
+    # assignments, coverage_before, coverage_after, uncovered, fingerprint, stats (deployments.proposals)
+    result = models.JSONField(_("result"), default=dict, blank=True, editable=False)
+    error = models.TextField(_("error"), blank=True, editable=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("proposal")
+        verbose_name_plural = _("proposals")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__lte=100),
+                name="deployments_proposal_progress_at_most_100",
+                violation_error_message=_("Progress is at most 100."),
+            ),
+            models.CheckConstraint(
+                condition=Q(from_date__isnull=True) | Q(to_date__isnull=True) | Q(from_date__lte=F("to_date")),
+                name="deployments_proposal_dates_in_order",
+                violation_error_message=_("The last day comes before the first."),
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.operation.code} proposal {self.pk}"
+
+    @property
+    def is_running(self) -> bool:
+        return self.status == self.Status.RUNNING
+
+    @property
+    def is_ready(self) -> bool:
+        return self.status == self.Status.READY
+
+    @property
+    def has_failed(self) -> bool:
+        return self.status == self.Status.FAILED
+
+    @property
+    def has_result(self) -> bool:
+        return self.status in (self.Status.READY, self.Status.APPLIED)

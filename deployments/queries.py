@@ -5,7 +5,7 @@ from django.db import connection
 
 from core import freshness
 from core.roles import is_staff_reader, liaison_country
-from deployments.models import Assignment, Venue, VenueNeed, VenuePair
+from deployments.models import Assignment, Proposal, Venue, VenueNeed, VenuePair
 from deployments.what_if_sql import ASSIGNMENTS_AFTER, CUTS, NEEDS_AFTER, what_if_params
 from pledges.models import border_checklist, border_missing, border_ready_from
 from reinforcements.queries import visible_operations
@@ -52,6 +52,13 @@ def visible_venue_pairs(user):
     if not is_staff_reader(user):
         return VenuePair.objects.none()
     return VenuePair.objects.all()
+
+
+def visible_proposals(user):
+    """Ministry planning: staff read them; a liaison finds none (a 404), not even of their country."""
+    if not is_staff_reader(user):
+        return Proposal.objects.none()
+    return Proposal.objects.filter(operation__in=visible_operations(user))
 
 
 def visible_assignments(user):

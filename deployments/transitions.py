@@ -10,12 +10,12 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from core.errors import RuleViolation
+from core.errors import InvalidTransition, RuleViolation
 from core.history import save_by
 from core.lifecycle import require_move
 from core.roles import require_coordinator, require_coordinator_or_liaison_of
 from deployments import rules
-from deployments.models import Assignment
+from deployments.models import Assignment, Proposal
 from deployments.rules.availability import check_availability
 from deployments.rules.certification import check_certification
 from deployments.rules.readiness import check_k9_ready
@@ -345,3 +345,52 @@ def _peak(kept, new) -> int:
     """The officers on duty at once, at the busiest instant of `new`, counting `new` and the `kept` ones."""
     points = [new.starts_at] + [a.starts_at for a in kept if new.starts_at < a.starts_at < new.ends_at]
     return max(new.quantity + sum(a.quantity for a in kept if a.starts_at <= point < a.ends_at) for point in points)
+
+
+# ---- proposals (SPEC §10; computed and applied by deployments.proposals) ----------------------------------
+
+
+@transaction.atomic
+def start_proposal(*, actor, operation, expires_at, **scope):
+    """-> running, by a coordinator."""
+    require_coordinator(actor)
+    return Proposal.objects.create(operation=operation, created_by=actor, expires_at=expires_at, **scope)
+
+
+@transaction.atomic
+def finish_proposal(proposal_id: int, *, result=None, error=""):
+    """running -> ready with its result, or -> failed with the error (the task)."""
+    proposal = Proposal.objects.select_for_update().get(pk=proposal_id)
+    if proposal.status != Proposal.Status.RUNNING:
+        raise InvalidTransition(proposal, "finish")
+    if error:
+        proposal.status, proposal.error = Proposal.Status.FAILED, error[:2000]
+    else:
+        proposal.status, proposal.result, proposal.progress = Proposal.Status.READY, result, 100
+    proposal.save(update_fields=["status", "error", "result", "progress"])
+    return proposal
+
+
+@transaction.atomic
+def expire_proposal(proposal_id: int):
+    """running|ready -> expired, once a day has passed."""
+    Proposal.objects.filter(
+        pk=proposal_id, status__in=[Proposal.Status.RUNNING, Proposal.Status.READY], expires_at__lte=timezone.now()
+    ).update(status=Proposal.Status.EXPIRED)
+
+
+def lock_ready_proposal(proposal_id: int):
+    """The proposal, locked (inside the caller's transaction), if it may be applied: ready, not expired."""
+    proposal = Proposal.objects.select_for_update().select_related("operation").get(pk=proposal_id)
+    if proposal.status != Proposal.Status.READY or proposal.expires_at <= timezone.now():
+        raise InvalidTransition(proposal, "apply")
+    return proposal
+
+
+def mark_proposal_applied(proposal, *, actor, indexes, assignment_ids):
+    """ready -> applied, inside apply_proposal's transaction (the proposal locked), noting what was placed."""
+    proposal.status = Proposal.Status.APPLIED
+    proposal.result = {**proposal.result, "applied": {"indexes": indexes, "assignments": assignment_ids,
+                                                      "by": actor.pk, "at": timezone.now().isoformat()}}  # fmt: skip
+    proposal.save(update_fields=["status", "result"])
+    return proposal

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from deployments.views import assignments, conflicts, coverage, imports, planner, roster, venues, what_if
+from deployments.views import assignments, conflicts, coverage, imports, planner, proposals, roster, venues, what_if
 
 urlpatterns = [
     path("ops/<slug:op>/venues/", venues.venue_list, name="venue_list"),
@@ -20,6 +20,8 @@ urlpatterns = [
     path("ops/<slug:op>/coverage/", coverage.coverage, name="coverage"),
     path("ops/<slug:op>/conflicts/", conflicts.conflict_list, name="conflict_list"),
     path("ops/<slug:op>/what-if/", what_if.what_if_page, name="what_if"),
+    path("ops/<slug:op>/proposals/", proposals.proposal_list, name="proposal_list"),
+    path("proposals/<int:pk>/", proposals.proposal_detail, name="proposal_detail"),
     path("ops/<slug:op>/roster/<slug:venue>/<str:day>/", roster.duty_roster, name="duty_roster"),
     path("assignments/<int:pk>/", assignments.assignment_detail, name="assignment_detail"),
     path("assignments/<int:pk>/move/", assignments.assignment_move, name="assignment_move"),

@@ -1,13 +1,17 @@
+import datetime as dt
+
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 from rest_framework.test import APIClient
 
-from deployments.models import VenuePair
+from deployments.models import Proposal, VenuePair
 from notifications.models import Notification
 from pledges.models import Amendment, AmendmentChange
 from reinforcements.models import Specialty
 from tests.factories import (
     AssignmentFactory,
+    CoordinatorFactory,
     InvitationFactory,
     K9TeamFactory,
     OperationFactory,
@@ -55,8 +59,12 @@ def world(liaison_pl):
         amendment=amendment, kind="remove_line", target=line.pk, before={"officers_offered": 10}
     )
     pair = VenuePair.objects.create(venue_a=venue, venue_b=VenueFactory(operation=operation), minutes=20)
+    proposal = Proposal.objects.create(
+        operation=operation, created_by=CoordinatorFactory(), expires_at=timezone.now() + dt.timedelta(days=1),
+        status=Proposal.Status.READY, progress=100, result={"assignments": [], "fingerprint": {}},
+    )  # fmt: skip
     return {
-        "venuepair": pair, "conflict": None,
+        "venuepair": pair, "conflict": None, "proposal": proposal,
         "invitation": invitation, "webhook": WebhookFactory(), "amendment": amendment,
         "operation": operation, "request": request, "pledge": pledge, "line": line, "team": team, "k9team": team,
         "venue": venue,

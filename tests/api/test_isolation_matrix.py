@@ -17,8 +17,9 @@ pytestmark = pytest.mark.django_db
 # Reference data is the same for every caller: nothing of a country in it.
 GLOBAL = {"specialty"}
 # Staff business: a liaison sees no invitation or webhook at all, not even one for their own country.
-# Travel overrides and conflicts are ministry planning: a liaison finds none, not even of their own country.
-STAFF_ONLY = {"invitation", "webhook", "venuepair", "conflict", "what_if"}
+# Travel overrides, conflicts, proposals and what-if are ministry planning: a liaison finds none, not even of
+# their own country.
+STAFF_ONLY = {"invitation", "webhook", "venuepair", "conflict", "what_if", "proposal"}
 # A viewer's own notifications are theirs to mark read; other people's are a 404 like any hidden row.
 PERSONAL = {"notification"}
 QUERY = {"coverage": {"operation": "matrix-op"}, "conflict": {"operation": "matrix-op"}}
