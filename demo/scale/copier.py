@@ -5,6 +5,8 @@ import json
 import sys
 import time
 
+from django.utils import timezone
+
 
 class Progress:
     """One stderr line per step, with elapsed seconds: a progress bar that survives CI logs."""
@@ -58,7 +60,13 @@ class Table:
         if strict and unknown:
             raise ValueError(f"{self.name} has no field {sorted(unknown)}")
         self.fields = [f for f in fields if f.attname in given or not (f.primary_key or f.has_db_default())]
-        self.defaults = {f.attname: text(f.get_default()) for f in self.fields if f.attname not in given}
+        # auto_now (updated_at) has no default of its own: COPY skips save(), so the seeding instant.
+        now = timezone.now()
+        self.defaults = {
+            f.attname: text(now if getattr(f, "auto_now", False) else f.get_default())
+            for f in self.fields
+            if f.attname not in given
+        }
         self.columns = [f.column for f in self.fields]
 
     def line(self, row: dict) -> str:
