@@ -36,7 +36,9 @@ class ApiETagMiddleware:
             or response.streaming
         ):
             return response
-        etag = response.headers.setdefault("ETag", weak_etag(response.content))
+        if "ETag" not in response.headers:
+            response.headers["ETag"] = weak_etag(response.content)
+        etag = response.headers["ETag"]
         # The same URL answers each caller (token or session) and language with its own representation.
         patch_vary_headers(response, ["Authorization", "Cookie", "Accept-Language"])
         if _matches(request.headers.get("If-None-Match", ""), etag):

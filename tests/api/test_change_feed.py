@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from config.urls import router
 from deployments.models import Assignment
-from pledges.models import Pledge
 from tests.api.conftest import client_as
 from tests.factories import AssignmentFactory, PledgeFactory, accepted_line
 
