@@ -15,7 +15,7 @@ that already passed its instant."""
 import base64
 import binascii
 import json
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import BooleanField
@@ -38,9 +38,11 @@ def parse_instant(raw: str) -> datetime:
     """An ISO 8601 instant with its offset (`Z` or `+02:00`); anything else is the client's 400."""
     try:
         when = datetime.fromisoformat(raw.strip().replace(" ", "+"))  # a `+` left unescaped in a URL
-    except ValueError:
+        # In UTC: PostgreSQL refuses offsets beyond ±15:59 that Python accepts (up to ±23:59).
+        when = when.astimezone(UTC) if timezone.is_aware(when) else None
+    except (ValueError, OverflowError):
         when = None
-    if when is None or timezone.is_naive(when):
+    if when is None:
         raise exceptions.ValidationError(
             {UPDATED_AFTER: [_("Give an ISO 8601 instant with its offset, e.g. 2026-07-26T09:00:00Z.")]}
         )
@@ -58,7 +60,10 @@ def decode_cursor(raw: str) -> tuple[datetime, int | None]:
         data = json.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
         when, pk = data
         when = datetime.fromisoformat(when)
-        if timezone.is_naive(when) or not (pk is None or (type(pk) is int and 0 <= pk < 2**63)):
+        if timezone.is_naive(when):
+            raise ValueError
+        when = when.astimezone(UTC)
+        if not (pk is None or (type(pk) is int and 0 <= pk < 2**63)):
             raise ValueError
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError, OverflowError):
         raise exceptions.ValidationError({CURSOR: [_("This cursor is not one this API gave out.")]}) from None

@@ -236,3 +236,12 @@ def test_updated_after_filters_every_list(world, coordinator, liaison_pl, prefix
     assert mine in before
     assert mine not in after
     assert bad.status_code == 400
+
+
+@pytest.mark.parametrize(
+    "edge", ["0149-06-21T13:38:49-18:06", "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-12:00"]
+)
+def test_an_instant_python_reads_but_postgresql_would_not_is_a_400_or_an_answer_never_a_500(coordinator, edge):
+    response = client_as(coordinator).get("/api/v1/assignments/", {"updated_after": edge})
+
+    assert response.status_code in (200, 400)
