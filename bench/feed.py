@@ -1,14 +1,15 @@
-"""Paging the change feed through every assignment of the games-scale operation (issue 19):
-`python -m bench.feed [--operation games-scale] [--page-size 200] [--compare-offset]`.
+"""Paging the change feed through the assignments of the games-scale operation (issue 19):
+`python -m bench.feed [--operation games-scale] [--page-size 200] [--walk]`.
 
-In process (the API's whole stack, no HTTP server), as the operation's first coordinator: follows
-`next` from `updated_after=<long ago>` to the end, timing every page and counting its queries, then
-checks that every assignment came exactly once. With `--compare-offset`, also times `?page=N` of the
-offset paging at the same depths. Run against a database loaded by `manage.py seed_scale`."""
+In process (the API's whole stack, no HTTP server), as the operation's first coordinator. For pages
+1, 10, 100, 1,000 and the last one of the feed (`updated_after` long ago), the cursor a client holds
+there is read from the table (what following `next` would give), then that page is fetched three
+times: best wall time, and the database's time for its queries. Offset paging (`?page=N`) is timed at
+the same depths for comparison. `--walk` follows `next` from the first page to the end instead, and
+checks that every assignment came exactly once (1,250 pages: minutes). Needs `manage.py seed_scale`."""
 
 import argparse
 import os
-import statistics
 import sys
 import time
 
@@ -21,14 +22,20 @@ def timed(client, url, params=None):
     response = client.get(url, params or {})
     elapsed = (time.perf_counter() - start) * 1000
     assert response.status_code == 200, response.content[:500]
-    return response.json(), elapsed, len(connection.queries)
+    db = sum(float(q["time"]) for q in connection.queries) * 1000
+    return response.json(), elapsed, db, len(connection.queries)
+
+
+def best(client, url, params):
+    runs = [timed(client, url, params) for _ in range(3)]
+    return min(r[1] for r in runs), min(r[2] for r in runs), runs[0][3], runs[0][0]
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--operation", default="games-scale")
     parser.add_argument("--page-size", type=int, default=200)
-    parser.add_argument("--compare-offset", action="store_true")
+    parser.add_argument("--walk", action="store_true")
     args = parser.parse_args(argv)
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -39,47 +46,46 @@ def main(argv=None):
     from django.db import connection
     from rest_framework.test import APIClient
 
+    from core.api.feed import encode_cursor
     from deployments.models import Assignment
     from reinforcements.models import User
 
     settings.ALLOWED_HOSTS = ["*"]
-    connection.force_debug_cursor = True  # count queries without DEBUG's other costs
+    connection.force_debug_cursor = True  # count and time queries without DEBUG's other costs
     client = APIClient()
     client.force_authenticate(User.objects.get(username=f"{args.operation}-coordinator-1"))
-    url = "/api/v1/assignments/"
-    total = Assignment.objects.filter(pledge__request__operation__code=args.operation).count()
+    url, size, op = "/api/v1/assignments/", args.page_size, args.operation
+    rows = Assignment.objects.filter(venue__operation__code=op).order_by("updated_at", "id")
+    total = rows.count()
+    last = (total + size - 1) // size
+    stamps = Assignment.objects.filter(venue__operation__code=op).values("updated_at").distinct().count()
+    print(f"assignments {total:,}; pages of {size}: {last:,}; distinct updated_at values: {stamps:,}")
+    start = {"operation": op, "updated_after": "2000-01-01T00:00:00Z", "page_size": size}
 
-    pages, seen = [], []
-    params = {"operation": args.operation, "updated_after": "2000-01-01T00:00:00Z", "page_size": args.page_size}
-    body, ms, queries = timed(client, url, params)
-    while True:
-        pages.append((ms, queries))
-        seen += [row["id"] for row in body["results"]]
-        if body["next"] is None:
-            break
-        body, ms, queries = timed(client, body["next"])
+    if args.walk:
+        seen, body = [], timed(client, url, start)[0]
+        while True:
+            seen += [row["id"] for row in body["results"]]
+            if body["next"] is None:
+                break
+            body = timed(client, body["next"])[0]
+        print(
+            f"walked: {len(seen):,} rows, {len(set(seen)):,} distinct, every one once: {len(seen) == len(set(seen)) == total}"
+        )
 
-    def at(n):
-        return pages[n - 1] if n <= len(pages) else None
-
-    print(f"assignments {total:,}, feed pages of {args.page_size}: {len(pages):,}")
-    print(f"every assignment exactly once: {len(seen) == len(set(seen)) == total} ({len(set(seen)):,} distinct)")
-    for n in (1, 2, 10, 100, 500, 1000, len(pages)):
-        if at(n):
-            print(f"  feed page {n:>5}: {at(n)[0]:7.1f} ms, {at(n)[1]} queries")
-    times = sorted(ms for ms, _q in pages)
-    print(
-        f"  feed all pages: median {statistics.median(times):.1f} ms, p95 {times[int(len(times) * 0.95)]:.1f} ms, "
-        f"max {times[-1]:.1f} ms, total {sum(times) / 1000:.1f} s"
-    )
-    if args.compare_offset:
-        for n in (1, 10, 100, 1000):
-            if n <= len(pages):
-                best = min(
-                    timed(client, url, {"operation": args.operation, "page": n, "page_size": args.page_size})[1]
-                    for _ in range(3)
-                )
-                print(f"  offset page {n:>5}: {best:7.1f} ms (best of 3)")
+    print(f"{'page':>6} | {'feed ms':>8} {'feed db ms':>10} {'queries':>7} | {'offset ms':>9} {'offset db ms':>12}")
+    for n in sorted({1, 10, 100, 1000, last}):
+        if n > last:
+            continue
+        if n == 1:
+            params = start
+        else:
+            at = rows.values_list("updated_at", "id")[(n - 1) * size - 1]  # the previous page's last row
+            params = {"operation": op, "cursor": encode_cursor(*at), "page_size": size}
+        feed_ms, feed_db, queries, body = best(client, url, params)
+        assert len(body["results"]) == min(size, total - (n - 1) * size)
+        offset_ms, offset_db, _q, _body = best(client, url, {"operation": op, "page": n, "page_size": size})
+        print(f"{n:>6} | {feed_ms:8.1f} {feed_db:10.1f} {queries:>7} | {offset_ms:9.1f} {offset_db:12.1f}")
     return 0
 
 
