@@ -245,3 +245,19 @@ def test_an_instant_python_reads_but_postgresql_would_not_is_a_400_or_an_answer_
     response = client_as(coordinator).get("/api/v1/assignments/", {"updated_after": edge})
 
     assert response.status_code in (200, 400)
+
+
+@pytest.mark.parametrize(("prefix", "basename"), list_endpoints())
+def test_the_feed_shows_a_liaison_only_what_their_country_may_see(world, liaison_de, prefix, basename):
+    obj = type(world[basename]).objects.get(pk=world[basename].pk)
+    since = (obj.updated_at - timedelta(seconds=1)).isoformat()
+
+    response = client_as(liaison_de).get(f"/api/v1/{prefix}/", {"updated_after": since})
+
+    body = response.json()
+    rows = body if isinstance(body, list) else body.get("results", [])
+    if basename in ("operation", "specialty"):  # reference data, the same for everyone
+        assert response.status_code == 200
+    else:
+        assert response.status_code in (200, 403)
+        assert world[basename].pk not in [row.get("id") for row in rows]
