@@ -152,6 +152,7 @@ class InvitationSerializer(serializers.ModelSerializer):
         fields = [
             "id", "email", "role", "country", "language", "status", "invited_by",
             "sent_at", "expires_at", "accepted_at", "revoked_at",
+            "updated_at",
         ]  # fmt: skip
         read_only_fields = ["sent_at", "accepted_at", "revoked_at"]
 

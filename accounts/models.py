@@ -43,9 +43,14 @@ class Invitation(models.Model):
     sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
     accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
-    history = HistoricalRecords(excluded_fields=["secret_hash"])
+    # The change feed (SPEC §12): every save moves it; (updated_at, id) is the feed's keyset.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at", "secret_hash"])
 
     class Meta:
+        indexes = [
+            models.Index(fields=["updated_at", "id"], name="invitation_updated"),
+        ]
         ordering = ["-sent_at", "-id"]
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")

@@ -8,6 +8,7 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -171,7 +172,9 @@ def deactivate(user_id: int, *, actor) -> User:
     user.is_active = False
     user.save(update_fields=["is_active"])
     revoke_all(user)
-    user.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    user.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True).update(
+        revoked_at=timezone.now(), updated_at=Now()
+    )
     AccountEvent.objects.create(user=user, actor=actor, action=AccountEvent.Action.DEACTIVATED)
     return user
 

@@ -79,6 +79,7 @@ MIDDLEWARE = [
     "axes.middleware.AxesMiddleware",
     "accounts.middleware.SessionPolicyMiddleware",
     "core.middleware.DatabaseUnavailableMiddleware",
+    "core.api.etags.ApiETagMiddleware",
 ]
 
 # Largest request body accepted, in bytes (uploads included): a roster is at most 2 MB.
@@ -283,6 +284,7 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "core.api.ordering.OrderingFilter",
+        "core.api.feed.ChangeFeedFilter",  # last: the change feed's order wins over `ordering`
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # JSON bodies only, and the schema says so: a generated client chokes on JSON|form|multipart unions.
@@ -295,6 +297,11 @@ REST_FRAMEWORK = {
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
+# The change feed serves rows stamped at least this long ago, so a transaction that commits late does
+# not land behind a cursor that already passed its instant (core/api/feed.py). Longer than a write takes.
+CHANGE_FEED_SETTLE_SECONDS = env.float("CHANGE_FEED_SETTLE_SECONDS", default=2.0)
+if CHANGE_FEED_SETTLE_SECONDS < 0:
+    raise ImproperlyConfigured("CHANGE_FEED_SETTLE_SECONDS cannot be negative.")
 # The schema and the docs page: public, or for signed-in users only (README, API). Public on a workstation.
 API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=DEBUG)
 SPECTACULAR_SETTINGS = {

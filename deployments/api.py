@@ -37,7 +37,7 @@ class VenueSerializer(HistoryModelSerializer):
 
     class Meta:
         model = Venue
-        fields = ["id", "operation", "code", "name", "kind", "address", "latitude", "longitude"]
+        fields = ["id", "operation", "code", "name", "kind", "address", "latitude", "longitude", "updated_at"]
         validators = []  # (operation, code) is unique: the model's full_clean says so, translated
 
 
@@ -62,7 +62,7 @@ class VenuePairSerializer(HistoryModelSerializer):
 
     class Meta:
         model = VenuePair
-        fields = ["id", "operation", "venue_a", "venue_b", "minutes"]
+        fields = ["id", "operation", "venue_a", "venue_b", "minutes", "updated_at"]
         validators = []  # one travel time per unordered pair: the model's constraint says so, translated
 
 
@@ -104,7 +104,7 @@ class VenueNeedSerializer(HistoryModelSerializer):
     class Meta:
         model = VenueNeed
         fields = ["id", "venue", "venue_code", "operation", "specialty", "starts_at", "ends_at", "quantity",
-                  "languages", "legal_status", "armed"]  # fmt: skip
+                  "languages", "legal_status", "armed", "updated_at"]  # fmt: skip
 
 
 class VenueNeedViewSet(HistoryDestroyMixin, viewsets.ModelViewSet):
@@ -148,6 +148,7 @@ class AssignmentSerializer(serializers.ModelSerializer):
         fields = [
             "id", "venue", "venue_code", "starts_at", "ends_at", "role", "pledge", "country", "pledge_line",
             "quantity", "k9_team", "status", "status_reason", "created_at", "warnings",
+            "updated_at",
         ]  # fmt: skip
         read_only_fields = ["pledge", "status", "status_reason", "created_at"]
 

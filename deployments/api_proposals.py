@@ -70,7 +70,7 @@ class ProposalSerializer(serializers.ModelSerializer):
         fields = [
             "id", "url", "operation", "venue", "specialty", "from_date", "to_date", "status", "progress",
             "created_by", "created_at", "expires_at", "error", "assignments", "coverage_before", "coverage_after",
-            "uncovered", "stats",
+            "uncovered", "stats", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
 

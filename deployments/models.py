@@ -47,9 +47,14 @@ class Venue(models.Model):
         _("longitude"), max_digits=9, decimal_places=6, null=True, blank=True,
         validators=[MinValueValidator(-180), MaxValueValidator(180)],
     )  # fmt: skip
-    history = HistoricalRecords()
+    # The change feed (SPEC §12): every save moves it; (updated_at, id) is the feed's keyset.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
+        indexes = [
+            models.Index(fields=["updated_at", "id"], name="venue_updated"),
+        ]
         ordering = ["operation", "code"]
         verbose_name = _("venue")
         verbose_name_plural = _("venues")
@@ -74,9 +79,14 @@ class VenuePair(models.Model):
     minutes = models.PositiveIntegerField(
         _("travel minutes"), validators=[MinValueValidator(0), MaxValueValidator(1440)]
     )
-    history = HistoricalRecords()
+    # The change feed (SPEC §12): every save moves it; (updated_at, id) is the feed's keyset.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
+        indexes = [
+            models.Index(fields=["updated_at", "id"], name="venuepair_updated"),
+        ]
         ordering = ["venue_a", "venue_b"]
         verbose_name = _("venue pair")
         verbose_name_plural = _("venue pairs")
@@ -123,13 +133,18 @@ class VenueNeed(models.Model):
         _("legal status"), max_length=20, choices=LegalStatus.choices, null=True, blank=True
     )
     armed = models.BooleanField(_("armed"), null=True, blank=True)
-    history = HistoricalRecords()
+    # The change feed (SPEC §12): every save moves it; (updated_at, id) is the feed's keyset.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         ordering = ["venue", "starts_at", "specialty"]
         verbose_name = _("venue need")
         verbose_name_plural = _("venue needs")
-        indexes = [models.Index(fields=["venue", "specialty", "starts_at"])]
+        indexes = [
+            models.Index(fields=["updated_at", "id"], name="venueneed_updated"),
+            models.Index(fields=["venue", "specialty", "starts_at"]),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(starts_at__lt=F("ends_at")),
@@ -216,13 +231,16 @@ class Assignment(Lifecycle, models.Model):
         verbose_name=_("created by"),
     )  # fmt: skip
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    history = HistoricalRecords(excluded_fields=["created_at"])
+    # The change feed (SPEC §12): every save moves it; (updated_at, id) is the feed's keyset.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at", "created_at"])
 
     class Meta:
         ordering = ["starts_at", "id"]
         verbose_name = _("assignment")
         verbose_name_plural = _("assignments")
         indexes = [
+            models.Index(fields=["updated_at", "id"], name="assignment_updated"),
             models.Index(fields=["venue", "starts_at"]),
             models.Index(
                 fields=["pledge_line", "starts_at"], condition=~Q(status="cancelled"), name="assign_line_open"
@@ -326,9 +344,12 @@ class Proposal(models.Model):
     # assignments, coverage_before, coverage_after, uncovered, fingerprint, stats (deployments.proposals)
     result = models.JSONField(_("result"), default=dict, blank=True, editable=False)
     error = models.TextField(_("error"), blank=True, editable=False)
+    # The change feed (SPEC §12): every save moves it; (updated_at, id) is the feed's keyset.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["updated_at", "id"], name="proposal_updated")]
         verbose_name = _("proposal")
         verbose_name_plural = _("proposals")
         constraints = [

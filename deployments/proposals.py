@@ -402,7 +402,7 @@ def run_proposal(proposal_id: int) -> Proposal:
         return proposal
 
     def progress(pct):
-        Proposal.objects.filter(pk=proposal.pk).update(progress=pct)
+        Proposal.objects.filter(pk=proposal.pk).update(progress=pct, updated_at=timezone.now())
 
     try:
         result = compute(proposal, progress)

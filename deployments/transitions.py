@@ -367,7 +367,7 @@ def finish_proposal(proposal_id: int, *, result=None, error=""):
         proposal.status, proposal.error = Proposal.Status.FAILED, error[:2000]
     else:
         proposal.status, proposal.result, proposal.progress = Proposal.Status.READY, result, 100
-    proposal.save(update_fields=["status", "error", "result", "progress"])
+    proposal.save(update_fields=["status", "error", "result", "progress", "updated_at"])
     return proposal
 
 
@@ -376,7 +376,7 @@ def expire_proposal(proposal_id: int):
     """running|ready -> expired, once a day has passed."""
     Proposal.objects.filter(
         pk=proposal_id, status__in=[Proposal.Status.RUNNING, Proposal.Status.READY], expires_at__lte=timezone.now()
-    ).update(status=Proposal.Status.EXPIRED)
+    ).update(status=Proposal.Status.EXPIRED, updated_at=timezone.now())
 
 
 def lock_ready_proposal(proposal_id: int):
@@ -392,5 +392,5 @@ def mark_proposal_applied(proposal, *, actor, indexes, assignment_ids):
     proposal.status = Proposal.Status.APPLIED
     proposal.result = {**proposal.result, "applied": {"indexes": indexes, "assignments": assignment_ids,
                                                       "by": actor.pk, "at": timezone.now().isoformat()}}  # fmt: skip
-    proposal.save(update_fields=["status", "result"])
+    proposal.save(update_fields=["status", "result", "updated_at"])
     return proposal

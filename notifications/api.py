@@ -27,7 +27,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Notification
-        fields = ["id", "event", "subject", "body", "url", "created_at", "read_at", "about", "object_id"]
+        fields = ["id", "event", "subject", "body", "url", "created_at", "read_at", "about", "object_id", "updated_at"]
         read_only_fields = fields
 
     def get_about(self, obj) -> str | None:

@@ -46,11 +46,15 @@ class Notification(models.Model):
     # Reminders carry "<rule>:<object>:<day>" so the same reminder reaches a person once a day.
     dedup_key = models.CharField(_("reminder key"), max_length=200, null=True, blank=True)
 
+    # The change feed (SPEC §12): every save moves it; (updated_at, id) is the feed's keyset.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
     class Meta:
         ordering = ["-created_at", "-id"]
         verbose_name = _("notification")
         verbose_name_plural = _("notifications")
         indexes = [
+            models.Index(fields=["updated_at", "id"], name="notification_updated"),
             models.Index(fields=["recipient", "channel", "read_at"]),
             models.Index(fields=["next_attempt_at"], condition=models.Q(status="pending"), name="notif_pending"),
             # A person's newest first (inbox, portal): without it the planner walked created_at for

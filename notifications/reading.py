@@ -2,6 +2,7 @@
 portal. Reading is not a lifecycle move: a timestamp on the reader's own rows, no history."""
 
 from django.db.models import F
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from notifications.models import Notification
@@ -27,10 +28,10 @@ def mark_read(notification: Notification) -> Notification:
     """Mark one of the user's notifications read; reading it again changes nothing."""
     if notification.read_at is None:
         notification.read_at = timezone.now()
-        notification.save(update_fields=["read_at"])
+        notification.save(update_fields=["read_at", "updated_at"])
     return notification
 
 
 def mark_all_read(user) -> int:
     """Mark every unread notification of the user read; how many were."""
-    return own_notifications(user).filter(read_at__isnull=True).update(read_at=timezone.now())
+    return own_notifications(user).filter(read_at__isnull=True).update(read_at=timezone.now(), updated_at=Now())

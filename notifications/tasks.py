@@ -8,6 +8,7 @@ from celery import shared_task
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models.functions import Now
 from django.utils import timezone
 
 from notifications.models import Notification
@@ -74,7 +75,7 @@ def _attempt(notification_id: int) -> tuple[str, float | None]:
         if not note.recipient.email:  # removed since the row was written: no try can succeed
             note.status, note.next_attempt_at = Notification.Status.FAILED, None
             note.last_error = "The recipient has no email address."
-            note.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+            note.save(update_fields=["attempts", "last_error", "status", "next_attempt_at", "updated_at"])
             return "failed", None
         # The mail goes out under the row lock: that lock is what keeps a second worker off it.
         # EMAIL_TIMEOUT bounds how long it is held.
@@ -93,10 +94,10 @@ def _attempt(notification_id: int) -> tuple[str, float | None]:
             else:
                 retry_in = settings.NOTIFICATION_RETRY_BACKOFF * 2 ** (note.attempts - 1)
                 note.next_attempt_at = now + timedelta(seconds=retry_in)
-            note.save(update_fields=["attempts", "last_error", "status", "next_attempt_at"])
+            note.save(update_fields=["attempts", "last_error", "status", "next_attempt_at", "updated_at"])
             return ("failed" if retry_in is None else "retry"), retry_in
         note.status, note.sent_at, note.next_attempt_at = Notification.Status.SENT, timezone.now(), None
-        note.save(update_fields=["attempts", "status", "sent_at", "next_attempt_at"])
+        note.save(update_fields=["attempts", "status", "sent_at", "next_attempt_at", "updated_at"])
         return "sent", None
 
 
@@ -124,7 +125,9 @@ def sweep_pending(older_than_seconds: float | None = None, limit: int = 1000) ->
             break
         queued.append(pk)
     # Not queued again before another grace period: a slow queue is not flooded with duplicates.
-    Notification.objects.filter(pk__in=queued, status=Notification.Status.PENDING).update(next_attempt_at=now)
+    Notification.objects.filter(pk__in=queued, status=Notification.Status.PENDING).update(
+        next_attempt_at=now, updated_at=Now()
+    )
     return len(queued)
 
 
@@ -137,7 +140,7 @@ def send_again(ids) -> int:
             .values_list("pk", flat=True)
         )
         Notification.objects.filter(pk__in=ids).update(
-            status=Notification.Status.PENDING, attempts=0, next_attempt_at=timezone.now()
+            status=Notification.Status.PENDING, attempts=0, next_attempt_at=timezone.now(), updated_at=Now()
         )
         transaction.on_commit(lambda: queue_delivery(ids), robust=True)
     return len(ids)

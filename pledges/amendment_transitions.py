@@ -246,7 +246,7 @@ def decide_amendment(amendment_id: int, *, actor, decision_note: str = "", chang
     AmendmentChange.objects.bulk_update(all_changes, ["accepted", "target"])
     amendment.status, amendment.decided_by, amendment.decided_at = Amendment.Status.DECIDED, actor, now
     amendment.decision_note = (decision_note or "").strip()
-    amendment.save(update_fields=["status", "decided_by", "decided_at", "decision_note"])
+    amendment.save(update_fields=["status", "decided_by", "decided_at", "decision_note", "updated_at"])
     _settle_status(pledge, actor)
     cancelled = _cancel_what_changes_break(pledge, actor, amendment, removed, substituted, changed)
     context = {"amendment": amendment, "changes": all_changes, "cancelled": cancelled}

@@ -43,7 +43,7 @@ class PledgeLineSerializer(serializers.ModelSerializer):
     class Meta:
         model = PledgeLine
         fields = ["id", "specialty", "officers_offered", "officers_accepted", "available_from", "available_to",
-                  "languages", "legal_status", "armed", "powers", "withdrawn_at", "withdraw_reason"]  # fmt: skip
+                  "languages", "legal_status", "armed", "powers", "withdrawn_at", "withdraw_reason", "updated_at"]  # fmt: skip
         read_only_fields = ["officers_accepted", "withdrawn_at", "withdraw_reason"]
 
 
@@ -63,7 +63,7 @@ class K9TeamSerializer(serializers.ModelSerializer):
         model = K9Team
         fields = ["id", "handler_name", "dog_name", "dog_breed", "detection", "certification_expires_on",
                   "available_from", "available_to", "legal_status", "armed", "powers", "accepted", "withdrawn_at", "withdraw_reason",
-                  "microchip", "pet_passport", "rabies_vaccinated_on", "echinococcus_treated_on", "ready_from", "readiness"]  # fmt: skip
+                  "microchip", "pet_passport", "rabies_vaccinated_on", "echinococcus_treated_on", "ready_from", "readiness", "updated_at"]  # fmt: skip
         read_only_fields = ["accepted", "withdrawn_at", "withdraw_reason"]
 
 
@@ -81,6 +81,7 @@ class PledgeSerializer(ReadPlanMixin, serializers.ModelSerializer):
             "id", "request", "operation", "country", "authority", "status", "commander_name", "commander_contact",
             "notes", "decision_note", "changes_note", "withdraw_reason", "created_at", "submitted_at", "decided_at",
             "lines", "k9_teams",
+            "updated_at",
         ]  # fmt: skip
         read_only_fields = ["status", "decision_note", "changes_note", "withdraw_reason", "created_at",
                             "submitted_at", "decided_at"]  # fmt: skip
@@ -203,7 +204,7 @@ class AmendmentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Amendment
         fields = ["id", "pledge", "status", "note", "submitted_by", "submitted_at", "decided_by", "decided_at",
-                  "decision_note", "changes"]  # fmt: skip
+                  "decision_note", "changes", "updated_at"]  # fmt: skip
         read_only_fields = fields
 
 

@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import prefetch_related_objects
+from django.db.models.functions import Now
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
@@ -310,6 +311,8 @@ def _withdraw_part(pledge, actor, reason, lines, teams) -> Pledge:
     fields = ["withdrawn_at", "withdrawn_by", "withdraw_reason"]
     update_all_by(lines, actor, fields)
     update_all_by(teams, actor, fields)
+    # Its lines are part of the pledge's representation: the change feed shows the pledge again.
+    Pledge.objects.filter(pk=pledge.pk).update(updated_at=Now())
     cancelled = _withdraw_capacity(
         pledge, actor, _("Withdrawn from the pledge: %s") % reason,
         lines=[line.pk for line in lines], k9_teams=[team.pk for team in teams],

@@ -58,7 +58,7 @@ class OperationSerializer(HistoryModelSerializer):
     class Meta:
         model = Operation
         fields = ["id", "code", "name", "host_country", "starts_on", "ends_on", "timezone", "requires_echinococcus",
-                  "rules"]  # fmt: skip
+                  "rules", "updated_at"]  # fmt: skip
 
 
 RULES_EXAMPLE = OpenApiExample(
@@ -95,7 +95,7 @@ class SpecialtySerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Specialty
-        fields = ["code", "name", "name_en", "name_fr", "is_canine"]
+        fields = ["code", "name", "name_en", "name_fr", "is_canine", "updated_at"]
 
 
 class SpecialtyViewSet(viewsets.ReadOnlyModelViewSet):
@@ -116,7 +116,7 @@ class RequestLineSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = RequestLine
-        fields = ["id", "specialty", "quantity"]
+        fields = ["id", "specialty", "quantity", "updated_at"]
 
 
 class RequestSerializer(serializers.ModelSerializer):
@@ -128,6 +128,7 @@ class RequestSerializer(serializers.ModelSerializer):
         fields = [
             "id", "operation", "country", "authority", "status", "status_reason", "response_due",
             "period_start", "period_end", "message", "internal_notes", "lines", "created_at", "sent_at",
+            "updated_at",
         ]  # fmt: skip
         read_only_fields = ["status", "status_reason", "created_at", "sent_at"]
         extra_kwargs = {"internal_notes": {"help_text": "Ministry-internal: absent from a liaison's responses."}}

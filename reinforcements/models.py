@@ -42,9 +42,14 @@ class Operation(models.Model):
     )  # fmt: skip
     # SPEC §10: the placement rules and each one's mode (reinforcements.rules says the shape).
     rules = models.JSONField(_("rules"), default=default_rules, blank=True)
-    history = HistoricalRecords()
+    # The change feed (SPEC §12): every save moves it; (updated_at, id) is the feed's keyset.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
+        indexes = [
+            models.Index(fields=["updated_at", "id"], name="operation_updated"),
+        ]
         ordering = ["-starts_on", "code"]
         verbose_name = _("operation")
         verbose_name_plural = _("operations")
@@ -86,7 +91,13 @@ class Specialty(models.Model):
     name_fr = models.CharField(_("name (French)"), max_length=100, validators=[single_line])
     is_canine = models.BooleanField(_("canine"), default=False)
 
+    # The change feed (SPEC §12): every save moves it; (updated_at, id) is the feed's keyset.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
     class Meta:
+        indexes = [
+            models.Index(fields=["updated_at", "id"], name="specialty_updated"),
+        ]
         ordering = ["is_canine", "code"]
         verbose_name = _("specialty")
         verbose_name_plural = _("specialties")
@@ -144,13 +155,19 @@ class ReinforcementRequest(Lifecycle, models.Model):
     status_reason = models.TextField(_("reason"), blank=True, editable=False)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True, editable=False)
-    history = HistoricalRecords(excluded_fields=["created_at"])
+    # The change feed (SPEC §12): every save moves it; (updated_at, id) is the feed's keyset.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at", "created_at"])
 
     class Meta:
         ordering = ["operation", "country", "authority"]
         verbose_name = _("reinforcement request")
         verbose_name_plural = _("reinforcement requests")
-        indexes = [models.Index(fields=["operation", "status"]), models.Index(fields=["country", "status"])]
+        indexes = [
+            models.Index(fields=["updated_at", "id"], name="request_updated"),
+            models.Index(fields=["operation", "status"]),
+            models.Index(fields=["country", "status"]),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["operation", "country", "authority"],
@@ -198,9 +215,14 @@ class RequestLine(models.Model):
     )
     specialty = models.ForeignKey(Specialty, on_delete=models.PROTECT, related_name="+", verbose_name=_("specialty"))
     quantity = models.PositiveIntegerField(_("quantity"), validators=[MinValueValidator(1)])
-    history = HistoricalRecords()
+    # The change feed (SPEC §12): every save moves it; (updated_at, id) is the feed's keyset.
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
+        indexes = [
+            models.Index(fields=["updated_at", "id"], name="requestline_updated"),
+        ]
         ordering = ["id"]
         verbose_name = _("request line")
         verbose_name_plural = _("request lines")

@@ -5,6 +5,8 @@ import json
 import sys
 import time
 
+from django.utils import timezone
+
 
 class Progress:
     """One stderr line per step, with elapsed seconds: a progress bar that survives CI logs."""
@@ -58,19 +60,34 @@ class Table:
         if strict and unknown:
             raise ValueError(f"{self.name} has no field {sorted(unknown)}")
         self.fields = [f for f in fields if f.attname in given or not (f.primary_key or f.has_db_default())]
-        self.defaults = {f.attname: text(f.get_default()) for f in self.fields if f.attname not in given}
+        # auto_now (updated_at) has no default and COPY runs no save(): a row's last change is taken as
+        # its creation when the row has one (rows then spread over time, as in use), else the seeding instant.
+        self.same_as = {
+            f.attname: "created_at"
+            for f in self.fields
+            if getattr(f, "auto_now", False) and f.attname not in given and "created_at" in given
+        }
+        now = timezone.now()
+        self.defaults = {
+            f.attname: text(now if getattr(f, "auto_now", False) else f.get_default())
+            for f in self.fields
+            if f.attname not in given and f.attname not in self.same_as
+        }
         self.columns = [f.column for f in self.fields]
 
     def line(self, row: dict) -> str:
         return "\t".join(
-            self.defaults[f.attname] if f.attname not in row else text(row[f.attname]) for f in self.fields
-        )
+            text(row[self.same_as[f.attname]]) if f.attname in self.same_as
+            else self.defaults[f.attname] if f.attname not in row
+            else text(row[f.attname])
+            for f in self.fields
+        )  # fmt: skip
 
     def template(self) -> str:
         """A str.format template of one line, for rows whose values are already COPY text (the hot path)."""
         return "\t".join(
             self.defaults[f.attname].replace("{", "{{").replace("}", "}}") if f.attname in self.defaults
-            else "{" + f.attname + "}"
+            else "{" + self.same_as.get(f.attname, f.attname) + "}"
             for f in self.fields
         )  # fmt: skip
 

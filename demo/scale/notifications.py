@@ -76,3 +76,4 @@ def _delivered(s, note, when):
         note.attempts = 1
     elif s.rng.random() < 0.6:
         note.read_at = when + dt.timedelta(hours=5)
+    note.updated_at = note.read_at or when  # COPY runs no save(): its last change, as auto_now would stamp it

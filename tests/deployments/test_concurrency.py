@@ -119,8 +119,8 @@ def _uncommitted_row_of(team, venue, starts_at, ends_at):
     with other.cursor() as cur:
         cur.execute(
             """INSERT INTO deployments_assignment (pledge_id, k9_team_id, venue_id, starts_at, ends_at, role,
-                                                   status, status_reason, created_at)
-               VALUES (%s, %s, %s, %s, %s, 'other', 'planned', '', now())""",
+                                                   status, status_reason, created_at, updated_at)
+               VALUES (%s, %s, %s, %s, %s, 'other', 'planned', '', now(), now())""",
             [team.pledge_id, team.pk, venue.pk, starts_at, ends_at],
         )
     return other
