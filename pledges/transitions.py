@@ -1,7 +1,7 @@
 """Every status change of a pledge (SPEC §4), and the edits its state allows."""
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import prefetch_related_objects
 from django.db.models.functions import Now
 from django.utils import timezone
@@ -61,6 +61,15 @@ def require_placeable(source) -> None:
 
 
 def _locked(pledge_id: int) -> Pledge:
+    """The pledge, locked, after its request (FOR SHARE): the order a request's cancellation or decline
+    takes (the request, then its pledges), so a submit or decision racing one waits for it and then
+    sees the request ended, never the other way round."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {ReinforcementRequest._meta.db_table} r JOIN {Pledge._meta.db_table} p"
+            " ON p.request_id = r.id WHERE p.id = %s FOR SHARE OF r",
+            [pledge_id],
+        )
     # With the operation: the notification texts name it and use its time zone.
     return Pledge.objects.select_for_update(of=("self",)).select_related("request__operation").get(pk=pledge_id)
 

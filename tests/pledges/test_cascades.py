@@ -287,3 +287,28 @@ def test_a_placement_racing_a_cancellation_never_leaves_people_on_duty_for_a_can
 
         assert not any(isinstance(r, Exception) and not isinstance(r, DomainError) for r in results), results
         assert not Assignment.objects.filter(pledge_line=line).exclude(status="cancelled").exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_submission_racing_a_cancellation_never_leaves_a_pledge_submitted_on_a_cancelled_request(liaison_pl):
+    canceller = CoordinatorFactory()
+    for round_ in range(10):
+        operation = OperationFactory(code=f"submit-race-{round_}")
+        pledge = PledgeFactory(status="draft", request__country="PL", request__operation=operation)
+        PledgeLineFactory(pledge=pledge, officers_offered=10)
+
+        results = race(
+            partial(submit_pledge, pledge.pk, actor=liaison_pl),
+            partial(cancel_request, pledge.request_id, actor=canceller, reason="Called off."),
+        )
+
+        assert not any(isinstance(r, Exception) and not isinstance(r, DomainError) for r in results), results
+        pledge.refresh_from_db()
+        pledge.request.refresh_from_db()
+        assert pledge.request.status == "cancelled"
+        if isinstance(results[0], Exception):
+            assert pledge.status == "draft"
+        else:  # the submission went through: it must have been written before the cancellation, not after
+            submitted = pledge.history.filter(status="submitted").earliest("history_date").history_date
+            cancelled = pledge.request.history.filter(status="cancelled").earliest("history_date").history_date
+            assert submitted < cancelled

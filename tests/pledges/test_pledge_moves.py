@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from core.errors import InvalidTransition
 from deployments.models import Assignment
 from notifications.models import Notification
+from pledges.amendment_transitions import amend_pledge
 from pledges.transitions import (
     create_pledge,
     decide_pledge,
@@ -36,6 +37,8 @@ MOVES = {
     "edit": ("liaison", {"draft": "draft", "changes_requested": "changes_requested"}),
     # One line of two withdrawn: the pledge stands, in the state it was (SPEC §4, partial withdrawal).
     "withdraw_part": ("liaison", {s: s for s in ["submitted", "accepted", "partially_accepted"]}),
+    # A change set goes to the coordinators; the pledge keeps its state meanwhile (SPEC §4, amendments).
+    "amend": ("liaison", {s: s for s in ["submitted", "accepted", "partially_accepted"]}),
 }  # fmt: skip
 
 
@@ -47,6 +50,12 @@ def call(move, pledge, actor):
         "decide": lambda: decide_pledge(pledge.pk, actor=actor, lines={line.pk: line.officers_offered}, k9_teams={}),
         "withdraw": lambda: withdraw_pledge(pledge.pk, actor=actor, reason="Recalled home."),
         "edit": lambda: update_pledge(pledge.pk, actor=actor, notes="Arriving by train."),
+        "amend": lambda: amend_pledge(
+            pledge.pk,
+            actor=actor,
+            note="One more officer.",
+            lines=[{"id": line.pk, "officers_offered": line.officers_offered + 1}],
+        ),
         "withdraw_part": lambda: (
             PledgeLineFactory(pledge=pledge, officers_offered=5),
             withdraw_pledge(pledge.pk, actor=actor, reason="One unit recalled.", lines=[line.pk]),
