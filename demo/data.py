@@ -239,6 +239,13 @@ VENUES = [
 # Opening ceremony on the Seine, 26 July: embankments from 14:00 until 01:00 the next day.
 CEREMONY = (at(26, 14), at(27, 1))
 # venue, specialty, start, end, quantity
+# What the fan zones' visitor-assistance needs ask (SPEC §3, §10 `language_mismatch`): someone who speaks
+# one of these. Poland's community patrol (pl, en, fr) covers the Trocadéro.
+NEED_LANGUAGES = {
+    ("fan-zone-trocadero", "community_patrol"): ["en", "es"],
+    ("fan-zone-hotel-de-ville", "community_patrol"): ["en", "es", "pt"],
+    ("fan-zone-villette", "community_patrol"): ["en", "es", "pt"],
+}
 NEEDS = [
     *[
         (seg, "public_order", *CEREMONY, 60)

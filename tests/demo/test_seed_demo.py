@@ -149,3 +149,17 @@ def test_poland_has_substituted_a_dog_and_the_amendment_awaits_the_ministry(demo
     assert amendment.pledge.request.country == "PL"
     assert (change.kind, change.before["dog_name"], change.after["dog_name"]) == ("change_team", "Bruno", "Max")
     assert Notification.objects.filter(recipient__username="coordinator", event="pledge_amended").exists()
+
+
+def test_the_fan_zones_visitor_assistance_asks_for_languages_and_polands_patrol_speaks_one(demo):
+    from deployments.models import VenueNeed
+
+    asked = {
+        need.venue.code: need.languages
+        for need in VenueNeed.objects.filter(venue__kind="fan_zone", specialty__code="community_patrol")
+    }
+    placed = Assignment.objects.get(venue__code="fan-zone-trocadero", pledge_line__specialty__code="community_patrol")
+
+    assert asked["fan-zone-trocadero"] == ["en", "es"]
+    assert set(asked) == {"fan-zone-trocadero", "fan-zone-hotel-de-ville", "fan-zone-villette"}
+    assert "en" in placed.pledge_line.languages

@@ -114,6 +114,7 @@ class Scenario:
             need = VenueNeed(
                 venue=self.venues[venue], specialty=self.specialties[specialty],
                 starts_at=starts_at, ends_at=ends_at, quantity=quantity,
+                languages=data.NEED_LANGUAGES.get((venue, specialty), []),
             )  # fmt: skip
             need.full_clean()
             save_by(need, self.coordinator)
