@@ -8,10 +8,10 @@ a rollback leaves none. Email rows are handed to Celery by `transaction.on_commi
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
-from django.db import transaction
 from django.utils import timezone
 
 from core.roles import COORDINATORS, liaison_country
+from notifications.after_commit import queue_after_commit
 from notifications.messages import email_text, event_texts, language_of
 from notifications.models import Notification
 from notifications.registry import LIAISON, STAFF, link_of
@@ -60,7 +60,7 @@ def notify(recipients, event: str, obj, *, context: dict | None = None, dedup_ke
         )
     email_ids = [n.pk for n in created if n.channel == Notification.Channel.EMAIL]
     if email_ids:
-        _queue_after_commit(email_ids)
+        queue_after_commit(email_ids, queue_delivery)
     return created
 
 
@@ -90,29 +90,6 @@ def notification_rows(recipients, event: str, obj, *, context=None, dedup_key=No
             email = email_text(body, user=user, url=url)
             rows.append(Notification(channel=Notification.Channel.EMAIL, body=email, next_attempt_at=now, **common))
     return rows
-
-
-class _AfterCommit:
-    """The email rows of one transaction, queued in one message once it commits."""
-
-    def __init__(self):
-        self.ids = []
-
-    def __call__(self):
-        queue_delivery(self.ids)
-
-
-def _queue_after_commit(ids) -> None:
-    # A transaction that notifies several times (a decision, then its reminders) publishes once.
-    # Rows of a rolled-back savepoint may ride along: `deliver` skips a row that is not there.
-    connection = transaction.get_connection()
-    for _savepoints, func, _robust in getattr(connection, "run_on_commit", ()):
-        if isinstance(func, _AfterCommit):
-            func.ids.extend(ids)
-            return
-    batch = _AfterCommit()
-    batch.ids.extend(ids)
-    transaction.on_commit(batch, robust=True)
 
 
 def notify_other_side(actor, country: str, event: str, obj, *, context: dict | None = None):

@@ -29,6 +29,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.roles import is_staff_reader, require_coordinator
+from notifications.after_commit import queue_after_commit
 from notifications.models import Webhook, WebhookDelivery
 from notifications.tasks import broker_pause
 
@@ -49,6 +50,8 @@ EVENTS = {
     "pledge_decided": "pledge.decided",
     "pledge_withdrawn": "pledge.withdrawn",
     "pledge_partly_withdrawn": "pledge.partly_withdrawn",
+    "pledge_amended": "pledge.amended",
+    "amendment_decided": "pledge.amendment_decided",
     "assignment_planned": "assignment.created",
     "assignment_moved": "assignment.moved",
     "assignment_confirmed": "assignment.confirmed",
@@ -58,8 +61,9 @@ EVENTS = {
 }
 WEBHOOK_EVENTS = sorted(EVENTS.values())
 # Digests for people: hooks get one event per object instead (assignment.created for each day a bulk
-# placement planned, assignment.cancelled for each assignment a withdrawal or an ended request cancelled).
-PEOPLE_ONLY = {"assignments_planned", "request_assignments_cancelled"}
+# placement planned, assignment.cancelled for each assignment a withdrawal, an ended request or a bulk
+# cancel cancelled).
+PEOPLE_ONLY = {"assignments_planned", "request_assignments_cancelled", "assignments_cancelled"}
 
 SIGNATURE_HEADER = "X-Reinforcements-Signature"
 TIMESTAMP_HEADER = "X-Reinforcements-Timestamp"
@@ -170,7 +174,7 @@ def write_deliveries_for(event: str, items) -> list[WebhookDelivery]:
         for obj, data in items
         for hook in hooks
     )
-    _queue_after_commit([row.pk for row in rows])
+    queue_after_commit([row.pk for row in rows], queue_deliveries)
     return rows
 
 
@@ -199,27 +203,6 @@ def _json_safe(value):
     if hasattr(value, "_meta") and hasattr(value, "pk"):
         return value.pk
     return str(value)
-
-
-class _AfterCommit:
-    """The deliveries of one transaction, queued in one message once it commits."""
-
-    def __init__(self):
-        self.ids = []
-
-    def __call__(self):
-        queue_deliveries(self.ids)
-
-
-def _queue_after_commit(ids) -> None:
-    connection = transaction.get_connection()
-    for _savepoints, func, _robust in getattr(connection, "run_on_commit", ()):
-        if isinstance(func, _AfterCommit):
-            func.ids.extend(ids)
-            return
-    batch = _AfterCommit()
-    batch.ids.extend(ids)
-    transaction.on_commit(batch, robust=True)
 
 
 def queue_deliveries(ids) -> int:
