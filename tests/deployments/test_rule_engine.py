@@ -10,6 +10,7 @@ from core.errors import RuleViolation
 from deployments.models import Assignment, VenuePair
 from deployments.rules import Breach, Context, run
 from deployments.transitions import create_assignment, move_assignment
+from tests.deployments.test_assignment_rules import place
 from tests.deployments.test_concurrency import race
 from tests.factories import (
     PARIS,
@@ -22,15 +23,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-def place(actor, source, start, end, quantity=None, venue=None):
-    is_line = hasattr(source, "officers_accepted")
-    venue = venue or VenueFactory(operation=source.pledge.request.operation)
-    return create_assignment(
-        actor=actor, venue=venue, starts_at=start, ends_at=end,
-        pledge_line=source if is_line else None, quantity=quantity, k9_team=None if is_line else source,
-    )  # fmt: skip
 
 
 def refused(callable_, *args, **kwargs) -> RuleViolation:
