@@ -7,7 +7,7 @@ from core import freshness
 from core.roles import is_staff_reader, liaison_country
 from deployments.models import Assignment, Proposal, Venue, VenueNeed, VenuePair
 from deployments.what_if_sql import ASSIGNMENTS_AFTER, CUTS, NEEDS_AFTER, what_if_params
-from pledges.models import border_checklist, border_missing, border_ready_from
+from pledges.readiness import border_checklist, border_missing, border_ready_from
 from reinforcements.queries import visible_operations
 
 # The peak number of officers of one line on duty at any instant of [starts_at, ends_at), as a running

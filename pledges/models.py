@@ -4,7 +4,6 @@ import functools
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone, translation
@@ -14,6 +13,7 @@ from simple_history.models import HistoricalRecords
 from core.countries import language_code
 from core.lifecycle import Lifecycle
 from core.text import multiline, single_line
+from pledges.readiness import RABIES_WAIT, border_checklist, border_missing, border_ready_from, microchip_number
 from reinforcements.models import ReinforcementRequest, Specialty
 
 
@@ -255,45 +255,9 @@ class PledgeLine(_LegalStatus, _Availability, _Withdrawable):
             raise ValidationError({"specialty": _("Canine specialties are pledged as K9 teams, not officer lines.")})
 
 
-# ISO 11784: the dog's transponder code is 15 decimal digits.
-microchip_number = RegexValidator(
-    r"^[0-9]{15}\Z", _("A microchip number (ISO 11784) is exactly 15 digits."), code="microchip"
-)
-
-
 def not_in_future(value):
     if value and value > timezone.localdate():
         raise ValidationError(_("This date is in the future."), code="future_date")
-
-
-# EU Regulation 576/2013: a dog may cross 21 days after its primary rabies vaccination.
-RABIES_WAIT = dt.timedelta(days=21)
-
-
-def border_checklist(
-    *, microchip, pet_passport, rabies_vaccinated_on, echinococcus_treated_on, requires_echinococcus
-) -> list[tuple[str, bool]]:
-    """K9 border readiness (SPEC §3), the one place it is decided: what the border asks for, in order,
-    and whether it is recorded. Plain values, so lists read as values (the planner) use it too."""
-    items = [
-        (_("Microchip"), bool(microchip)),
-        (_("Pet passport or health certificate"), bool(pet_passport)),
-        (_("Rabies vaccination"), rabies_vaccinated_on is not None),
-    ]
-    if requires_echinococcus:
-        items.append((_("Echinococcus treatment"), echinococcus_treated_on is not None))
-    return items
-
-
-def border_missing(checklist) -> list[str]:
-    return [str(label) for label, ok in checklist if not ok]
-
-
-def border_ready_from(checklist, rabies_vaccinated_on) -> dt.date | None:
-    """The first day the dog may cross, or None while something is missing."""
-    if not all(ok for _label, ok in checklist):
-        return None
-    return rabies_vaccinated_on + RABIES_WAIT
 
 
 class K9Team(_LegalStatus, _Availability, _Withdrawable):
