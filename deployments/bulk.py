@@ -141,13 +141,18 @@ def _place(actor, placements, *, mode: str, preview: bool = False) -> BulkResult
 
 def tell_planned(actor, placed: list[Assignment]) -> None:
     """One message per country for the whole placement, listing what was planned."""
+    _tell_each_country(actor, placed, "assignments_planned")
+
+
+def _tell_each_country(actor, assignments: list[Assignment], event: str, **context) -> None:
+    """The digest of a move on many assignments: one message to each country's liaisons, listing theirs."""
     by_country = defaultdict(list)
-    for assignment in placed:
+    for assignment in assignments:
         by_country[assignment.pledge.request.country].append(assignment)
-    for country, assignments in sorted(by_country.items()):
+    for country, theirs in sorted(by_country.items()):
         notify(
-            liaisons_of(country).exclude(pk=actor.pk), "assignments_planned", assignments[0],
-            context={"assignments": assignments}, url=link("deployments", LIAISON),
+            liaisons_of(country).exclude(pk=actor.pk), event, theirs[0],
+            context={"assignments": theirs, **context}, url=link("deployments", LIAISON),
         )  # fmt: skip
 
 
@@ -252,12 +257,5 @@ def cancel_many(*, actor, ids, reason: str) -> list[Assignment]:
         )
     with transaction.atomic():
         cancelled = [transitions.cancel_assignment(pk, actor=actor, reason=reason, tell=False) for pk in ids]
-        by_country = defaultdict(list)
-        for assignment in cancelled:
-            by_country[assignment.pledge.request.country].append(assignment)
-        for country, assignments in sorted(by_country.items()):
-            notify(
-                liaisons_of(country).exclude(pk=actor.pk), "assignments_cancelled", assignments[0],
-                context={"assignments": assignments, "reason": reason}, url=link("deployments", LIAISON),
-            )  # fmt: skip
+        _tell_each_country(actor, cancelled, "assignments_cancelled", reason=reason)
     return cancelled

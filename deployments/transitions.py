@@ -172,13 +172,17 @@ def move_assignment(assignment_id: int, *, actor, venue=None, starts_at=None, en
     return assignment
 
 
-def _simple_move(assignment_id, actor, *, move, to, event, reason=None, liaison_may=False, tell=True):
+def _simple_move(assignment_id, actor, *, move, to, event, reason=None, liaison_may=False, tell=True, guard=None):
+    """The moves that change only the status (and reason). `guard(assignment)`: a further check of the
+    locked row, after who and from-state."""
     assignment = _locked(assignment_id)
     if liaison_may:
         require_coordinator_or_liaison_of(actor, assignment.pledge.request.country)
     else:
         require_coordinator(actor)
     require_move(assignment, move)
+    if guard is not None:
+        guard(assignment)
     assignment.status = to
     fields = ["status"]
     if reason is not None:
@@ -237,15 +241,15 @@ def record_no_show(assignment_id: int, *, actor) -> Assignment:
     """planned|confirmed -> cancelled, once its start has passed, by a coordinator: nobody reported for
     duty. A cancellation whose reason says so (no status of its own: the capacity is free again, as for
     any cancellation); tells the liaisons."""
-    assignment = _locked(assignment_id)
-    require_coordinator(actor)
-    require_move(assignment, "no_show")
-    if assignment.starts_at > timezone.now():
-        raise ValidationError(_("A no-show is recorded once the assignment has started."))
     return _simple_move(
         assignment_id, actor, move="no_show", to=Status.CANCELLED,
-        event="assignment_cancelled", reason=_("No-show: nobody reported for duty."),
+        event="assignment_cancelled", reason=_("No-show: nobody reported for duty."), guard=_has_started,
     )  # fmt: skip
+
+
+def _has_started(assignment) -> None:
+    if assignment.starts_at > timezone.now():
+        raise ValidationError(_("A no-show is recorded once the assignment has started."))
 
 
 def cancel_open_assignments_of(pledge, *, actor, reason: str, lines=None, k9_teams=None, **_signal) -> list[Assignment]:
