@@ -106,12 +106,8 @@ def fingerprint(operation, needs: list[dict], sources: dict, starts, ends) -> di
     line_ids = [key[1] for key in sources if key[0] == "line"]
     team_ids = [key[1] for key in sources if key[0] == "team"]
     live = defaultdict(list)
-    rows = Assignment.objects.filter(
-        Q(pledge_line_id__in=line_ids) | Q(k9_team_id__in=team_ids),
-        starts_at__lt=ends + DAY, ends_at__gt=starts - DAY,
-    ).exclude(status=Assignment.Status.CANCELLED)  # fmt: skip
-    for a in rows.values_list("pledge_line_id", "k9_team_id", "id", "starts_at", "ends_at", "quantity", "venue_id"):
-        live[("line", a[0]) if a[0] else ("team", a[1])].append(a[2:])
+    for key, *row in _live_rows(line_ids, team_ids, starts, ends):
+        live[key].append(tuple(row))
     states = _source_states(line_ids, team_ids)
     for key in sources:
         out[f"{key[0]}:{key[1]}"] = _digest([states.get(key), sorted(live.get(key, []))])
@@ -168,16 +164,23 @@ def _sources(operation, specialty_ids, k9_detections):
     return lines, teams
 
 
-def _live_of(lines, teams, starts, ends):
-    """The live assignments of these sources within a day of the scope: (start, end, quantity, venue_id)."""
-    live = defaultdict(list)
+def _live_rows(lines, teams, starts, ends):
+    """The live assignments of these sources (lines and teams, or their ids) within a day of the scope:
+    ((kind, source id), id, start, end, quantity, venue_id)."""
     rows = Assignment.objects.filter(
         Q(pledge_line__in=lines) | Q(k9_team__in=teams), starts_at__lt=ends + DAY, ends_at__gt=starts - DAY
     ).exclude(status=Assignment.Status.CANCELLED)
-    for line_id, team_id, s, e, q, venue_id in rows.values_list(
-        "pledge_line_id", "k9_team_id", "starts_at", "ends_at", "quantity", "venue_id"
+    for line_id, team_id, *row in rows.values_list(
+        "pledge_line_id", "k9_team_id", "id", "starts_at", "ends_at", "quantity", "venue_id"
     ):
-        live[("line", line_id) if line_id else ("team", team_id)].append((s, e, q or 1, venue_id))
+        yield (("line", line_id) if line_id else ("team", team_id)), *row
+
+
+def _live_of(lines, teams, starts, ends):
+    """The live assignments of these sources within a day of the scope: (start, end, quantity, venue_id)."""
+    live = defaultdict(list)
+    for key, _id, s, e, q, venue_id in _live_rows(lines, teams, starts, ends):
+        live[key].append((s, e, q or 1, venue_id))
     return {key: Timeline(items) for key, items in live.items()}
 
 
