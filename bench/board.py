@@ -77,9 +77,9 @@ class Setup:
         self.cookie = f"{settings.SESSION_COOKIE_NAME}={store.session_key}"
         self.path = reverse("board_events", args=[self.op.code])
         # Assignments a move leaves valid (the same venue and times): tried in a rolled-back transaction.
-        candidates = Assignment.objects.filter(
-            venue__operation=self.op, status__in=("planned", "confirmed")
-        ).order_by("starts_at", "pk")
+        candidates = Assignment.objects.filter(venue__operation=self.op, status__in=("planned", "confirmed")).order_by(
+            "starts_at", "pk"
+        )
         self.assignments = []
         for pk in candidates.values_list("pk", flat=True)[: assignments * 5]:
             with contextlib.suppress(Exception), transaction.atomic():
@@ -242,6 +242,21 @@ def judge(result: dict) -> tuple[bool, str]:
     if result["rss_peak_mb"] > BUDGET_RSS_MB:
         reasons.append(f"RSS>{BUDGET_RSS_MB}MB")
     return not reasons, "; ".join(reasons) or "ok"
+
+
+def row(env: dict, operation: str, output: Path) -> dict:
+    """`make bench`'s row: this script in its own process, against the games-scale operation."""
+    output.unlink(missing_ok=True)
+    subprocess.run([sys.executable, "-m", "bench.board", "--operation", operation, "--json", str(output)],
+                   env=env, cwd=ROOT, check=False)  # fmt: skip
+    if not output.exists():
+        return {"name": "live board (200 streams)", "kind": "stream", "within_budget": False, "verdict": "error"}
+    result = json.loads(output.read_text())
+    return {"name": f"live board ({result['connections']} streams)", "kind": "stream", "p50_ms": result["p50_ms"],
+            "p95_ms": result["p95_ms"], "budget": int(BUDGET_P95_S * 1000), "detail": result,
+            "within_budget": result["within_budget"],
+            "verdict": f"{result['verdict']} (peak RSS {result['rss_peak_mb']} MB, {result['deliveries']} "
+                       f"deliveries, {result['lost']} lost)"}  # fmt: skip
 
 
 def main(argv=None):
