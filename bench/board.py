@@ -135,8 +135,7 @@ class Screen:
             self.status = int(head.split(" ", 2)[1])
             if self.status != 200 or "transfer-encoding: chunked" not in head:
                 return
-            buffer = b""
-            reading = asyncio.ensure_future(self._frames(reader, buffer))
+            reading = asyncio.ensure_future(self._frames(reader))
             waiting = asyncio.ensure_future(stop.wait())
             await asyncio.wait({reading, waiting}, return_when=asyncio.FIRST_COMPLETED)
             for task in (reading, waiting):
@@ -146,7 +145,8 @@ class Screen:
             with contextlib.suppress(OSError, asyncio.CancelledError):
                 await writer.wait_closed()
 
-    async def _frames(self, reader, buffer: bytes) -> None:
+    async def _frames(self, reader) -> None:
+        buffer = b""
         while True:
             size = int((await reader.readline()).strip() or b"0", 16)
             if size == 0:

@@ -32,7 +32,9 @@ def server_connections() -> int:
 
 async def open_streams(url, path, cookies, n) -> list[int]:
     """n streams opened together; each read up to its first frame, then all closed together."""
-    async with httpx.AsyncClient(base_url=url, cookies=cookies, timeout=30, limits=httpx.Limits(max_connections=n)) as http:
+    async with httpx.AsyncClient(
+        base_url=url, cookies=cookies, timeout=30, limits=httpx.Limits(max_connections=n)
+    ) as http:
 
         async def one(opened: asyncio.Event):
             async with http.stream("GET", path) as response:
