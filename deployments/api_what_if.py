@@ -150,7 +150,8 @@ REPAIR_EXAMPLE = {**EXAMPLE, "repair": True}
 class WhatIfViewSet(viewsets.ViewSet):
     """`POST /api/v1/what-if/`: the needs that would fall below cover if a country, pledge, line or team
     withdrew (optionally `from` an instant) or a need changed — computed, never written. Coordinators and
-    viewers; a liaison gets 404. A bad change is a 400 naming its index and field: `{"changes": {"1":
+    viewers; a liaison gets 404. With `"repair": true` (coordinators only, else 403) also the proposal that
+    would recover the needs that fall short, by country and venue, never written. A bad change is a 400 naming its index and field: `{"changes": {"1":
     {"pledge": ["No pledge #9 in this operation."]}}}`."""
 
     schema = ApiSchema()
