@@ -16,9 +16,9 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 
 from core.countries import is_country
+from deployments import what_if_repair
 from deployments.models import VenueNeed
 from deployments.queries import coverage_grid, need_coverage
-from deployments import what_if_repair
 from deployments.what_if_sql import lost_duty
 from pledges.models import K9Team, Pledge, PledgeLine
 

@@ -141,6 +141,9 @@ def grouped(assignments: list[dict]) -> list[dict]:
     for item in assignments:
         by[item["country"]][item["venue"]].append({k: v for k, v in item.items() if k != "venue_id"})
     return [
-        {"country": country, "venues": [{"venue": venue, "assignments": items} for venue, items in sorted(venues.items())]}
+        {
+            "country": country,
+            "venues": [{"venue": venue, "assignments": items} for venue, items in sorted(venues.items())],
+        }
         for country, venues in sorted(by.items())
     ]

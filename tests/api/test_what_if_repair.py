@@ -7,11 +7,12 @@ from django.apps import apps
 from core import freshness
 from deployments.models import Assignment
 from pledges.models import PledgeLine
+from tests.api import test_what_if
 from tests.api.conftest import client_as
-from tests.api.test_what_if import ask, games  # noqa: F401 - a fixture
 from tests.factories import AssignmentFactory, VenueFactory, VenueNeedFactory, accepted_line, at
 
 pytestmark = pytest.mark.django_db
+ask, games = test_what_if.ask, test_what_if.games  # its helper and its fixture
 GERMANY_OUT = {"kind": "withdraw_country", "country": "DE"}
 
 

@@ -28,7 +28,15 @@ from deployments.conflicts import conflicts
 from deployments.proposals import apply_proposal, run_proposal
 from deployments.queries import need_coverage
 from deployments.transitions import create_assignment, start_proposal
-from tests.factories import OperationFactory, VenueFactory, VenueNeedFactory, accepted_line, accepted_team, at, specialty
+from tests.factories import (
+    OperationFactory,
+    VenueFactory,
+    VenueNeedFactory,
+    accepted_line,
+    accepted_team,
+    at,
+    specialty,
+)
 
 pytestmark = pytest.mark.django_db
 # Stade de France, and Lille (190 km: over six hours at the default 30 km/h) or the Parc des Princes (10 km).
@@ -92,19 +100,22 @@ def build(case, actor):
         )  # fmt: skip
     sources = [
         accepted_line(
-            officers=line["officers"], languages=line["languages"], pledge__request__operation=operation,
+            officers=line["officers"],
+            languages=line["languages"],
+            pledge__request__operation=operation,
             available_to=dt.date(2024, 8, 20) if line["available"] else dt.date(2024, 7, 25),
             pledge__request__country=COUNTRIES[i],
-        )  # fmt: skip
+        )
         for i, line in enumerate(case["lines"])
     ]
     ready = {"yes": dt.date(2024, 5, 1), "later": dt.date(2024, 7, 20), "none": None}
     sources += [
         accepted_team(
-            pledge__request__operation=operation, rabies_vaccinated_on=ready[team["ready"]],
+            pledge__request__operation=operation,
+            rabies_vaccinated_on=ready[team["ready"]],
             certification_expires_on=dt.date(2025, 6, 30) if team["certified"] else dt.date(2024, 7, 25),
             pledge__request__country=COUNTRIES[-1 - i],
-        )  # fmt: skip
+        )
         for i, team in enumerate(case["teams"])
     ]
     for busy in case["busy"]:
@@ -113,7 +124,11 @@ def build(case, actor):
         source = sources[busy["source"] % len(sources)]
         starts = at(busy["day"], busy["start"])
         team = source.__class__.__name__ == "K9Team"
-        kind = {"k9_team": source} if team else {"pledge_line": source, "quantity": min(busy["quantity"], source.officers_accepted)}
+        kind = (
+            {"k9_team": source}
+            if team
+            else {"pledge_line": source, "quantity": min(busy["quantity"], source.officers_accepted)}
+        )
         try:
             with transaction.atomic():
                 create_assignment(actor=actor, venue=venues[busy["venue"]], starts_at=starts,
@@ -162,7 +177,7 @@ def test_an_applied_proposal_breaks_no_rule_and_lowers_no_cover(coordinator, cas
         assert proposal.status == "ready", proposal.error
         dropped = proposal.result["stats"]["dropped"]
         # The one refusal the final check still catches: KNOWN_LANGUAGE_GAP (see the xfail test below).
-        assert dropped == [] or language_gap(case) and {d["code"] for d in dropped} == {"language_mismatch"}
+        assert dropped == [] or (language_gap(case) and {d["code"] for d in dropped} == {"language_mismatch"})
         event(f"proposed {min(len(proposal.result['assignments']), 3)}+ assignments")
         if proposal.result["assignments"]:
             placed = apply_proposal(proposal.pk, actor=coordinator)
@@ -201,7 +216,9 @@ def brute_force_optimum(actor, operation) -> float:
     from deployments.models import VenueNeed
     from pledges.models import K9Team, PledgeLine
 
-    gaps = {n["id"]: n["quantity"] - n["assigned"] for n in need_coverage(operation.pk) if n["quantity"] > n["assigned"]}
+    gaps = {
+        n["id"]: n["quantity"] - n["assigned"] for n in need_coverage(operation.pk) if n["quantity"] > n["assigned"]
+    }
     the_needs = VenueNeed.objects.select_related("venue", "specialty").in_bulk(list(gaps))
     line_sources = list(PledgeLine.objects.filter(pledge__request__operation=operation))
     team_sources = list(K9Team.objects.filter(pledge__request__operation=operation))
@@ -245,8 +262,11 @@ def test_a_small_proposal_reaches_the_brute_force_optimum(coordinator, case):
         transaction.set_rollback(True)
 
 
-@pytest.mark.xfail(strict=True, reason="KNOWN_LANGUAGE_GAP: proposals.compute checks a candidate's language "
-                   "against its own need only; the rule engine against every need it covers")
+@pytest.mark.xfail(
+    strict=True,
+    reason="KNOWN_LANGUAGE_GAP: proposals.compute checks a candidate's language "
+    "against its own need only; the rule engine against every need it covers",
+)
 def test_a_line_is_not_proposed_for_a_need_overlapping_one_that_asks_a_language_it_does_not_speak(coordinator):
     case = {
         "far": False, "max_duty_hours": 12, "min_rest_hours": 11, "busy": [], "teams": [],

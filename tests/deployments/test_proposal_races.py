@@ -5,6 +5,7 @@ than it accepted, and a refused apply leaves nothing half-placed. Both orders ar
 its transaction open until the second waits on its lock), then the two are raced freely a few rounds."""
 
 import threading
+from functools import partial
 
 import pytest
 from django.db import connection, connections, transaction
@@ -39,7 +40,9 @@ def ready_proposal(planner, round_):
 
 def waiting_on_a_lock() -> bool:
     with connection.cursor() as cur:
-        cur.execute("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()")
+        cur.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
+        )
         return cur.fetchone()[0] > 0
 
 
@@ -85,10 +88,10 @@ def test_a_manual_placement_waiting_on_an_apply_is_refused_by_the_capacity_rule(
     proposal, line, venue = ready_proposal(planner, 0)
 
     applied, placing = first_holding_its_locks(
-        lambda: apply_proposal(proposal.pk, actor=planner),
-        lambda: create_assignment(actor=placer, venue=venue, pledge_line=line, quantity=4, starts_at=at(26, 10),
-                                  ends_at=at(26, 14), tell=False),  # fmt: skip
-    )
+        partial(apply_proposal, proposal.pk, actor=planner),
+        partial(create_assignment, actor=placer, venue=venue, pledge_line=line, quantity=4, starts_at=at(26, 10),
+                ends_at=at(26, 14), tell=False),
+    )  # fmt: skip
 
     assert [a.quantity for a in applied] == [10], applied
     assert isinstance(placing, DomainError) and placing.code == "capacity_exceeded", placing
@@ -100,10 +103,10 @@ def test_an_apply_waiting_on_a_manual_placement_is_stale_and_places_nothing():
     proposal, line, venue = ready_proposal(planner, 0)
 
     placed, applying = first_holding_its_locks(
-        lambda: create_assignment(actor=placer, venue=venue, pledge_line=line, quantity=4, starts_at=at(26, 10),
-                                  ends_at=at(26, 14), tell=False),  # fmt: skip
-        lambda: apply_proposal(proposal.pk, actor=planner),
-    )
+        partial(create_assignment, actor=placer, venue=venue, pledge_line=line, quantity=4, starts_at=at(26, 10),
+                ends_at=at(26, 14), tell=False),
+        partial(apply_proposal, proposal.pk, actor=planner),
+    )  # fmt: skip
 
     assert isinstance(placed, Assignment), placed
     assert isinstance(applying, StaleProposal) and applying.code == "stale_proposal", applying
@@ -119,10 +122,10 @@ def test_an_apply_racing_a_manual_placement_on_the_same_line_refuses_one_and_bre
         proposal, line, venue = ready_proposal(planner, round_)
 
         applying, placing = race(
-            lambda: apply_proposal(proposal.pk, actor=planner),  # noqa: B023 - called within the round
-            lambda: create_assignment(actor=placer, venue=venue, pledge_line=line, quantity=4,  # noqa: B023
-                                      starts_at=at(26, 10), ends_at=at(26, 14), tell=False),  # fmt: skip
-        )
+            partial(apply_proposal, proposal.pk, actor=planner),
+            partial(create_assignment, actor=placer, venue=venue, pledge_line=line, quantity=4, starts_at=at(26, 10),
+                    ends_at=at(26, 14), tell=False),
+        )  # fmt: skip
 
         live = Assignment.objects.filter(pledge_line=line).exclude(status="cancelled")
         proposal.refresh_from_db()

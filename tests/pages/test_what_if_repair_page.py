@@ -6,9 +6,10 @@ import pytest
 from django.urls import reverse
 
 from deployments.models import Assignment
-from tests.pages.test_what_if_page import stade  # noqa: F401 - a fixture
+from tests.pages import test_what_if_page
 
 pytestmark = pytest.mark.django_db
+stade = test_what_if_page.stade  # its fixture
 
 
 def ask(client, operation, **query):
