@@ -115,7 +115,7 @@ class RepairScopeSerializer(serializers.Serializer):
 class RepairSerializer(serializers.Serializer):
     scope = RepairScopeSerializer(
         allow_null=True,
-        help_text="The days (at most the first three with a need short) and the venues and specialties the "
+        help_text="The days (at most the first two a need short starts on) and the venues and specialties the "
         "proposal fills; null when nothing falls short.",
     )
     by_country = RepairCountrySerializer(

@@ -8,7 +8,7 @@ Inside that transaction:
    when it falls at or before their start), and the withdrawn pledges, lines and teams are taken out of the
    free capacity (withdrawn; withdrawn `from` an instant: available until the day before it); a need's new
    quantity replaces its own (0: the need is left out);
-2. the scope is bounded: the days of the short needs, at most REPAIR_DAYS from the first, and in those days
+2. the scope is bounded: the days the short needs start on, at most REPAIR_DAYS from the first, and in those days
    only the venues and specialties of the short needs (the other needs of those days are left out: their
    cover never depends on these, SPEC §3's demand is per venue and specialty);
 3. an unsaved proposal of that scope is computed (its own final check places and rolls back in a
@@ -29,7 +29,10 @@ from deployments.what_if_sql import CUTS, what_if_params
 
 # The first days with a need that falls short, at most this many: a bounded answer at Games scale. The
 # needs short later are counted (`needs_left_out`): a proposal of their own recovers them.
-REPAIR_DAYS = 3
+REPAIR_DAYS = 2
+# The proposal reads the sources' assignments up to two days around a need (rest, duty, same venue the day
+# before): the cuts are made that far around the scope, not over the whole operation.
+NEAR = dt.timedelta(days=3)
 
 _CUT_ASSIGNMENTS_SQL = f"""
 WITH {CUTS} after AS (
@@ -40,6 +43,7 @@ WITH {CUTS} after AS (
     LEFT JOIN cut_by cl ON cl.kind = 'line' AND cl.id = a.pledge_line_id
     LEFT JOIN cut_by ct ON ct.kind = 'team' AND ct.id = a.k9_team_id
     WHERE a.status <> 'cancelled' AND LEAST(cp.at, cl.at, ct.at) < a.ends_at
+      AND a.starts_at < %(near_ends)s AND a.ends_at > %(near_starts)s
 )
 UPDATE deployments_assignment a
 SET status = CASE WHEN after.ends_at <= a.starts_at THEN 'cancelled' ELSE a.status END,
@@ -90,8 +94,7 @@ def repair(operation, *, actor, cuts, quantities, rows) -> dict:
     first = min(r["starts_at"].astimezone(tz).date() for r in short)
     last_allowed = first + dt.timedelta(days=REPAIR_DAYS - 1)
     kept = [r for r in short if r["starts_at"].astimezone(tz).date() <= last_allowed]
-    last = max((r["ends_at"] - dt.timedelta(microseconds=1)).astimezone(tz).date() for r in kept)
-    last = min(max(last, first), operation.ends_on)
+    last = min(max(r["starts_at"].astimezone(tz).date() for r in kept), operation.ends_on)
     pairs = set(VenueNeed.objects.filter(pk__in=[r["need"] for r in kept]).values_list("venue_id", "specialty_id"))
     starts = dt.datetime.combine(first, dt.time.min, tz)
     ends = dt.datetime.combine(last + dt.timedelta(days=1), dt.time.min, tz)
@@ -103,7 +106,7 @@ def repair(operation, *, actor, cuts, quantities, rows) -> dict:
         specialty_id=next(iter(specialties)) if len(specialties) == 1 else None,
     )  # fmt: skip
     with transaction.atomic():
-        _make_changes(operation, cuts, quantities)
+        _make_changes(operation, cuts, quantities, starts - NEAR, ends + NEAR)
         with connection.cursor() as cur:
             cur.execute(_LEAVE_OUT_SQL, {
                 "operation": operation.pk, "starts": starts, "ends": ends,
@@ -124,8 +127,10 @@ def repair(operation, *, actor, cuts, quantities, rows) -> dict:
     }  # fmt: skip
 
 
-def _make_changes(operation, cuts, quantities) -> None:
-    params = {"operation": operation.pk, "tz": operation.timezone, **what_if_params(cuts, quantities)}
+def _make_changes(operation, cuts, quantities, near_starts, near_ends) -> None:
+    """The changes made in the tables; assignments cut only near the scope (what the proposal reads)."""
+    params = {"operation": operation.pk, "tz": operation.timezone, "near_starts": near_starts, "near_ends": near_ends,
+              **what_if_params(cuts, quantities)}  # fmt: skip
     with connection.cursor() as cur:
         if cuts:
             cur.execute(_CUT_ASSIGNMENTS_SQL, params)

@@ -85,9 +85,9 @@ def test_needs_short_beyond_the_first_days_are_counted_not_repaired(coordinator,
 
     repair = ask(coordinator, games["operation"], GERMANY_OUT, repair=True).data["repair"]
 
-    assert (repair["scope"]["from_date"], repair["scope"]["to_date"]) == ("2024-07-26", "2024-07-28")
-    assert repair["needs_left_out"] == 2
-    assert {row["starts_at"][:10] for row in repair["coverage_after"]} == {"2024-07-26", "2024-07-27", "2024-07-28"}
+    assert (repair["scope"]["from_date"], repair["scope"]["to_date"]) == ("2024-07-26", "2024-07-27")
+    assert repair["needs_left_out"] == 3
+    assert {row["starts_at"][:10] for row in repair["coverage_after"]} == {"2024-07-26", "2024-07-27"}
 
 
 def test_nothing_short_means_an_empty_repair(coordinator, games):
