@@ -14,7 +14,8 @@ Inside that transaction:
 3. an unsaved proposal of that scope is computed (its own final check places and rolls back in a
    savepoint), and the whole transaction is rolled back.
 
-The rows touched are locked only while it runs (a few seconds): a placement on a withdrawn line waits for it.
+The rows touched are locked only while it runs (a few seconds): a placement on a withdrawn line waits for it,
+and two repairs of one operation take turns (an advisory lock).
 """
 
 import datetime as dt
@@ -33,6 +34,9 @@ REPAIR_DAYS = 2
 # The proposal reads the sources' assignments up to two days around a need (rest, duty, same venue the day
 # before): the cuts are made that far around the scope, not over the whole operation.
 NEAR = dt.timedelta(days=3)
+# The advisory lock's first key (pg_advisory_xact_lock(REPAIR_LOCK, operation id)): repairs of one operation
+# take turns, so two never lock the same lines and assignments in different orders.
+REPAIR_LOCK = 15_010
 
 _CUT_ASSIGNMENTS_SQL = f"""
 WITH {CUTS} after AS (
@@ -106,6 +110,8 @@ def repair(operation, *, actor, cuts, quantities, rows) -> dict:
         specialty_id=next(iter(specialties)) if len(specialties) == 1 else None,
     )  # fmt: skip
     with transaction.atomic():
+        with connection.cursor() as cur:  # one repair of an operation at a time: two never deadlock
+            cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", [REPAIR_LOCK, operation.pk])
         _make_changes(operation, cuts, quantities, starts - NEAR, ends + NEAR)
         with connection.cursor() as cur:
             cur.execute(_LEAVE_OUT_SQL, {

@@ -17,6 +17,7 @@ from deployments import proposals
 from deployments.models import Assignment, Proposal
 from deployments.proposals import StaleProposal, apply_proposal, run_proposal
 from deployments.transitions import create_assignment, start_proposal
+from deployments.what_if import Change, what_if
 from tests.deployments.test_concurrency import race
 from tests.factories import CoordinatorFactory, OperationFactory, VenueFactory, VenueNeedFactory, accepted_line, at
 from tests.notifications.conftest import wait_until
@@ -142,3 +143,25 @@ def test_an_apply_racing_a_manual_placement_on_the_same_line_refuses_one_and_bre
             assert list(live.values_list("quantity", "created_by")) == [(10, planner.pk)]
         assert live.filter(starts_at__lt=at(26, 14), ends_at__gt=at(26, 10)).aggregate(n=Sum("quantity"))["n"] <= 10
     assert outcomes  # which one wins is the scheduler's: each round checks the one that happened
+
+
+def test_two_repairs_of_one_operation_at_once_take_turns_and_write_nothing():
+    first, second = CoordinatorFactory.create_batch(2)
+    german = accepted_line(officers=20, pledge__request__country="DE")
+    operation = german.pledge.request.operation
+    polish = accepted_line(officers=20, pledge__request__country="PL", pledge__request__operation=operation)
+    venue = VenueFactory(operation=operation)
+    VenueNeedFactory(venue=venue, quantity=10, starts_at=at(26, 8), ends_at=at(26, 20))
+    create_assignment(actor=first, venue=venue, pledge_line=german, quantity=10, starts_at=at(26, 8),
+                      ends_at=at(26, 20), tell=False)  # fmt: skip
+    germany_out = [Change("withdraw_country", "DE")]
+
+    answers = race(*[partial(what_if, operation, germany_out, repair=True, actor=actor) for actor in (first, second)])
+
+    for answer in answers:
+        assert isinstance(answer, dict), answer
+        [[placement]] = [v["assignments"] for c in answer["repair"]["by_country"] for v in c["venues"]]
+        assert (placement["source"], placement["quantity"]) == (polish.pk, 10)
+    assert list(Assignment.objects.values_list("pledge_line", "status")) == [(german.pk, "planned")]
+    german.refresh_from_db()
+    assert german.withdrawn_at is None
