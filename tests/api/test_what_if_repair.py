@@ -9,7 +9,7 @@ from deployments.models import Assignment
 from pledges.models import PledgeLine
 from tests.api import test_what_if
 from tests.api.conftest import client_as
-from tests.factories import AssignmentFactory, VenueFactory, VenueNeedFactory, accepted_line, at
+from tests.factories import AssignmentFactory, OperationFactory, VenueFactory, VenueNeedFactory, accepted_line, at
 
 pytestmark = pytest.mark.django_db
 ask, games = test_what_if.ask, test_what_if.games  # its helper and its fixture
@@ -131,3 +131,15 @@ def test_a_viewer_may_ask_what_if_but_not_for_the_repair(viewer, games):
 
 def test_a_liaison_gets_404_for_a_repair_too(liaison_pl, games):
     assert ask(liaison_pl, games["operation"], GERMANY_OUT, repair=True).status_code == 404
+
+
+def test_another_operations_line_is_a_400_and_no_repair_is_computed(coordinator, games):
+    stranger = accepted_line(pledge__request__operation=OperationFactory(code="elsewhere"))
+
+    response = ask(
+        coordinator, games["operation"], GERMANY_OUT, {"kind": "withdraw_line", "pledge_line": stranger.pk}, repair=True
+    )
+
+    assert response.status_code == 400
+    assert list(response.data["changes"]) == [1] and "pledge_line" in response.data["changes"][1]
+    assert not PledgeLine.objects.filter(withdrawn_at__isnull=False).exists()
