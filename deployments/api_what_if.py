@@ -5,12 +5,13 @@ from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse, extend_schema
 from rest_framework import serializers, status, viewsets
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.response import Response
 
 from core.api.schema import ApiSchema
 from core.countries import is_country
-from core.roles import is_staff_reader
+from core.roles import is_coordinator, is_staff_reader
+from deployments.api_proposals import ProposedAssignmentSerializer, UncoveredSerializer
 from deployments.api_reports import NeedCoverageSerializer
 from deployments.what_if import KINDS, TARGET, Change, InvalidChanges, what_if
 from reinforcements.queries import visible_operations
@@ -69,7 +70,9 @@ class WhatIfQuestionSerializer(serializers.Serializer):
     operation = serializers.SlugField(max_length=50)
     changes = serializers.ListField(child=WhatIfChangeSerializer(), min_length=1, max_length=100)
     repair = serializers.BooleanField(
-        default=False, help_text="Also the proposal that would recover the needs that fall short (see `repair`)."
+        default=False,
+        help_text="Also the proposal that would recover the needs that fall short (see `repair`); coordinators "
+        "only (others get 403).",
     )
 
 
@@ -92,27 +95,63 @@ class WhatIfSummarySerializer(serializers.Serializer):
     needs_short_after = serializers.IntegerField(help_text="Needs of the operation short after the changes.")
 
 
+class RepairVenueSerializer(serializers.Serializer):
+    venue = serializers.CharField()
+    assignments = ProposedAssignmentSerializer(many=True)
+
+
+class RepairCountrySerializer(serializers.Serializer):
+    country = serializers.CharField()
+    venues = RepairVenueSerializer(many=True)
+
+
+class RepairScopeSerializer(serializers.Serializer):
+    from_date = serializers.DateField()
+    to_date = serializers.DateField()
+    venues = serializers.ListField(child=serializers.CharField(), help_text="Venues with a need that falls short.")
+    specialties = serializers.ListField(child=serializers.CharField())
+
+
+class RepairSerializer(serializers.Serializer):
+    scope = RepairScopeSerializer(
+        allow_null=True,
+        help_text="The days (at most the first two a need short starts on) and the venues and specialties the "
+        "proposal fills; null when nothing falls short.",
+    )
+    by_country = RepairCountrySerializer(
+        many=True, help_text="The proposed assignments (as a proposal's), by country and venue."
+    )
+    coverage_after = NeedCoverageSerializer(
+        many=True, help_text="The needs of the scope (SPEC §7 by_venue) after the changes and the repair."
+    )
+    uncovered = UncoveredSerializer(many=True, help_text="What the repair could not cover, and why.")
+    needs_left_out = serializers.IntegerField(help_text="Needs short after the scope's days: not in this repair.")
+    officer_hours = serializers.FloatField(help_text="Officer-hours the repair covers (a K9 team counts one).")
+    gap_officer_hours = serializers.FloatField(help_text="Officer-hours short in the scope before the repair.")
+
+
 class WhatIfSerializer(serializers.Serializer):
     operation = serializers.CharField()
     by_venue = WhatIfNeedSerializer(
         many=True, help_text="The needs whose cover the changes alter: those short after them first."
     )
     summary = WhatIfSummarySerializer()
-    repair = serializers.JSONField(
+    repair = RepairSerializer(
         allow_null=True,
-        help_text="With `repair`: the proposal that would recover the short needs. Null for now: proposals are "
-        "not available yet, and `repair_detail` says so.",
+        help_text="With `repair`: the proposal that would recover the needs that fall short, computed over the "
+        "tables as the changes would leave them and never written (nothing to apply: ask for a proposal).",
     )
-    repair_detail = serializers.CharField(required=False, help_text="Why `repair` is null when it was asked.")
 
 
 EXAMPLE = {"operation": "paris-2024", "changes": [{"kind": "withdraw_country", "country": "DE"}]}
+REPAIR_EXAMPLE = {**EXAMPLE, "repair": True}
 
 
 class WhatIfViewSet(viewsets.ViewSet):
     """`POST /api/v1/what-if/`: the needs that would fall below cover if a country, pledge, line or team
     withdrew (optionally `from` an instant) or a need changed — computed, never written. Coordinators and
-    viewers; a liaison gets 404. A bad change is a 400 naming its index and field: `{"changes": {"1":
+    viewers; a liaison gets 404. With `"repair": true` (coordinators only, else 403) also the proposal that
+    would recover the needs that fall short, by country and venue, never written. A bad change is a 400 naming its index and field: `{"changes": {"1":
     {"pledge": ["No pledge #9 in this operation."]}}}`."""
 
     schema = ApiSchema()
@@ -121,9 +160,13 @@ class WhatIfViewSet(viewsets.ViewSet):
         request=WhatIfQuestionSerializer,
         responses={
             200: WhatIfSerializer,
+            403: OpenApiResponse(description="`repair` asked by staff who are not coordinators."),
             404: OpenApiResponse(description="Not ministry staff, or no such operation."),
         },
-        examples=[OpenApiExample("Germany withdraws", value=EXAMPLE, request_only=True)],
+        examples=[
+            OpenApiExample("Germany withdraws", value=EXAMPLE, request_only=True),
+            OpenApiExample("Germany withdraws, and how to recover", value=REPAIR_EXAMPLE, request_only=True),
+        ],
     )
     def create(self, request):
         if not is_staff_reader(request.user):
@@ -132,8 +175,11 @@ class WhatIfViewSet(viewsets.ViewSet):
         query.is_valid(raise_exception=True)
         operation = get_object_or_404(visible_operations(request.user), code=query.validated_data["operation"])
         changes = [to_change(data) for data in query.validated_data["changes"]]
+        repair = query.validated_data["repair"]
+        if repair and not is_coordinator(request.user):
+            raise PermissionDenied(_("Only coordinators make proposals: ask without `repair`."))
         try:
-            answer = what_if(operation, changes, repair=query.validated_data["repair"])
+            answer = what_if(operation, changes, repair=repair, actor=request.user)
         except InvalidChanges as exc:
             errors = {
                 index: {field: [message] for field, message in fields.items()} for index, fields in exc.errors.items()

@@ -6,8 +6,8 @@ they are, and over the tables as the changes would leave them (what_if_sql.py: t
 SQL views passed as parameters, not rows written and rolled back). Nothing is written, so nothing can
 fire: no history, notification, outbox row, live-board event or lock on the rows a placement may want.
 
-`repair` is the seam for the proposal engine (SPEC §10 "Proposals"): until it lands, `repair_proposal`
-answers None and the answer says why.
+With `repair`, also the proposal that would recover the needs that fall short (what_if_repair.py: the
+proposal engine over the tables as the changes would leave them, in a transaction rolled back).
 """
 
 from dataclasses import dataclass
@@ -16,6 +16,7 @@ from datetime import datetime
 from django.utils.translation import gettext as _
 
 from core.countries import is_country
+from deployments import what_if_repair
 from deployments.models import VenueNeed
 from deployments.queries import coverage_grid, need_coverage
 from deployments.what_if_sql import lost_duty
@@ -50,10 +51,10 @@ class InvalidChanges(Exception):
         self.errors = errors
 
 
-def what_if(operation, changes: list[Change], *, repair: bool = False) -> dict:
+def what_if(operation, changes: list[Change], *, repair: bool = False, actor=None) -> dict:
     """The needs of `operation` whose cover the changes would alter (by_venue: those that would be short
-    first), a summary, and with `repair` the proposal that would recover them (None until proposals land).
-    Raises InvalidChanges, writing nothing."""
+    first), a summary, and with `repair` the proposal that would recover them, made as `actor` (a
+    coordinator). Raises InvalidChanges, writing nothing."""
     cuts, quantities = resolve(operation, changes)
     now = {need["id"]: need for need in coverage_grid(operation.pk)}
     after = need_coverage(operation.pk, cuts=cuts, quantities=quantities)
@@ -83,18 +84,8 @@ def what_if(operation, changes: list[Change], *, repair: bool = False) -> dict:
     }
     answer = {"operation": operation.code, "by_venue": rows, "summary": summary, "repair": None}
     if repair:
-        answer["repair"] = repair_proposal(operation, rows)
-        if answer["repair"] is None:
-            answer["repair_detail"] = _(
-                "No proposal yet: the proposal engine is not available. The needs above are what it would fill."
-            )
+        answer["repair"] = what_if_repair.repair(operation, actor=actor, cuts=cuts, quantities=quantities, rows=rows)
     return answer
-
-
-def repair_proposal(operation, short_needs: list[dict]):
-    """The proposal that would recover `short_needs` (SPEC §10): the proposal engine's to give. None until it
-    lands; then a proposal over the needs' venues and dates, computed on the what-if's rows."""
-    return None
 
 
 def _same_cover(before: dict, after: dict) -> bool:

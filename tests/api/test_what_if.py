@@ -158,14 +158,6 @@ def test_a_liaison_gets_404_even_for_their_own_country(liaison_pl, games):
     assert response.status_code == 404
 
 
-def test_repair_is_not_available_yet_and_says_so(coordinator, games):
-    response = ask(coordinator, games["operation"], {"kind": "withdraw_country", "country": "DE"}, repair=True)
-
-    assert response.status_code == 200
-    assert response.data["repair"] is None and "proposal" in response.data["repair_detail"]
-    assert len(response.data["by_venue"]) == 1
-
-
 def test_asking_changes_nothing(coordinator, games, django_capture_on_commit_callbacks):
     tables = {model._meta.label: model.objects.count() for model in apps.get_models()}
     version = freshness.current_version()
