@@ -10,8 +10,9 @@ from core.errors import RuleViolation
 
 LIVE = "('planned', 'confirmed', 'active')"
 
-# The assignments that may be reported: live, of the operation, of a country, of some lines or teams.
-_ANCHORS = f"""
+# The assignments that may be reported: live, of the operation, of a country, of some lines or teams (the
+# team statements read only the teams', through assign_team_open).
+_ALL_ANCHORS = f"""
 anchors AS (
     SELECT a.id, a.k9_team_id, a.pledge_line_id, a.starts_at, a.ends_at, a.venue_id
     FROM deployments_assignment a
@@ -21,7 +22,10 @@ anchors AS (
       AND (%(country)s::text IS NULL OR r.country = %(country)s)
       AND (%(sources)s::boolean IS FALSE OR a.k9_team_id = ANY(%(teams)s::bigint[])
            OR a.pledge_line_id = ANY(%(lines)s::bigint[]))
+      {{teams_only}}
 )"""
+_ANCHORS = _ALL_ANCHORS.format(teams_only="")
+_TEAM_ANCHORS = _ALL_ANCHORS.format(teams_only="AND a.k9_team_id IS NOT NULL AND a.status <> 'cancelled'")
 
 # Rest and travel in one pass over the teams' assignments: a team's consecutive non-cancelled
 # assignments (LAG by start, read in order from assign_team_open); the later one is reported when it is
@@ -29,12 +33,11 @@ anchors AS (
 # travel_kmh plus the buffer, unless the unordered venue pair has its own minutes; venues without
 # coordinates and no pair are not checked.
 PAIRS_SQL = f"""
-WITH {_ANCHORS}, teams AS (SELECT DISTINCT k9_team_id FROM anchors WHERE k9_team_id IS NOT NULL
-), seq AS (
+WITH {_TEAM_ANCHORS}, seq AS (
     SELECT b.id, b.venue_id, b.starts_at,
            LAG(b.id) OVER w AS prev_id, LAG(b.ends_at) OVER w AS prev_end, LAG(b.venue_id) OVER w AS prev_venue
-    FROM deployments_assignment b JOIN teams USING (k9_team_id)
-    WHERE b.status <> 'cancelled'
+    FROM deployments_assignment b
+    WHERE b.k9_team_id IN (SELECT k9_team_id FROM anchors) AND b.status <> 'cancelled'
     WINDOW w AS (PARTITION BY b.k9_team_id ORDER BY b.starts_at)
 ), pairs AS MATERIALIZED (
     SELECT seq.* FROM seq JOIN anchors USING (id) WHERE seq.prev_id IS NOT NULL
@@ -88,26 +91,26 @@ spans AS MATERIALIZED (
         WHERE b.status <> 'cancelled' AND b.ends_at > l.since
     ) worked GROUP BY 1, 2, 3
 ), ev AS (
-    SELECT src, starts_at AS t, q AS delta, starts_at AS s, ends_at AS e, 0 AS tag FROM spans
-    UNION ALL SELECT src, ends_at, -q, starts_at, ends_at, 3 FROM spans
-    UNION ALL SELECT src, starts_at + INTERVAL '24 hours', 0, starts_at, ends_at, 1 FROM spans WHERE live
-    UNION ALL SELECT src, ends_at - INTERVAL '24 hours', 0, starts_at, ends_at, 2 FROM spans WHERE live
+    SELECT src, starts_at AS t, q AS delta, starts_at AS s, ends_at AS e, live, 0 AS tag FROM spans
+    UNION ALL SELECT src, ends_at, -q, starts_at, ends_at, live, 3 FROM spans
+    UNION ALL SELECT src, starts_at + INTERVAL '24 hours', 0, starts_at, ends_at, live, 1 FROM spans WHERE live
+    UNION ALL SELECT src, ends_at - INTERVAL '24 hours', 0, starts_at, ends_at, live, 2 FROM spans WHERE live
 ), f AS (
-    SELECT src, s, e, tag, x * SUM(delta) OVER w - SUM(delta * x) OVER w AS f
+    SELECT src, s, e, live, tag, x * SUM(delta) OVER w - SUM(delta * x) OVER w AS f
     FROM (SELECT *, date_part('epoch', t) - %(epoch0)s AS x FROM ev) ev
     WINDOW w AS (PARTITION BY src ORDER BY t ROWS UNBOUNDED PRECEDING)
 ), windows AS (
     SELECT src, s, e, SUM(CASE tag WHEN 1 THEN f WHEN 0 THEN -f ELSE 0 END) / 3600.0 AS load0,
            SUM(CASE tag WHEN 3 THEN f WHEN 2 THEN -f ELSE 0 END) / 3600.0 AS load1
-    FROM f GROUP BY 1, 2, 3
-), breaches AS (
-    SELECT a.id, a.k9_team_id, a.pledge_line_id, GREATEST(w.load0, w.load1) AS load,
+    FROM f WHERE live GROUP BY 1, 2, 3
+), heavy AS (
+    SELECT w.src, w.s, w.e, GREATEST(w.load0, w.load1) AS load,
            CASE WHEN w.load0 >= w.load1 THEN w.s ELSE w.e - INTERVAL '24 hours' END AS w
-    FROM windows w
-    JOIN anchors a ON COALESCE(a.k9_team_id, -a.pledge_line_id) = w.src AND a.starts_at = w.s AND a.ends_at = w.e
-    LEFT JOIN pledges_pledgeline l ON l.id = a.pledge_line_id
-    WHERE GREATEST(w.load0, w.load1)
-          > CASE WHEN a.k9_team_id IS NOT NULL THEN %(max)s ELSE %(max)s * l.officers_accepted END + 0.000001
+    FROM windows w LEFT JOIN pledges_pledgeline l ON l.id = -w.src
+    WHERE GREATEST(w.load0, w.load1) > CASE WHEN w.src > 0 THEN %(max)s ELSE %(max)s * l.officers_accepted END + 0.000001
+), breaches AS (
+    SELECT a.id, a.k9_team_id, a.pledge_line_id, h.load, h.w FROM heavy h
+    JOIN anchors a ON COALESCE(a.k9_team_id, -a.pledge_line_id) = h.src AND a.starts_at = h.s AND a.ends_at = h.e
 )
 SELECT '{RuleViolation.DUTY}', br.id, o.id, br.load FROM breaches br
 LEFT JOIN LATERAL (
@@ -125,7 +128,7 @@ LEFT JOIN LATERAL (
 # on or after the day it may cross, rabies_days after the vaccination (pledges.readiness,
 # deployments.rules.readiness). The extra is what the message needs.
 TEAM_SQL = f"""
-WITH {_ANCHORS}, team AS MATERIALIZED (
+WITH {_TEAM_ANCHORS}, team AS MATERIALIZED (
     SELECT a.id, a.starts_at, a.ends_at, t.certification_expires_on, t.rabies_vaccinated_on,
            json_build_object('microchip', t.microchip <> '', 'pet_passport', t.pet_passport <> '',
                              'rabies', t.rabies_vaccinated_on IS NOT NULL,
