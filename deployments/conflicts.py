@@ -28,7 +28,7 @@ from pledges.models import legal_status_text
 from pledges.readiness import RABIES_WAIT, border_checklist, border_missing
 from reinforcements.models import Specialty
 
-__all__ = ["RULES", "Conflict", "conflicting_ids", "conflicts"]
+__all__ = ["RULES", "Conflict", "conflicting_ids", "conflicts", "query_params"]
 
 
 @dataclass
@@ -56,15 +56,21 @@ def conflicts(operation, *, rule: str | None = None, country: str | None = None,
     )  # fmt: skip
 
 
-def _conflicts(operation, rule, country, teams, lines):
+def query_params(operation, country, teams, lines) -> dict:
+    """The parameters of the statements of deployments.conflicts_sql (bench/explain.py runs them too)."""
     rules = operation.rule_set
-    params = {
+    return {
         "op": operation.pk, "country": country or None, "tz": operation.timezone,
         "sources": teams is not None or lines is not None, "teams": list(teams or []), "lines": list(lines or []),
         "brk": rules["max_break_minutes"], "rest": rules["min_rest_hours"], "kmh": rules["travel_kmh"],
         "buffer": rules["travel_buffer_minutes"], "max": rules["max_duty_hours"], "rabies_days": RABIES_WAIT.days,
         "epoch0": dt.datetime.combine(operation.starts_on, dt.time(), dt.UTC).timestamp(),
     }  # fmt: skip
+
+
+def _conflicts(operation, rule, country, teams, lines):
+    rules = operation.rule_set
+    params = query_params(operation, country, teams, lines)
     found = []
     with connection.cursor() as cur:
         for sql, codes in STATEMENTS:
