@@ -11,7 +11,7 @@ from core.errors import RuleViolation
 LIVE = "('planned', 'confirmed', 'active')"
 
 # The assignments that may be reported: live, of the operation, of a country, of some lines or teams (the
-# team statements read only the teams', through assign_team_open).
+# team statements read only the teams').
 _ALL_ANCHORS = f"""
 anchors AS (
     SELECT a.id, a.k9_team_id, a.pledge_line_id, a.starts_at, a.ends_at, a.venue_id
@@ -25,13 +25,12 @@ anchors AS (
       {{teams_only}}
 )"""
 _ANCHORS = _ALL_ANCHORS.format(teams_only="")
-_TEAM_ANCHORS = _ALL_ANCHORS.format(teams_only="AND a.k9_team_id IS NOT NULL AND a.status <> 'cancelled'")
+_TEAM_ANCHORS = _ALL_ANCHORS.format(teams_only="AND a.k9_team_id IS NOT NULL")
 
 # Rest and travel in one pass over the teams' assignments: a team's consecutive non-cancelled
-# assignments (LAG by start, read in order from assign_team_open); the later one is reported when it is
-# live, naming the earlier. Travel: straight-line distance (haversine, Earth radius 6371 km) at
-# travel_kmh plus the buffer, unless the unordered venue pair has its own minutes; venues without
-# coordinates and no pair are not checked.
+# assignments (LAG by start); the later one is reported when it is live, naming the earlier. Travel:
+# straight-line distance (haversine, Earth radius 6371 km) at travel_kmh plus the buffer, unless the
+# unordered venue pair has its own minutes; venues without coordinates and no pair are not checked.
 PAIRS_SQL = f"""
 WITH {_TEAM_ANCHORS}, seq AS (
     SELECT b.id, b.venue_id, b.starts_at,
