@@ -70,9 +70,10 @@ WHERE p.venue_id <> p.prev_venue AND n.need IS NOT NULL
 # a query per window: F(t), the hours worked by a source up to t, is x·L(t) − Σ δ·x over its spans'
 # starts (δ = +q) and ends (−q) up to t (x: seconds since the operation's first day, L the load) — two
 # running sums; a window's load is F(end) − F(start). The windows' far bounds join the same sorted stream
-# as rows of δ 0, so F is read at them in the same pass, and each span's two windows are summed up by a
-# hash aggregate. A team's cap is max hours, a line's officers_accepted × max; the other assignment named
-# is the one of the source weighing most in the heaviest window (breaches only).
+# as rows of δ 0, so F is read at them in the same pass, and each live span's two windows are summed up by
+# a hash aggregate on its number (sid: a narrow sort and group key). A team's cap is max hours, a line's
+# officers_accepted × max, checked per span before any assignment is named; the other assignment named is
+# the one of the source weighing most in the heaviest window (breaches only).
 DUTY_SQL = f"""
 WITH {_ANCHORS},
 teams AS (SELECT k9_team_id, MIN(starts_at) - INTERVAL '24 hours' AS since FROM anchors
@@ -80,7 +81,7 @@ teams AS (SELECT k9_team_id, MIN(starts_at) - INTERVAL '24 hours' AS since FROM 
 lines AS (SELECT pledge_line_id, MIN(starts_at) - INTERVAL '24 hours' AS since FROM anchors
           WHERE pledge_line_id IS NOT NULL GROUP BY 1),
 spans AS MATERIALIZED (
-    SELECT src, starts_at, ends_at, SUM(q) AS q, BOOL_OR(live) AS live FROM (
+    SELECT ROW_NUMBER() OVER () AS sid, src, starts_at, ends_at, SUM(q)::int AS q, BOOL_OR(live) AS live FROM (
         SELECT b.k9_team_id AS src, b.starts_at, b.ends_at, 1 AS q, b.status IN {LIVE} AS live
         FROM deployments_assignment b JOIN teams t USING (k9_team_id)
         WHERE b.status <> 'cancelled' AND b.ends_at > t.since
@@ -88,25 +89,26 @@ spans AS MATERIALIZED (
         SELECT -b.pledge_line_id, b.starts_at, b.ends_at, b.quantity, b.status IN {LIVE}
         FROM deployments_assignment b JOIN lines l USING (pledge_line_id)
         WHERE b.status <> 'cancelled' AND b.ends_at > l.since
-    ) worked GROUP BY 1, 2, 3
+    ) worked GROUP BY 2, 3, 4
 ), ev AS (
-    SELECT src, starts_at AS t, q AS delta, starts_at AS s, ends_at AS e, live, 0 AS tag FROM spans
-    UNION ALL SELECT src, ends_at, -q, starts_at, ends_at, live, 3 FROM spans
-    UNION ALL SELECT src, starts_at + INTERVAL '24 hours', 0, starts_at, ends_at, live, 1 FROM spans WHERE live
-    UNION ALL SELECT src, ends_at - INTERVAL '24 hours', 0, starts_at, ends_at, live, 2 FROM spans WHERE live
+    SELECT src, starts_at AS t, q AS delta, CASE WHEN live THEN sid END AS sid, 0 AS tag FROM spans
+    UNION ALL SELECT src, ends_at, -q, CASE WHEN live THEN sid END, 3 FROM spans
+    UNION ALL SELECT src, starts_at + INTERVAL '24 hours', 0, sid, 1 FROM spans WHERE live
+    UNION ALL SELECT src, ends_at - INTERVAL '24 hours', 0, sid, 2 FROM spans WHERE live
 ), f AS (
-    SELECT src, s, e, live, tag, x * SUM(delta) OVER w - SUM(delta * x) OVER w AS f
+    SELECT sid, tag, x * SUM(delta) OVER w - SUM(delta * x) OVER w AS f
     FROM (SELECT *, date_part('epoch', t) - %(epoch0)s AS x FROM ev) ev
     WINDOW w AS (PARTITION BY src ORDER BY t ROWS UNBOUNDED PRECEDING)
 ), windows AS (
-    SELECT src, s, e, SUM(CASE tag WHEN 1 THEN f WHEN 0 THEN -f ELSE 0 END) / 3600.0 AS load0,
+    SELECT sid, SUM(CASE tag WHEN 1 THEN f WHEN 0 THEN -f ELSE 0 END) / 3600.0 AS load0,
            SUM(CASE tag WHEN 3 THEN f WHEN 2 THEN -f ELSE 0 END) / 3600.0 AS load1
-    FROM f WHERE live GROUP BY 1, 2, 3
+    FROM f WHERE sid IS NOT NULL GROUP BY 1
 ), heavy AS (
-    SELECT w.src, w.s, w.e, GREATEST(w.load0, w.load1) AS load,
-           CASE WHEN w.load0 >= w.load1 THEN w.s ELSE w.e - INTERVAL '24 hours' END AS w
-    FROM windows w LEFT JOIN pledges_pledgeline l ON l.id = -w.src
-    WHERE GREATEST(w.load0, w.load1) > CASE WHEN w.src > 0 THEN %(max)s ELSE %(max)s * l.officers_accepted END + 0.000001
+    SELECT sp.src, sp.starts_at AS s, sp.ends_at AS e, GREATEST(w.load0, w.load1) AS load,
+           CASE WHEN w.load0 >= w.load1 THEN sp.starts_at ELSE sp.ends_at - INTERVAL '24 hours' END AS w
+    FROM windows w JOIN spans sp USING (sid) LEFT JOIN pledges_pledgeline l ON l.id = -sp.src
+    WHERE GREATEST(w.load0, w.load1)
+          > CASE WHEN sp.src > 0 THEN %(max)s ELSE %(max)s * l.officers_accepted END + 0.000001
 ), breaches AS (
     SELECT a.id, a.k9_team_id, a.pledge_line_id, h.load, h.w FROM heavy h
     JOIN anchors a ON COALESCE(a.k9_team_id, -a.pledge_line_id) = h.src AND a.starts_at = h.s AND a.ends_at = h.e
