@@ -72,6 +72,10 @@ QUERIES = {
     "app: need grid of one venue-day (deployments.queries, planner/dashboard)": ("GRID",),
     "app: officers free per line on a day (deployments.queries, planner)": ("FREE",),
     "app: hour-by-hour cover of one venue-day (deployments.queries, planner)": ("HOURS",),
+    "app: conflicts, duty (deployments.conflicts_sql, whole operation)": ("CONFLICTS0",),
+    "app: conflicts, rest and travel (one pass over the teams')": ("CONFLICTS1",),
+    "app: conflicts, certification and K9 readiness": ("CONFLICTS2",),
+    "app: conflicts, what needs ask (language, legal status)": ("CONFLICTS3",),
     "coverage by country (requested/pledged/accepted/assigned)": (COUNTRY_COVERAGE_SQL,),
     "coverage by venue need, per need via GiST (MIN concurrent, window functions)": (NEED_COVERAGE_SQL,),
     "coverage by venue need, one global pass (MIN concurrent, window functions)": (NEED_COVERAGE_GLOBAL_SQL,),
@@ -85,8 +89,10 @@ def main(argv):
     django.setup()
     from django.db import connection
 
-    from deployments import queries
+    from deployments import conflicts_sql, queries
+    from deployments.conflicts import query_params
     from deployments.queries import _LINE_PEAK_SQL
+    from reinforcements.models import Operation
 
     show_plans = "--plans" in argv
     only = [a for a in argv[1:] if not a.startswith("--")]
@@ -110,6 +116,7 @@ def main(argv):
         params = {"op": op, "code": OP, "day": "2024-08-01T00:00:00+02:00", "line": line, "pledge": pledge,
                   "request": request, "venue": venue, "exclude": 0,
                   "starts": "2024-07-08T00:00:00+02:00", "ends": "2024-09-02T00:00:00+02:00"}  # fmt: skip
+        conflict_params = query_params(Operation.objects.get(pk=op), None, None, None)
         results = []
         for name, (sql,) in QUERIES.items():
             if only and not any(o in name for o in only):
@@ -133,6 +140,9 @@ def main(argv):
                 run_params = {**params, "starts": hours[0], "ends": hours[-1], "country": None,
                               "hour_starts": hours[:-1], "hour_ends": hours[1:]}  # fmt: skip
                 sql = queries._HOUR_COVERAGE_SQL
+            elif sql.startswith("CONFLICTS"):
+                run_params = conflict_params
+                sql = conflicts_sql.STATEMENTS[int(sql[-1])][0]
             sql = _LINE_PEAK_SQL if sql.startswith("PEAK") else sql
             cur.execute("EXPLAIN (ANALYZE, BUFFERS, TIMING OFF) " + sql, run_params)  # warm the cache once
             best, plan = None, None

@@ -1,8 +1,8 @@
-"""Per-process caching of figures computed over a whole operation (coverage, dashboard).
+"""Per-process caching of figures computed over a whole operation (coverage, dashboard, conflicts).
 
 A cached value is keyed by the data version: the PostgreSQL sequence `reinforcements_data_version`,
-advanced after the commit of every transaction that saved or deleted a request, pledge, venue, need or
-assignment (or one of their lines and teams). Every status change goes through those saves (the
+advanced after the commit of every transaction that saved or deleted a request, pledge, venue, need,
+venue pair or assignment (or one of their lines and teams). Every status change goes through those saves (the
 transitions), so no write is missed; a sequence is not transactional and never waits on a lock, so
 concurrent writers do not queue on it. A reader that computed the old rows while a writer committed
 stores them under the old version, which the bump leaves behind. A transaction with changes of its own
@@ -28,6 +28,7 @@ WATCHED = (
     "pledges.K9Team",
     "deployments.Venue",
     "deployments.VenueNeed",
+    "deployments.VenuePair",
     "deployments.Assignment",
 )
 

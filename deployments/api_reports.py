@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -111,7 +112,7 @@ class ConflictSideSerializer(serializers.Serializer):
 
 
 class RuleConflictSerializer(serializers.Serializer):
-    rule = serializers.CharField(help_text="The rule's code: duty_exceeded, rest_too_short, travel_too_short, ...")
+    rule = serializers.ChoiceField(choices=CONFLICT_RULES, help_text="The rule's code.")
     detail = serializers.CharField(help_text="In the caller's language, naming the other assignment involved.")
     assignment = ConflictSideSerializer()
     other = ConflictSideSerializer(allow_null=True, help_text="The other assignment involved, if any.")
@@ -125,8 +126,15 @@ class ConflictListSerializer(serializers.Serializer):
 
 class ConflictQuerySerializer(serializers.Serializer):
     operation = serializers.SlugField(max_length=50)
-    rule = serializers.ChoiceField(choices=CONFLICT_RULES, required=False)
+    rule = serializers.CharField(required=False, help_text="One of the rule codes listed (conflicts.RULES).")
     country = serializers.CharField(max_length=2, required=False, help_text="ISO 3166-1 alpha-2")
+
+    def validate_rule(self, value):
+        if value not in CONFLICT_RULES:
+            raise serializers.ValidationError(
+                _("Unknown rule code. Known: %(codes)s.") % {"codes": ", ".join(CONFLICT_RULES)}, code="invalid_choice"
+            )
+        return value
 
     def validate_country(self, value):
         value = value.upper()
@@ -139,9 +147,11 @@ class ConflictQuerySerializer(serializers.Serializer):
 
 class ConflictViewSet(viewsets.ViewSet):
     """`GET /api/v1/conflicts/?operation=CODE[&rule=CODE][&country=XX]`: every live assignment that breaks
-    a rule now (SPEC §10) — the rules were tightened, a certification changed, or the rule is in `warn`
-    mode — with the rule, a message and the other assignment involved. Ministry staff only: a liaison
-    gets 404."""
+    a rule now (SPEC §10) — the rules were tightened, a certification, a team's papers or a need changed,
+    or the rule is in `warn` mode — with the rule, a message and the other assignment involved (duty, rest
+    and travel; none for the others). Rules: duty_exceeded, rest_too_short, travel_too_short,
+    certification_expired, k9_not_ready, language_mismatch, legal_status_mismatch. Ministry staff only: a
+    liaison gets 404."""
 
     schema = ApiSchema()
     answers_one_object = True
