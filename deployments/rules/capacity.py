@@ -1,8 +1,24 @@
 from django.utils.translation import gettext as _
 
 from core.errors import RuleViolation
-from deployments.queries import line_peak_load
 from deployments.rules.base import Breach
+from deployments.rules.timeline import utc
+
+
+def peak_at_once(spans, starts_at, ends_at) -> int:
+    """The most officers of (start, end, assignment) spans on duty at one instant of [starts_at, ends_at):
+    a running sum over the starts (or the window's start) and the ends inside it; an end and a start at
+    the same instant do not overlap."""
+    lo, hi = utc(starts_at), utc(ends_at)
+    steps = sorted(
+        [(max(s, lo), a.quantity) for s, _e, a in spans] + [(e, -a.quantity) for _s, e, a in spans if e < hi]
+    )
+    peak = load = 0
+    for index, (at, delta) in enumerate(steps):
+        load += delta
+        if index + 1 == len(steps) or steps[index + 1][0] != at:  # every step of one instant counted
+            peak = max(peak, load)
+    return peak
 
 
 def check_capacity(ctx) -> Breach | None:
@@ -10,7 +26,7 @@ def check_capacity(ctx) -> Breach | None:
     if ctx.is_team:
         return None
     line = ctx.source
-    peak = line_peak_load(line.pk, ctx.starts_at, ctx.ends_at, exclude_id=ctx.exclude_id)
+    peak = peak_at_once(ctx.live.overlapping(ctx.starts_at, ctx.ends_at), ctx.starts_at, ctx.ends_at)
     if peak + ctx.quantity <= line.officers_accepted:
         return None
     return Breach(
