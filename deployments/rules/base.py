@@ -9,7 +9,7 @@ from functools import cached_property
 
 from django.utils.translation import gettext as _
 
-from deployments.rules.timeline import Timeline, utc
+from deployments.rules.timeline import Timeline, instant
 from pledges.models import K9Team
 from reinforcements.rules import MODE_RULES, REFUSE
 
@@ -63,6 +63,11 @@ class Context:
         return self.rules["modes"].get(code, REFUSE) if code in MODE_RULES else REFUSE
 
     @cached_property
+    def span(self) -> tuple[float, float]:
+        """(start, end) as instants, seconds since the epoch: real elapsed time."""
+        return instant(self.starts_at), instant(self.ends_at)
+
+    @cached_property
     def live(self) -> Timeline:
         """The source's live assignments around this one: a bulk placement's shared timeline, or one query."""
         if self.timeline is not None:
@@ -90,10 +95,14 @@ class Context:
         """(other assignment, gap) before and after this one, for a K9 team."""
         out = []
         if self.previous is not None:
-            out.append((self.previous, utc(self.starts_at) - utc(self.previous.ends_at)))
+            out.append((self.previous, _elapsed(self.previous.ends_at, self.starts_at)))
         if self.following is not None:
-            out.append((self.following, utc(self.following.starts_at) - utc(self.ends_at)))
+            out.append((self.following, _elapsed(self.ends_at, self.following.starts_at)))
         return out
+
+
+def _elapsed(a: dt.datetime, b: dt.datetime) -> dt.timedelta:
+    return dt.timedelta(seconds=instant(b) - instant(a))
 
 
 def fmt(value: dt.datetime, tz: str) -> str:

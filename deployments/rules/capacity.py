@@ -2,14 +2,12 @@ from django.utils.translation import gettext as _
 
 from core.errors import RuleViolation
 from deployments.rules.base import Breach
-from deployments.rules.timeline import utc
 
 
-def peak_at_once(spans, starts_at, ends_at) -> int:
-    """The most officers of (start, end, assignment) spans on duty at one instant of [starts_at, ends_at):
-    a running sum over the starts (or the window's start) and the ends inside it; an end and a start at
-    the same instant do not overlap."""
-    lo, hi = utc(starts_at), utc(ends_at)
+def peak_at_once(spans, lo: float, hi: float) -> int:
+    """The most officers of (start, end, assignment) spans on duty at one instant of [lo, hi): a running
+    sum over the starts (or the window's start) and the ends inside it; an end and a start at the same
+    instant do not overlap."""
     steps = sorted(
         [(max(s, lo), a.quantity) for s, _e, a in spans] + [(e, -a.quantity) for _s, e, a in spans if e < hi]
     )
@@ -26,7 +24,7 @@ def check_capacity(ctx) -> Breach | None:
     if ctx.is_team:
         return None
     line = ctx.source
-    peak = peak_at_once(ctx.live.overlapping(ctx.starts_at, ctx.ends_at), ctx.starts_at, ctx.ends_at)
+    peak = peak_at_once(ctx.live.overlapping(*ctx.span), *ctx.span)
     if peak + ctx.quantity <= line.officers_accepted:
         return None
     return Breach(

@@ -2,62 +2,62 @@
 officer-hours (officers × hours ≤ officers_accepted × max_duty_hours)."""
 
 import bisect
-import datetime as dt
+from itertools import accumulate
+from operator import mul, sub
 
 from django.utils.translation import gettext as _
 
 from core.errors import RuleViolation
 from deployments.rules.base import Breach, describe
-from deployments.rules.timeline import DAY, utc
+from deployments.rules.timeline import DAY_SECONDS as DAY
 
 
 def _officer_time_before(spans):
-    """F(t): the officer-time on duty before t over (start, end, officers) spans. It is piecewise linear
-    (its slope, the officers on duty, changes at each start and end), kept exact in timedelta."""
+    """F(t): the officer-seconds on duty before instant t over (start, end, officers) spans. It is
+    piecewise linear: its slope, the officers on duty, changes at each start and end."""
     events = sorted([(s, q) for s, _e, q in spans] + [(e, -q) for _s, e, q in spans])
-    times, values, slopes = [], [], []
-    value, slope = dt.timedelta(0), 0
-    for at, delta in events:
-        if times:
-            value += (at - times[-1]) * slope
-        slope += delta
-        times.append(at)
-        values.append(value)
-        slopes.append(slope)
+    times = [at for at, _delta in events]
+    slopes = list(accumulate(delta for _at, delta in events))  # after each event
+    values = list(accumulate(map(mul, map(sub, times[1:], times), slopes), initial=0))  # at each event
 
     def before(t):
         index = bisect.bisect_right(times, t) - 1
-        return values[index] + (t - times[index]) * slopes[index] if index >= 0 else dt.timedelta(0)
+        return values[index] + (t - times[index]) * slopes[index] if index >= 0 else 0
 
     return before
 
 
-def peak_load(ctx) -> tuple[float, object | None]:
-    """(hours or officer-hours in the heaviest 24 h window holding part of the new assignment, the other
-    assignment weighing most in it, or None).
+def peak_load(ctx) -> tuple[float, float]:
+    """(hours or officer-hours in the heaviest 24 h window holding part of the new assignment, that
+    window's start).
 
     The load of a window sliding over the source's assignments is piecewise linear in its start, so its
     peak is where the window starts at an assignment's start or ends at an assignment's end: those are
-    the only windows tried, each weighed as F(end) - F(start). Real elapsed time (UTC): a 12-hour shift
-    across a clock change counts its real hours. Only the assignments within a day of the new one count."""
-    s, e = utc(ctx.starts_at), utc(ctx.ends_at)
-    others = ctx.live.overlapping(s - DAY, e + DAY)
-    spans = [(a_s, a_e, 1 if ctx.is_team else a.quantity) for a_s, a_e, a in others]
+    the only windows tried, each weighed as F(end) - F(start). Real elapsed time (instants in seconds): a
+    12-hour shift across a clock change counts its real hours. Only the assignments within a day of the
+    new one count."""
+    s, e = ctx.span
+    spans = [(a_s, a_e, 1 if ctx.is_team else a.quantity) for a_s, a_e, a in ctx.live.overlapping(s - DAY, e + DAY)]
     spans.append((s, e, 1 if ctx.is_team else ctx.quantity))
     before = _officer_time_before(spans)
     windows = {w for a_s, a_e, _q in spans for w in (a_s, a_e - DAY) if w < e and w + DAY > s}
     load, w = max((before(w + DAY) - before(w), w) for w in windows)
-    inside = [(a_s, a_e, a) for a_s, a_e, a in others if a_s < w + DAY and a_e > w]
-    other = max(inside, key=lambda item: min(item[1], w + DAY) - max(item[0], w))[2] if inside else None
-    return load.total_seconds() / 3600, other
+    return load / 3600, w
+
+
+def _heaviest_other(ctx, w: float):
+    """The other assignment weighing most in the window starting at w, or None."""
+    inside = ctx.live.overlapping(w, w + DAY)
+    return max(inside, key=lambda item: min(item[1], w + DAY) - max(item[0], w))[2] if inside else None
 
 
 def check_duty(ctx) -> Breach | None:
     limit_hours = ctx.rules["max_duty_hours"]
     cap = limit_hours if ctx.is_team else limit_hours * ctx.source.officers_accepted
-    load, other = peak_load(ctx)
+    load, window = peak_load(ctx)
     if load <= cap + 1e-6:
         return None
+    other = _heaviest_other(ctx, window)
     values = {"load": f"{load:g}", "max": f"{limit_hours:g}", "cap": f"{cap:g}"}
     if ctx.is_team:
         text = _("This would put %(team)s on duty %(load)s hours in 24 hours; at most %(max)s.")

@@ -9,7 +9,7 @@ def check_overlap(ctx) -> Breach | None:
     names the other assignment (the first to start)."""
     if not ctx.is_team:
         return None
-    clashes = ctx.live.overlapping(ctx.starts_at, ctx.ends_at)
+    clashes = ctx.live.overlapping(*ctx.span)
     if not clashes:
         return None
     clash = clashes[0][2]

@@ -198,11 +198,11 @@ def test_placing_a_k9_team_reads_its_assignments_once_for_every_rule(coordinator
     ContentType.objects.get_for_model(Assignment)
 
     # groups (role) · venue · team (field) · savepoint · pledge FOR SHARE · team FOR NO KEY UPDATE ⋈ pledge
-    # ⋈ request ⋈ operation · the team's live assignments within a day of it and the nearest on each side ⋈
-    # venue (one read for overlap, duty, rest and travel; it was four) · the venue pairs' travel times · the
-    # needs it covers that ask anything · assignment · its history · enabled webhooks · the actor's liaison
-    # profile · liaisons ⋈ profile · notifications · release
-    with django_assert_num_queries(16):
+    # ⋈ request ⋈ operation · the team's live assignments within a day of it and the nearest on each side (one
+    # read for overlap, duty, rest and travel: it was four) · their venues (where travel starts from) · the
+    # venue pairs' travel times · the needs it covers that ask anything · assignment · its history · enabled
+    # webhooks · the actor's liaison profile · liaisons ⋈ profile · notifications · release
+    with django_assert_num_queries(17):
         response = client_as(coordinator).post("/api/v1/assignments/", data, format="json")
 
     assert response.status_code == 201, response.data
