@@ -14,7 +14,7 @@ import bisect
 import datetime as dt
 
 from django.contrib.postgres.fields import RangeBoundary
-from django.db.models import FloatField, Q
+from django.db.models import BigIntegerField, FloatField, Q, Value
 from django.db.models.functions import Cast, Extract
 
 from deployments.models import Assignment, TsTzRange, Venue
@@ -70,7 +70,9 @@ class Timeline:
         """One query: the live assignments overlapping [starts_at - 24 h, ends_at + 24 h), plus, for a K9 team,
         the last ending before starts_at and the first starting after ends_at."""
         is_team = source._meta.model_name == "k9team"
-        live = Assignment.objects.filter(**{"k9_team_id" if is_team else "pledge_line_id": source.pk})
+        # The id as a bigint, as the indexes hold it (an integer would leave them for the foreign key's).
+        source_id = Cast(Value(source.pk), BigIntegerField())
+        live = Assignment.objects.filter(**{"k9_team_id" if is_team else "pledge_line_id": source_id})
         live = live.exclude(status=Assignment.Status.CANCELLED).exclude(pk=exclude_id)
         # Written as the indexes are (assign_line_span_open, the K9 exclusion constraint's): an overlap search.
         lo, hi = starts_at.astimezone(dt.UTC) - DAY, ends_at.astimezone(dt.UTC) + DAY  # real hours, in UTC
