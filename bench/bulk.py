@@ -78,12 +78,12 @@ def main(argv=None):
             f"{time.process_time() - cpu:.2f} s, waiting on {len(db)} queries {sum(db):.2f} s"
         )
         zone = zoneinfo.ZoneInfo(op.timezone)
-        times, counts = [], []
+        times, counts, cpu, db = [], [], time.process_time(), []
         for i in range(args.singles):
             line = lines[i % len(lines)]
             day = first + dt.timedelta(days=i % days)
             starts = dt.datetime.combine(day, dt.time(5, 15), zone)
-            with CaptureQueriesContext(connection) as queries:
+            with CaptureQueriesContext(connection) as queries, connection.execute_wrapper(_timer(db)):
                 start = time.perf_counter()
                 transitions.create_assignment(
                     actor=actor, venue=venue, starts_at=starts, ends_at=starts + dt.timedelta(minutes=30),
@@ -94,7 +94,9 @@ def main(argv=None):
         times.sort()
         print(
             f"{args.singles} single placements: median {statistics.median(times) * 1000:.1f} ms, "
-            f"p95 {times[int(len(times) * 0.95) - 1] * 1000:.1f} ms, queries {min(counts)}–{max(counts)} each"
+            f"p95 {times[int(len(times) * 0.95) - 1] * 1000:.1f} ms, queries {min(counts)}–{max(counts)} each; "
+            f"this process's CPU {(time.process_time() - cpu) / len(times) * 1000:.1f} ms, waiting on queries "
+            f"{sum(db) / len(times) * 1000:.1f} ms per placement"
         )
     finally:
         if not args.keep:

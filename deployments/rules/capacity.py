@@ -4,13 +4,11 @@ from core.errors import RuleViolation
 from deployments.rules.base import Breach
 
 
-def peak_at_once(spans, lo: float, hi: float) -> int:
-    """The most officers of (start, end, assignment) spans on duty at one instant of [lo, hi): a running
-    sum over the starts (or the window's start) and the ends inside it; an end and a start at the same
-    instant do not overlap."""
-    steps = sorted(
-        [(max(s, lo), a.quantity) for s, _e, a in spans] + [(e, -a.quantity) for _s, e, a in spans if e < hi]
-    )
+def peak_at_once(items, lo: float, hi: float) -> int:
+    """The most officers of timeline items (start, end, officers, …) on duty at one instant of [lo, hi): a
+    running sum over the starts (or the window's start) and the ends inside it; an end and a start at the
+    same instant do not overlap."""
+    steps = sorted([(max(s, lo), q) for s, _e, q, *_ in items] + [(e, -q) for _s, e, q, *_ in items if e < hi])
     peak = load = 0
     for index, (at, delta) in enumerate(steps):
         load += delta

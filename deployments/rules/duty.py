@@ -37,7 +37,7 @@ def peak_load(ctx) -> tuple[float, float]:
     12-hour shift across a clock change counts its real hours. Only the assignments within a day of the
     new one count."""
     s, e = ctx.span
-    spans = [(a_s, a_e, 1 if ctx.is_team else a.quantity) for a_s, a_e, a in ctx.live.overlapping(s - DAY, e + DAY)]
+    spans = [(a_s, a_e, q or 1) for a_s, a_e, q, *_ in ctx.live.overlapping(s - DAY, e + DAY)]  # a team's: 1
     spans.append((s, e, 1 if ctx.is_team else ctx.quantity))
     before = _officer_time_before(spans)
     windows = {w for a_s, a_e, _q in spans for w in (a_s, a_e - DAY) if w < e and w + DAY > s}
@@ -48,7 +48,8 @@ def peak_load(ctx) -> tuple[float, float]:
 def _heaviest_other(ctx, w: float):
     """The other assignment weighing most in the window starting at w, or None."""
     inside = ctx.live.overlapping(w, w + DAY)
-    return max(inside, key=lambda item: min(item[1], w + DAY) - max(item[0], w))[2] if inside else None
+    heaviest = max(inside, key=lambda item: min(item[1], w + DAY) - max(item[0], w)) if inside else None
+    return ctx.live.assignment(heaviest) if heaviest else None
 
 
 def check_duty(ctx) -> Breach | None:

@@ -12,7 +12,7 @@ def check_overlap(ctx) -> Breach | None:
     clashes = ctx.live.overlapping(*ctx.span)
     if not clashes:
         return None
-    clash = clashes[0][2]
+    clash = ctx.live.assignment(clashes[0])
     return Breach(
         RuleViolation.OVERLAP,
         _("%(team)s is already assigned from %(s)s to %(e)s at %(venue)s.")

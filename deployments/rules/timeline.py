@@ -1,26 +1,43 @@
 """A source's live assignments as one timeline in memory: what the capacity, duty, overlap, rest and
 travel rules read (SPEC §5, §10).
 
-A single placement fetches it with one query (`Timeline.around`): the line's or team's non-cancelled
-assignments within a day of the new one, and for a K9 team the nearest one before and after (rest,
-travel). A bulk placement loads it once for its whole range (`Timeline.between`) and adds each day it
+A single placement fetches it with one query (`Timeline.between` its own start and end): the line's or
+team's non-cancelled assignments within a day of the new one and, for a K9 team, the nearest one before
+and after (rest, travel). A bulk placement fetches it once for its whole range and adds each day it
 accepts (`add`): the rules judge day 30 knowing days 1–29, as if each had been saved. The source is
 locked meanwhile (deployments.transitions.lock_source), so what was read cannot change under them.
 
-Instants are read as seconds since the epoch (`instant`): real elapsed time, whatever the clock does,
-and sums of whole seconds stay exact."""
+An item is a row (start, end, officers, id, venue id), start and end as instants: seconds since the
+epoch, real elapsed time whatever the clock does, sums of whole seconds exact. A rule that names the
+other assignment in its message asks for it (`assignment`)."""
 
 import bisect
 import datetime as dt
 
-from django.contrib.postgres.fields import RangeBoundary
-from django.db.models import BigIntegerField, FloatField, Q, Value
-from django.db.models.functions import Cast, Extract
+from django.db import connection
 
-from deployments.models import Assignment, TsTzRange, Venue
+from deployments.models import Venue
 
 DAY = dt.timedelta(hours=24)
 DAY_SECONDS = 86400.0
+
+# The source's live assignments overlapping [lo, hi), read through the index of its column
+# (assign_line_span_open, or the K9 exclusion constraint's: the id as their bigint), and for a K9 team
+# the last one ending before the new one starts and the first starting after it ends. Raw SQL: read for
+# every placement, it is not worth an ORM compilation each time. `{column}` is one of two fixed names.
+_LIVE = """
+SELECT EXTRACT(EPOCH FROM starts_at)::float8, EXTRACT(EPOCH FROM ends_at)::float8, quantity, id, venue_id
+FROM deployments_assignment
+WHERE {column} = %(source)s::bigint AND status <> 'cancelled' AND id <> %(exclude)s
+  AND (TSTZRANGE(starts_at, ends_at, '[)') && TSTZRANGE(%(lo)s, %(hi)s, '[)') {nearest})
+ORDER BY starts_at, id
+"""
+_NEAREST = """
+    OR id = (SELECT id FROM deployments_assignment WHERE k9_team_id = %(source)s::bigint
+             AND status <> 'cancelled' AND id <> %(exclude)s AND ends_at <= %(s)s ORDER BY ends_at DESC LIMIT 1)
+    OR id = (SELECT id FROM deployments_assignment WHERE k9_team_id = %(source)s::bigint
+             AND status <> 'cancelled' AND id <> %(exclude)s AND starts_at >= %(e)s ORDER BY starts_at LIMIT 1)
+"""
 
 
 def instant(value: dt.datetime) -> float:
@@ -28,20 +45,14 @@ def instant(value: dt.datetime) -> float:
     return value.timestamp()
 
 
-def _epoch(field: str):
-    """The instant as seconds since the epoch, read by the database (exact for whole seconds)."""
-    return Cast(Extract(field, "epoch", tzinfo=dt.UTC), FloatField())
-
-
 class Live:
-    """A live assignment as the rules read it: a row, not a model instance (a bulk placement on a busy
-    line reads ten thousand); its times and venue are made when a rule's message names it."""
+    """A live assignment that a rule's message names: made from its row when asked for."""
 
     __slots__ = ("_timeline", "end", "pk", "quantity", "start", "venue_id")
 
-    def __init__(self, timeline, pk, start, end, quantity, venue_id):
-        self._timeline, self.pk, self.start, self.end = timeline, pk, start, end
-        self.quantity, self.venue_id = quantity, venue_id
+    def __init__(self, timeline, start, end, quantity, pk, venue_id):
+        self._timeline, self.start, self.end = timeline, start, end
+        self.quantity, self.pk, self.venue_id = quantity, pk, venue_id
 
     @property
     def starts_at(self) -> dt.datetime:
@@ -57,82 +68,68 @@ class Live:
 
 
 class Timeline:
-    """The live assignments of one line or team known to cover [lo, hi) (and, for a team, the nearest
-    one on each side), sorted by start; `memo` keeps what a rule read once for the whole placement."""
+    """The live assignments of one line or team known over [lo, hi) (within a day of it, and for a team the
+    nearest one on each side), sorted by start; `memo` keeps what a rule read once for the whole placement."""
 
-    def __init__(self, source, lo, hi):
+    def __init__(self, source, lo, hi, rows=()):
         self.source, self.lo, self.hi = source, lo, hi
         self.memo, self._venues = {}, {}
-        self._starts, self._items, self._longest = [], [], 0.0
+        self._items = list(rows)  # in start order
+        self._starts = [item[0] for item in self._items]
+        self._longest = max((item[1] - item[0] for item in self._items), default=0.0)
 
     @classmethod
     def between(cls, source, starts_at, ends_at, *, exclude_id=None):
-        """One query: the live assignments overlapping [starts_at - 24 h, ends_at + 24 h), plus, for a K9 team,
-        the last ending before starts_at and the first starting after ends_at."""
+        """One query: the live assignments overlapping [starts_at - 24 h, ends_at + 24 h) (real hours), plus,
+        for a K9 team, the last ending before starts_at and the first starting after ends_at."""
         is_team = source._meta.model_name == "k9team"
-        # The id as a bigint, as the indexes hold it (an integer would leave them for the foreign key's).
-        source_id = Cast(Value(source.pk), BigIntegerField())
-        live = Assignment.objects.filter(**{"k9_team_id" if is_team else "pledge_line_id": source_id})
-        live = live.exclude(status=Assignment.Status.CANCELLED).exclude(pk=exclude_id)
-        # Written as the indexes are (assign_line_span_open, the K9 exclusion constraint's): an overlap search.
-        lo, hi = starts_at.astimezone(dt.UTC) - DAY, ends_at.astimezone(dt.UTC) + DAY  # real hours, in UTC
-        near = Q(span__overlap=(lo, hi))
-        if is_team:
-            before = live.filter(ends_at__lte=starts_at).order_by("-ends_at").values("pk")[:1]
-            after = live.filter(starts_at__gte=ends_at).order_by("starts_at").values("pk")[:1]
-            near |= Q(pk__in=before) | Q(pk__in=after)
-        rows = (
-            live.alias(span=TsTzRange("starts_at", "ends_at", RangeBoundary()))
-            .filter(near)
-            .order_by("starts_at", "pk")
-            .values_list("pk", _epoch("starts_at"), _epoch("ends_at"), "quantity", "venue_id")
-        )
-        timeline = cls(source, starts_at, ends_at)
-        for row in rows:
-            timeline._append(Live(timeline, *row))
-        return timeline
-
-    def venue(self, venue_id):
-        """A venue of the timeline's assignments; the first asked reads all of them (one query)."""
-        if venue_id not in self._venues:
-            wanted = {item[2].venue_id for item in self._items} | {venue_id}
-            self._venues.update(Venue.objects.in_bulk(wanted - set(self._venues)))
-        return self._venues[venue_id]
-
-    def _append(self, live) -> None:  # rows come in start order
-        self._starts.append((live.start, live.pk, id(live)))
-        self._items.append((live.start, live.end, live))
-        self._longest = max(self._longest, live.end - live.start)
+        sql = _LIVE.format(column="k9_team_id" if is_team else "pledge_line_id", nearest=_NEAREST if is_team else "")
+        params = {
+            "source": source.pk, "exclude": exclude_id or 0, "s": starts_at, "e": ends_at,
+            "lo": starts_at.astimezone(dt.UTC) - DAY, "hi": ends_at.astimezone(dt.UTC) + DAY,
+        }  # fmt: skip
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            return cls(source, starts_at, ends_at, cur.fetchall())
 
     def add(self, assignment) -> None:
         """One more live assignment of the source: a day a bulk placement accepted (unsaved, its venue known)."""
         self._venues.setdefault(assignment.venue_id, assignment.venue)
         start, end = instant(assignment.starts_at), instant(assignment.ends_at)
-        key = (start, assignment.pk or 0, id(assignment))
-        at = bisect.bisect(self._starts, key)
-        self._starts.insert(at, key)
-        self._items.insert(at, (start, end, assignment))
+        at = bisect.bisect_right(self._starts, start)
+        self._starts.insert(at, start)
+        self._items.insert(at, (start, end, assignment.quantity, assignment.pk, assignment.venue_id, assignment))
         self._longest = max(self._longest, end - start)
 
+    def assignment(self, item):
+        """The assignment of an item, for a message: the one added, or one made from its row."""
+        return item[5] if len(item) > 5 else Live(self, *item)
+
+    def venue(self, venue_id):
+        """A venue of the timeline's assignments; the first asked reads all of them (one query)."""
+        if venue_id not in self._venues:
+            wanted = {item[4] for item in self._items} | {venue_id}
+            self._venues.update(Venue.objects.in_bulk(wanted - set(self._venues)))
+        return self._venues[venue_id]
+
     def overlapping(self, lo: float, hi: float) -> list:
-        """(start, end, assignment) of those overlapping [lo, hi) (instants), by start (then id); start
-        and end as instants."""
-        first = bisect.bisect_left(self._starts, (lo - self._longest,))
-        last = bisect.bisect_left(self._starts, (hi,))
+        """The items overlapping [lo, hi) (instants), by start."""
+        first = bisect.bisect_left(self._starts, lo - self._longest)
+        last = bisect.bisect_left(self._starts, hi)
         return [item for item in self._items[first:last] if item[1] > lo]
 
-    def previous(self, at):
-        """The one ending last at or before `at` (a datetime), or None."""
+    def previous(self, at: dt.datetime):
+        """The assignment ending last at or before `at`, or None."""
         at, best = instant(at), None
-        for index in range(bisect.bisect_left(self._starts, (at,)) - 1, -1, -1):
-            start, end, assignment = self._items[index]
-            if best is not None and start + self._longest <= best[1]:
+        for index in range(bisect.bisect_left(self._starts, at) - 1, -1, -1):
+            item = self._items[index]
+            if best is not None and item[0] + self._longest <= best[1]:
                 break  # nothing starting earlier can end later
-            if end <= at and (best is None or end > best[1]):
-                best = (start, end, assignment)
-        return best[2] if best else None
+            if item[1] <= at and (best is None or item[1] > best[1]):
+                best = item
+        return self.assignment(best) if best else None
 
-    def following(self, at):
-        """The one starting first at or after `at` (a datetime), or None."""
-        index = bisect.bisect_left(self._starts, (instant(at),))
-        return self._items[index][2] if index < len(self._items) else None
+    def following(self, at: dt.datetime):
+        """The assignment starting first at or after `at`, or None."""
+        index = bisect.bisect_left(self._starts, instant(at))
+        return self.assignment(self._items[index]) if index < len(self._items) else None
