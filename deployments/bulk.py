@@ -1,12 +1,20 @@
 """Bulk placement (SPEC §10): one source over a range of days, and copying a venue's day.
 
-Every day goes through transitions.create_assignment, the same placement as a single create, so
-every rule it checks (and any it gains) holds here too. Nothing of its checks is repeated.
+One pass, every rule: each source (line or team) is locked once, at its first day, as a single
+placement locks it (transitions.lock_source: the pledge FOR SHARE, then the source), in the order
+the days come, so two bulk placements wait for each other rather than deadlock. Its live assignments
+over the whole range are read once into a timeline (deployments.rules.timeline), and the venue's
+needs once (a rule's memo). Then each day is judged by the rule engine itself
+(transitions.checked_assignment: the rules in deployments.rules, the only judge, the same as for a
+single placement) against that timeline; a day accepted joins it, so day 30 is judged knowing days
+1–29. Nothing of a rule is repeated here. What was accepted is written at once: one INSERT of the
+assignments, one of their history rows (who, when: core.history.create_all_by), one of the hooks'
+deliveries; the K9 exclusion constraint still backs the overlap rule.
 
-- mode `all`: one transaction; a day that breaks a rule rolls every day back (BulkRefused, a 409
-  naming each refused day and its rule).
-- mode `fit`: the same transaction, each day in a savepoint of its own (create_assignment's atomic
-  block, nested): the refused days are reported, the others placed.
+- mode `all`: a day that breaks a rule and nothing is written (BulkRefused, a 409 naming each refused
+  day and its rule).
+- mode `fit`: the refused days are reported, the others placed.
+- preview: the same checks, nothing written, nobody told.
 
 The country's liaisons get one message for the whole placement, not one per day.
 """
