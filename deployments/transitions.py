@@ -124,8 +124,9 @@ def create_assignment(
 ) -> Assignment:
     """-> planned, by a coordinator, from accepted capacity; tells the country's liaisons.
 
-    `tell=False` leaves the message to the caller: a bulk placement (deployments.bulk) sends one
-    summary per country instead of one message per day. Every placement rule is checked
+    `tell=False` leaves the message to the caller: an import or an applied proposal sends one
+    summary per country instead of one message per assignment (a bulk placement writes through
+    `checked_assignment` and `save_checked` instead, deployments.bulk). Every placement rule is checked
     (deployments.rules): a refused breach raises RuleViolation; the breaches of rules in `warn` mode
     come back on the assignment as `.warnings`."""
     require_coordinator(actor)
