@@ -79,7 +79,7 @@ class Fixtures:
 
         from deployments.models import Assignment, Venue
         from pledges.models import PledgeLine
-        from reinforcements.models import Operation, User
+        from reinforcements.models import Operation, ReinforcementRequest, User
 
         self.op = Operation.objects.get(code=op_code)
         coordinator = User.objects.get(username=f"{op_code}-coordinator-1")
@@ -113,8 +113,12 @@ class Fixtures:
         self.day_start = dt.datetime.combine(self.day, dt.time.min, zone)
         self.day_end = self.day_start + dt.timedelta(days=1)
         self.pledges_to_decide = self._submitted_pledges(decisions)
+        # Lines people may still be placed from: a closed request's would be refused (a 409, not a measure).
+        placeable = accepted.filter(withdrawn_at__isnull=True).exclude(
+            pledge__request__status__in=ReinforcementRequest.ENDED_STATUSES
+        )
         self.lines = list(
-            accepted.filter(
+            placeable.filter(
                 available_from__lte=self.op.starts_on + dt.timedelta(days=7),
                 available_to__gte=self.op.ends_on - dt.timedelta(days=7),
             )
@@ -125,7 +129,7 @@ class Fixtures:
         self.bulk_from = self.op.starts_on + dt.timedelta(days=7)
         self.bulk_days = min(40, (self.op.ends_on - self.bulk_from).days + 1)
         self.bulk_lines = list(
-            accepted.filter(
+            placeable.filter(
                 available_from__lte=self.bulk_from,
                 available_to__gte=self.bulk_from + dt.timedelta(days=self.bulk_days - 1),
             )

@@ -1,12 +1,20 @@
 """Bulk placement (SPEC §10): one source over a range of days, and copying a venue's day.
 
-Every day goes through transitions.create_assignment, the same placement as a single create, so
-every rule it checks (and any it gains) holds here too. Nothing of its checks is repeated.
+One pass, every rule: each source (line or team) is locked once, at its first day, as a single
+placement locks it (transitions.lock_source: the pledge FOR SHARE, then the source), in the order
+the days come, so two bulk placements wait for each other rather than deadlock. Its live assignments
+over the whole range are read once into a timeline (deployments.rules.timeline), and the venue's
+needs once (a rule's memo). Then each day is judged by the rule engine itself
+(transitions.checked_assignment: the rules in deployments.rules, the only judge, the same as for a
+single placement) against that timeline; a day accepted joins it, so day 30 is judged knowing days
+1–29. Nothing of a rule is repeated here. What was accepted is written at once: one INSERT of the
+assignments, one of their history rows (who, when: core.history.create_all_by), one of the hooks'
+deliveries; the K9 exclusion constraint still backs the overlap rule.
 
-- mode `all`: one transaction; a day that breaks a rule rolls every day back (BulkRefused, a 409
-  naming each refused day and its rule).
-- mode `fit`: the same transaction, each day in a savepoint of its own (create_assignment's atomic
-  block, nested): the refused days are reported, the others placed.
+- mode `all`: a day that breaks a rule and nothing is written (BulkRefused, a 409 naming each refused
+  day and its rule).
+- mode `fit`: the refused days are reported, the others placed.
+- preview: the same checks, nothing written, nobody told.
 
 The country's liaisons get one message for the whole placement, not one per day.
 """
@@ -26,6 +34,7 @@ from core.errors import DomainError
 from core.roles import require_coordinator
 from deployments import transitions
 from deployments.models import Assignment
+from deployments.rules.timeline import Timeline
 from notifications.outbox import liaisons_of, notify
 from notifications.registry import LIAISON, link
 
@@ -114,29 +123,60 @@ def shift_on(day: dt.date, from_time: dt.time, to_time: dt.time, tz: str, *, day
 
 
 def _place(actor, placements, *, mode: str, preview: bool = False) -> BulkResult:
-    """`placements`: (day, label, create_assignment keywords), in an order that locks sources
-    consistently (day by day, the same sources in the same order), so two bulk placements wait for
-    each other rather than deadlock.
+    """`placements`: (day, label, placement keywords), in an order that locks sources consistently (day
+    by day, the same sources in the same order), so two bulk placements wait for each other rather than
+    deadlock. Each source is locked once, at its first placement, and its timeline read once for the
+    whole range; each day is judged by every rule (transitions.checked_assignment) against that timeline,
+    which the days accepted join. Then one write for them all.
 
-    `preview`: every day placed and checked as for real, then all rolled back (rows, messages, history):
-    what would be placed and what refused, with nothing written and nobody told."""
+    `preview`: every day checked as for real, nothing written and nobody told: what would be placed
+    (unsaved) and what refused."""
     if mode not in MODES:
         raise ValidationError({"mode": _("Choose “all” or “fit”.")})
-    placed, refused = [], []
+    spans = defaultdict(list)
+    for _day, _label, kwargs in placements:
+        spans[_source_key(kwargs)] += [kwargs["starts_at"], kwargs["ends_at"]]
+    placed, refused, sources = [], [], {}
     with transaction.atomic():
         for day, label, kwargs in placements:
+            key = _source_key(kwargs)
             try:
-                # create_assignment is atomic: nested here, a savepoint that a refusal rolls back alone.
-                placed.append(transitions.create_assignment(actor=actor, tell=False, **kwargs))
+                if key not in sources:
+                    sources[key] = _open_source(kwargs, spans[key])
+                source, timeline = sources[key]
+                if source is None:
+                    raise timeline  # the source may not be placed at all: each of its days says why
+                assignment = transitions.checked_assignment(
+                    source, actor=actor, venue=kwargs["venue"], starts_at=kwargs["starts_at"],
+                    ends_at=kwargs["ends_at"], role=kwargs["role"], quantity=kwargs.get("quantity"), timeline=timeline,
+                )  # fmt: skip
             except DomainError as exc:
                 refused.append(Refusal(date=day, code=exc.code, detail=str(exc.message), what=label))
+                continue
+            timeline.add(assignment)
+            placed.append(assignment)
         if preview:
             transaction.set_rollback(True)
         elif refused and mode == ALL:
             raise BulkRefused(refused)
-        else:
+        elif placed:
+            transitions.save_checked(placed, actor)
             tell_planned(actor, placed)
     return BulkResult(placed=placed, refused=refused, preview=preview)
+
+
+def _source_key(kwargs) -> tuple:
+    line, team = kwargs.get("pledge_line"), kwargs.get("k9_team")
+    return ("line", getattr(line, "pk", line)) if line is not None else ("team", getattr(team, "pk", team))
+
+
+def _open_source(kwargs, instants):
+    """(the source locked, its timeline over the placement's range), or (None, the DomainError refusing it)."""
+    try:
+        source = transitions.lock_source(pledge_line=kwargs.get("pledge_line"), k9_team=kwargs.get("k9_team"))
+    except DomainError as exc:
+        return None, exc
+    return source, Timeline.between(source, min(instants), max(instants))
 
 
 def tell_planned(actor, placed: list[Assignment]) -> None:

@@ -255,7 +255,8 @@ class Assignment(Lifecycle, models.Model):
                 condition=~Q(status="cancelled"),
                 include=["starts_at", "ends_at", "quantity", "pledge_line", "k9_team"],
             ),
-            # A line's assignments overlapping a window (the capacity check, line_peak_load; the planner's
+            # A line's assignments overlapping a window (a placement's timeline, read by capacity and duty:
+            # deployments/rules/timeline.py; line_peak_load; the planner's
             # free officers of every line on a day): an overlap search, not a scan of every assignment
             # the line ever had (EXPLAIN on the games-scale data, biggest line, 10,500 assignments:
             # 2.3 ms -> 0.2 ms; a planner day across 567 lines: 35 ms -> 4 ms).

@@ -3,6 +3,7 @@ assignment (SPEC §4)."""
 
 import datetime as dt
 import zoneinfo
+from contextlib import contextmanager
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -11,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from core.errors import InvalidTransition, RuleViolation
-from core.history import save_by
+from core.history import create_all_by, save_by
 from core.lifecycle import require_move
 from core.roles import require_coordinator, require_coordinator_or_liaison_of
 from deployments import rules
@@ -32,25 +33,29 @@ def _fmt(value: dt.datetime, tz: str) -> str:
     return value.astimezone(zoneinfo.ZoneInfo(tz)).strftime("%Y-%m-%d %H:%M %Z")
 
 
-def _check_placement(source, *, venue, starts_at, ends_at, quantity, exclude_id=None) -> list[rules.Breach]:
+def _check_placement(
+    source, *, venue, starts_at, ends_at, quantity, exclude_id=None, timeline=None
+) -> list[rules.Breach]:
     """Every placement rule (SPEC §5, §10), through the one engine (deployments.rules): raises
     RuleViolation at the first refused breach, returns the warned ones.
 
     `source` is a locked PledgeLine or K9Team: the lock serialises two coordinators placing the
     same capacity at the same moment, so duty, rest, travel and capacity hold under concurrency
-    (the K9 overlap is held by the exclusion constraint too).
+    (the K9 overlap is held by the exclusion constraint too). `timeline`: a bulk placement's
+    (deployments.rules.timeline), else the rules read the source's assignments with one query.
     """
     if starts_at is None or ends_at is None or starts_at >= ends_at:
         raise ValidationError({"ends_at": _("An assignment must start before it ends.")})
     if not isinstance(source, K9Team) and (not quantity or quantity < 1):
         raise ValidationError({"quantity": _("Assign at least one officer.")})
     ctx = rules.Context(
-        source=source, venue=venue, starts_at=starts_at, ends_at=ends_at, quantity=quantity, exclude_id=exclude_id
-    )
+        source=source, venue=venue, starts_at=starts_at, ends_at=ends_at, quantity=quantity, exclude_id=exclude_id,
+        timeline=timeline,
+    )  # fmt: skip
     return rules.run(ctx)
 
 
-def _lock_source(*, pledge_line=None, k9_team=None):
+def lock_source(*, pledge_line=None, k9_team=None):
     """Lock the pledge (shared) then the line or team (exclusive), always in that order.
 
     The shared pledge lock makes a placement wait for a withdrawal of the same pledge (which
@@ -84,19 +89,25 @@ def _lock_source(*, pledge_line=None, k9_team=None):
     return source
 
 
-def _save(assignment, actor):
-    """Save, turning a lost race on the K9 exclusion constraint into the rule's own error.
+@contextmanager
+def _overlap_refused():
+    """A lost race on the K9 exclusion constraint, as the rule's own error.
 
     No savepoint: the error leaves the caller's transaction (the move's own atomic block) anyway,
     and that block rolls back to where the move began."""
     try:
-        save_by(assignment, actor)
+        yield
     except IntegrityError as exc:
         if "deployments_assignment_k9_no_overlap" in str(exc):
             raise RuleViolation(
                 _("This K9 team is already assigned at an overlapping time."), code=RuleViolation.OVERLAP
             ) from exc
         raise
+
+
+def _save(assignment, actor):
+    with _overlap_refused():
+        save_by(assignment, actor)
 
 
 def _tell(actor, assignment, event, **context):
@@ -113,26 +124,50 @@ def create_assignment(
 ) -> Assignment:
     """-> planned, by a coordinator, from accepted capacity; tells the country's liaisons.
 
-    `tell=False` leaves the message to the caller: a bulk placement (deployments.bulk) sends one
-    summary per country instead of one message per day. Every placement rule is checked
+    `tell=False` leaves the message to the caller: an import or an applied proposal sends one
+    summary per country instead of one message per assignment (a bulk placement writes through
+    `checked_assignment` and `save_checked` instead, deployments.bulk). Every placement rule is checked
     (deployments.rules): a refused breach raises RuleViolation; the breaches of rules in `warn` mode
     come back on the assignment as `.warnings`."""
     require_coordinator(actor)
-    source = _lock_source(pledge_line=pledge_line, k9_team=k9_team)
-    is_team = isinstance(source, K9Team)
-    quantity = None if is_team else quantity
-    warnings = _check_placement(source, venue=venue, starts_at=starts_at, ends_at=ends_at, quantity=quantity)
-    assignment = Assignment(
-        pledge=source.pledge, pledge_line=None if is_team else source, k9_team=source if is_team else None,
-        quantity=quantity, venue=venue, starts_at=starts_at, ends_at=ends_at, role=role or "", created_by=actor,
-    )  # fmt: skip
+    source = lock_source(pledge_line=pledge_line, k9_team=k9_team)
+    assignment = checked_assignment(
+        source, actor=actor, venue=venue, starts_at=starts_at, ends_at=ends_at, role=role, quantity=quantity
+    )
     _save(assignment, actor)
     if tell:
         _tell(actor, assignment, "assignment_planned")
     else:  # people get the caller's summary; an integrating system still gets each assignment
         write_deliveries("assignment_planned", assignment, data={"country": source.pledge.request.country})
-    assignment.warnings = warnings  # rules in `warn` mode that it breaks: placed, and listed as conflicts
     return assignment
+
+
+def checked_assignment(source, *, actor, venue, starts_at, ends_at, role="", quantity=None, timeline=None):
+    """The new assignment of the locked `source`, checked by every placement rule, unsaved; the breaches
+    of rules in `warn` mode on it as `.warnings` (placed, and listed as conflicts)."""
+    is_team = isinstance(source, K9Team)
+    quantity = None if is_team else quantity
+    warnings = _check_placement(
+        source, venue=venue, starts_at=starts_at, ends_at=ends_at, quantity=quantity, timeline=timeline
+    )
+    assignment = Assignment(
+        pledge=source.pledge, pledge_line=None if is_team else source, k9_team=source if is_team else None,
+        quantity=quantity, venue=venue, starts_at=starts_at, ends_at=ends_at, role=role or "", created_by=actor,
+    )  # fmt: skip
+    assignment.warnings = warnings
+    return assignment
+
+
+def save_checked(assignments, actor) -> list[Assignment]:
+    """Write a bulk placement's checked assignments: one INSERT, one INSERT of their history rows (who,
+    when), one of the hooks' deliveries (assignment.created for each). The K9 exclusion constraint still
+    backs the overlap rule: a lost race becomes the rule's own error, and the caller rolls back."""
+    with _overlap_refused():
+        create_all_by(assignments, actor)
+    write_deliveries_for(
+        "assignment_planned", [(a, {"country": a.pledge.request.country}) for a in assignments]
+    )  # fmt: skip
+    return assignments
 
 
 def _locked(assignment_id: int) -> Assignment:
@@ -150,7 +185,7 @@ def move_assignment(assignment_id: int, *, actor, venue=None, starts_at=None, en
     require_coordinator(actor)
     # Line or team first, then the assignment: the order every placement and withdrawal uses.
     line_id, team_id = Assignment.objects.values_list("pledge_line_id", "k9_team_id").get(pk=assignment_id)
-    source = _lock_source(pledge_line=line_id, k9_team=team_id)
+    source = lock_source(pledge_line=line_id, k9_team=team_id)
     assignment = _locked(assignment_id)
     require_move(assignment, "move")
     venue = venue or assignment.venue

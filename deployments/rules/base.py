@@ -9,7 +9,7 @@ from functools import cached_property
 
 from django.utils.translation import gettext as _
 
-from deployments.models import Assignment
+from deployments.rules.timeline import Timeline, instant
 from pledges.models import K9Team
 from reinforcements.rules import MODE_RULES, REFUSE
 
@@ -35,6 +35,8 @@ class Context:
     ends_at: dt.datetime
     quantity: int | None = None
     exclude_id: int | None = None  # the assignment being moved
+    # A bulk placement's timeline of the source, shared by its days (else fetched for this one alone).
+    timeline: Timeline | None = None
 
     @cached_property
     def is_team(self) -> bool:
@@ -60,31 +62,47 @@ class Context:
         """refuse or warn: the operation's choice for the §10 rules, refuse for the §5 ones."""
         return self.rules["modes"].get(code, REFUSE) if code in MODE_RULES else REFUSE
 
-    def _live(self):
-        return (
-            Assignment.objects.filter(k9_team=self.source)
-            .exclude(status=Assignment.Status.CANCELLED)
-            .exclude(pk=self.exclude_id)
-        )
+    @cached_property
+    def span(self) -> tuple[float, float]:
+        """(start, end) as instants, seconds since the epoch: real elapsed time."""
+        return instant(self.starts_at), instant(self.ends_at)
+
+    @cached_property
+    def live(self) -> Timeline:
+        """The source's live assignments around this one: a bulk placement's shared timeline, or one query."""
+        if self.timeline is not None:
+            return self.timeline
+        return Timeline.between(self.source, self.starts_at, self.ends_at, exclude_id=self.exclude_id)
 
     @cached_property
     def previous(self):
-        """The team's live assignment ending last before this one starts (K9 teams only)."""
-        return self._live().filter(ends_at__lte=self.starts_at).select_related("venue").order_by("-ends_at").first()
+        """The source's live assignment ending last before this one starts (read for K9 teams)."""
+        return self.live.previous(self.starts_at)
 
     @cached_property
     def following(self):
-        """The team's live assignment starting first after this one ends (K9 teams only)."""
-        return self._live().filter(starts_at__gte=self.ends_at).select_related("venue").order_by("starts_at").first()
+        """The source's live assignment starting first after this one ends (read for K9 teams)."""
+        return self.live.following(self.ends_at)
+
+    def memo(self, key, compute):
+        """What a rule reads once for the whole placement (a bulk one: every day), e.g. the venue's needs."""
+        memo = self.live.memo
+        if key not in memo:
+            memo[key] = compute()
+        return memo[key]
 
     def neighbours(self):
         """(other assignment, gap) before and after this one, for a K9 team."""
         out = []
         if self.previous is not None:
-            out.append((self.previous, self.starts_at - self.previous.ends_at))
+            out.append((self.previous, _elapsed(self.previous.ends_at, self.starts_at)))
         if self.following is not None:
-            out.append((self.following, self.following.starts_at - self.ends_at))
+            out.append((self.following, _elapsed(self.ends_at, self.following.starts_at)))
         return out
+
+
+def _elapsed(a: dt.datetime, b: dt.datetime) -> dt.timedelta:
+    return dt.timedelta(seconds=instant(b) - instant(a))
 
 
 def fmt(value: dt.datetime, tz: str) -> str:

@@ -1,8 +1,20 @@
 from django.utils.translation import gettext as _
 
 from core.errors import RuleViolation
-from deployments.queries import line_peak_load
 from deployments.rules.base import Breach
+
+
+def peak_at_once(items, lo: float, hi: float) -> int:
+    """The most officers of timeline items (start, end, officers, …) on duty at one instant of [lo, hi): a
+    running sum over the starts (or the window's start) and the ends inside it; an end and a start at the
+    same instant do not overlap."""
+    steps = sorted([(max(s, lo), q) for s, _e, q, *_ in items] + [(e, -q) for _s, e, q, *_ in items if e < hi])
+    peak = load = 0
+    for index, (at, delta) in enumerate(steps):
+        load += delta
+        if index + 1 == len(steps) or steps[index + 1][0] != at:  # every step of one instant counted
+            peak = max(peak, load)
+    return peak
 
 
 def check_capacity(ctx) -> Breach | None:
@@ -10,7 +22,7 @@ def check_capacity(ctx) -> Breach | None:
     if ctx.is_team:
         return None
     line = ctx.source
-    peak = line_peak_load(line.pk, ctx.starts_at, ctx.ends_at, exclude_id=ctx.exclude_id)
+    peak = peak_at_once(ctx.live.overlapping(*ctx.span), *ctx.span)
     if peak + ctx.quantity <= line.officers_accepted:
         return None
     return Breach(

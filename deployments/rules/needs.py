@@ -14,7 +14,7 @@ def check_need_requirements(ctx) -> Breach | None:
     status or arms it does not have; the message names the need."""
     source, tz = ctx.source, ctx.tz
     spoken = source_languages(source)
-    for need in covered_needs(source, ctx.venue, ctx.starts_at, ctx.ends_at):
+    for need in _covered(ctx):
         if not speaks_one(spoken, need.languages):
             return Breach(
                 RuleViolation.LANGUAGE,
@@ -42,3 +42,11 @@ def check_need_requirements(ctx) -> Breach | None:
                 ),
             )
     return None
+
+
+def _covered(ctx) -> list:
+    """The needs this placement covers: those of the venue over the whole placement (every day of a bulk
+    one) read once, then the ones overlapping this assignment, in time order."""
+    live = ctx.live
+    needs = ctx.memo(("needs", ctx.venue.pk), lambda: list(covered_needs(ctx.source, ctx.venue, live.lo, live.hi)))
+    return [need for need in needs if need.starts_at < ctx.ends_at and need.ends_at > ctx.starts_at]

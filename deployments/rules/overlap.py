@@ -1,24 +1,18 @@
 from django.utils.translation import gettext as _
 
 from core.errors import RuleViolation
-from deployments.models import Assignment
 from deployments.rules.base import Breach, fmt
 
 
 def check_overlap(ctx) -> Breach | None:
     """SPEC §5: a K9 team is in one place at a time. The exclusion constraint holds it too; this
-    names the other assignment."""
+    names the other assignment (the first to start)."""
     if not ctx.is_team:
         return None
-    clash = (
-        Assignment.objects.filter(k9_team=ctx.source, starts_at__lt=ctx.ends_at, ends_at__gt=ctx.starts_at)
-        .exclude(status=Assignment.Status.CANCELLED)
-        .exclude(pk=ctx.exclude_id)
-        .select_related("venue")
-        .first()
-    )
-    if clash is None:
+    clashes = ctx.live.overlapping(*ctx.span)
+    if not clashes:
         return None
+    clash = ctx.live.assignment(clashes[0])
     return Breach(
         RuleViolation.OVERLAP,
         _("%(team)s is already assigned from %(s)s to %(e)s at %(venue)s.")

@@ -40,7 +40,9 @@ def check_travel(ctx) -> Breach | None:
     pairs = [(other, gap) for other, gap in ctx.neighbours() if other.venue_id != ctx.venue.pk]
     if not pairs:
         return None
-    overrides = overrides_between(ctx.venue, [other.venue for other, _gap in pairs])
+    others = [other.venue for other, _gap in pairs]
+    key = ("venue_pairs", ctx.venue.pk, frozenset(v.pk for v in others))
+    overrides = ctx.memo(key, lambda: overrides_between(ctx.venue, others))
     for other, gap in pairs:
         needed = travel_minutes(ctx.venue, other.venue, ctx.rules, overrides)
         if needed is not None and gap < dt.timedelta(minutes=needed):

@@ -4,7 +4,7 @@ from django.contrib.contenttypes.models import ContentType
 from deployments.models import Assignment
 from notifications.models import Notification
 from tests.api.conftest import client_as
-from tests.factories import AssignmentFactory, LiaisonFactory, VenueFactory, accepted_line, accepted_team
+from tests.factories import AssignmentFactory, LiaisonFactory, VenueFactory, accepted_line, accepted_team, at
 
 pytestmark = pytest.mark.django_db
 
@@ -173,12 +173,36 @@ def test_placing_officers_costs_the_same_queries_whatever_the_number_of_liaisons
     ContentType.objects.get_for_model(Assignment)  # read once per process, whichever test comes first
 
     # groups (role) · venue · line (field) · savepoint · pledge FOR SHARE · line FOR NO KEY UPDATE ⋈ pledge
-    # ⋈ request ⋈ operation ⋈ specialty · peak load · duty (officer-hours in 24 h) · the needs it covers that ask
-    # anything (language, legal status) · assignment · its history · the enabled webhooks listening to
-    # assignment.created (none) · the actor's liaison profile · liaisons ⋈ profile · notifications (one INSERT)
-    # · release. Commit, data version and delivery are after the test's transaction.
-    with django_assert_num_queries(16):
+    # ⋈ request ⋈ operation ⋈ specialty · the line's live assignments within a day of it (one read: capacity
+    # and duty compute over it, deployments.rules.timeline) · the needs it covers that ask anything (language,
+    # legal status) · assignment · its history · the enabled webhooks listening to assignment.created (none) ·
+    # the actor's liaison profile · liaisons ⋈ profile · notifications (one INSERT) · release. Commit, data
+    # version and delivery are after the test's transaction.
+    with django_assert_num_queries(15):
         response = client_as(coordinator).post("/api/v1/assignments/", data, format="json")
 
     assert response.status_code == 201
     assert Notification.objects.filter(event="assignment_planned").count() == 6
+
+
+def test_placing_a_k9_team_reads_its_assignments_once_for_every_rule(coordinator, django_assert_num_queries):
+    team = accepted_team(pledge__request__country="PL")
+    LiaisonFactory(country="PL", language="en")
+    operation = team.pledge.request.operation
+    here = VenueFactory(operation=operation, latitude=48.92, longitude=2.36)
+    elsewhere = VenueFactory(operation=operation, latitude=48.80, longitude=2.13)  # Versailles
+    for day in (25, 27):  # a neighbour on each side, at another venue (rest and travel read both)
+        AssignmentFactory(pledge_line=None, quantity=None, k9_team=team, venue=elsewhere,
+                          starts_at=at(day, 8), ends_at=at(day, 16))  # fmt: skip
+    data = body(team, venue=here)
+    ContentType.objects.get_for_model(Assignment)
+
+    # groups (role) · venue · team (field) · savepoint · pledge FOR SHARE · team FOR NO KEY UPDATE ⋈ pledge
+    # ⋈ request ⋈ operation · the team's live assignments within a day of it and the nearest on each side (one
+    # read for overlap, duty, rest and travel: it was four) · their venues (where travel starts from) · the
+    # venue pairs' travel times · the needs it covers that ask anything · assignment · its history · enabled
+    # webhooks · the actor's liaison profile · liaisons ⋈ profile · notifications · release
+    with django_assert_num_queries(17):
+        response = client_as(coordinator).post("/api/v1/assignments/", data, format="json")
+
+    assert response.status_code == 201, response.data
