@@ -5,7 +5,8 @@
 2. serves bench/wsgi.py (the app with DEBUG=false, plus the floor app) with gunicorn;
 3. drives every row of bench/endpoints.toml from this process at 8 concurrent clients for a
    bounded number of requests, then the row's floor the same way;
-4. prints a table, writes bench/results.json, and ends with how many rows are within budget.
+4. times the planning rows (bench/planning.py: proposals and what-if, issue 15) in this process;
+5. prints a table, writes bench/results.json, and ends with how many rows are within budget.
 
 Options: --clients 8 --requests 150 --duration 15 --workers 4 --no-seed --small --only NAME.
 """
@@ -27,7 +28,7 @@ import zoneinfo
 from pathlib import Path
 from urllib.parse import quote
 
-from bench import load
+from bench import load, planning
 from server import services
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -352,6 +353,8 @@ def main(argv=None):
     finally:
         os.killpg(gunicorn.pid, signal.SIGTERM)
         gunicorn.wait(timeout=30)
+    # The planning rows (issue 15): in this process, once gunicorn is gone, against the same data.
+    planned = planning.run(fixtures, args.only)
 
     header = (f"{'endpoint / page':<28} {'p50':>6} {'p95':>6} {'req/s':>6} {'SQL':>4} {'floor95':>7} {'ratio':>5} "
               f"{'budget':>6}  verdict")  # fmt: skip
@@ -378,7 +381,9 @@ def main(argv=None):
             "queries_per_request": r.queries if r else None, "floor_p95_ms": fp95, "ratio_to_floor": ratio,
             "budget_ms": row["budget_ms"], "rules": row.get("rules"), "within_budget": ok, "verdict": why,
         })  # fmt: skip
-    within = sum(1 for *_x, ok, _w in report if ok)
+    planning.table(planned)
+    results += planned
+    within = sum(1 for *_x, ok, _w in report if ok) + sum(1 for row in planned if row["within_budget"])
     missing = sum(1 for _r, o, *_x in report if o["status"] == "missing")
     Path(args.output).write_text(
         json.dumps({"when": dt.datetime.now(dt.UTC).isoformat(), "machine": machine(), "clients": args.clients,
@@ -386,7 +391,7 @@ def main(argv=None):
     )  # fmt: skip
     print()
     print(f"results written to {args.output}")
-    print(f"{within} of {len(report)} rows within budget ({missing} missing in this build)")
+    print(f"{within} of {len(report) + len(planned)} rows within budget ({missing} missing in this build)")
 
 
 if __name__ == "__main__":
