@@ -3,18 +3,23 @@ scope without breaking a rule, found by OR-Tools CP-SAT; then applied in one tra
 
 How a proposal is made (`compute`):
 1. the gaps: every need in scope minus its cover, from the one coverage computation (queries.need_coverage);
-2. the candidates: per need with a gap, each accepted line of its specialty with officers free over the
-   need's window, and each accepted, ready, certified K9 team of its detection free then; filtered with
-   the rule engine's cheap checks (availability, certification, readiness, legal status, language when
-   refused, rest and travel against the team's own assignments);
-3. CP-SAT: an integer per line candidate (officers), a boolean per team candidate; a line never has more
-   officers on duty than accepted at any instant nor more officer-hours than allowed in any 24 h; a team
-   never two candidates that overlap or breach rest or travel, nor more duty hours than allowed; a need
-   gets at most its gap. Objectives, lexicographically (each stage keeps the optimum of those before):
-   officer-hours covered; then language matches and the same venue as the source's day before; then the
-   largest country's share of duty; then less travel;
-4. every placement checked again by the rule engine (transitions.create_assignment) in a savepoint that
-   is rolled back; a refused one is dropped (there should be none) and the cover after is measured there.
+2. the candidates (deployments.candidates, set-wise with numpy): per need with a gap, each accepted line of
+   its specialty with officers free over the need's window, and each accepted, ready, certified K9 team of
+   its detection free then; filtered with the rule engine's checks written over arrays and never looser
+   (availability, certification, readiness, legal status and language of every need the placement would
+   cover, rest, travel and duty of a team against every live assignment within two days);
+3. CP-SAT, day by day (deployments.proposal_days, deployments.solver): an integer per line candidate
+   (officers), a boolean per team candidate; a line never has more officers on duty than accepted at any
+   instant nor more officer-hours than allowed in any 24 h; a team never two candidates that overlap or
+   breach rest or travel, nor more duty hours than allowed; a need gets at most its gap. Objectives,
+   lexicographically (each stage keeps the optimum of those before): officer-hours covered; then language
+   matches and the same venue as the source's days before; then the largest country's share of duty and
+   travel. Each day has its own time limit (`day_limit`);
+4. the placements inserted together in a savepoint that is rolled back and checked set-wise by the rules'
+   own SQL (deployments.proposal_checks); a refused one is dropped (there should be none) and the cover
+   after is measured there. Applying places each through the rule engine (transitions.create_assignment);
+5. the quality: covered officer-hours against an upper bound computed in the same run
+   (deployments.proposal_bound).
 
 Why CP-SAT: README "Proposals".
 """
@@ -49,7 +54,7 @@ from pledges.models import K9Team, Pledge, PledgeLine
 TASK = "deployments.tasks.compute_proposal"
 LIFETIME = dt.timedelta(days=1)
 # Each day's CP-SAT time limit: the setting shared among the days, within these (deployments.proposal_days).
-MIN_DAY_SECONDS = 0.5
+MIN_DAY_SECONDS = 0.3
 MAX_DAY_SECONDS = 5.0
 ENDED_REQUEST = ("declined", "cancelled", "closed")
 

@@ -304,7 +304,7 @@ def solve(candidates, gaps, loads: Loads, rules, venues, rest_refused, travel_re
         else:
             model.minimize(expr)
         left = deadline - time.monotonic()
-        if work is not None and left < 0.05:
+        if work is not None and left < 0.1:
             break
         solver.parameters.max_time_in_seconds = max(left, 0.05)
         solver.parameters.max_deterministic_time = work or 1e9
