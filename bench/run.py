@@ -5,7 +5,8 @@
 2. serves bench/wsgi.py (the app with DEBUG=false, plus the floor app) with gunicorn;
 3. drives every row of bench/endpoints.toml from this process at 8 concurrent clients for a
    bounded number of requests, then the row's floor the same way;
-4. prints a table, writes bench/results.json, and ends with how many rows are within budget.
+4. times the planning rows (bench/planning.py: proposals and what-if, issue 15) in this process;
+5. prints a table, writes bench/results.json, and ends with how many rows are within budget.
 
 Options: --clients 8 --requests 150 --duration 15 --workers 4 --no-seed --small --only NAME.
 """
@@ -28,7 +29,7 @@ import zoneinfo
 from pathlib import Path
 from urllib.parse import quote
 
-from bench import board, feed, load
+from bench import board, feed, load, planning
 from server import services
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -365,6 +366,8 @@ def main(argv=None):
             if not args.only or any(o in name for o in args.only):
                 print(f"... {name}", file=sys.stderr, flush=True)
                 extra.append(measure_row(env, args.operation, Path(scratch) / f"{name.replace(' ', '-')}.json"))
+    # The planning rows (issue 15): in this process, once gunicorn is gone, against the same data.
+    planned = planning.run(fixtures, args.only)
 
     header = (f"{'endpoint / page':<28} {'p50':>6} {'p95':>6} {'req/s':>6} {'SQL':>4} {'floor95':>7} {'ratio':>5} "
               f"{'budget':>6}  verdict")  # fmt: skip
@@ -396,7 +399,10 @@ def main(argv=None):
               f"{fmt(r.get('queries_per_request'), '4d')} {fmt(None, '7.1f')} {fmt(r.get('ratio'), '5.1f')} "
               f"{r.get('budget', '-'):>6}  {'OK ' if r['within_budget'] else 'NO '} {r['verdict']}")  # fmt: skip
         results.append({**r, "status": "ok" if "detail" in r else "error"})
-    within = sum(1 for *_x, ok, _w in report if ok) + sum(1 for r in extra if r["within_budget"])
+    planning.table(planned)
+    results += planned
+    within = (sum(1 for *_x, ok, _w in report if ok) + sum(1 for r in extra if r["within_budget"])
+              + sum(1 for row in planned if row["within_budget"]))
     missing = sum(1 for _r, o, *_x in report if o["status"] == "missing")
     Path(args.output).write_text(
         json.dumps({"when": dt.datetime.now(dt.UTC).isoformat(), "machine": machine(), "clients": args.clients,
@@ -404,7 +410,7 @@ def main(argv=None):
     )  # fmt: skip
     print()
     print(f"results written to {args.output}")
-    print(f"{within} of {len(report) + len(extra)} rows within budget ({missing} missing in this build)")
+    print(f"{within} of {len(report) + len(extra) + len(planned)} rows within budget ({missing} missing in this build)")
 
 
 if __name__ == "__main__":

@@ -3,18 +3,23 @@ scope without breaking a rule, found by OR-Tools CP-SAT; then applied in one tra
 
 How a proposal is made (`compute`):
 1. the gaps: every need in scope minus its cover, from the one coverage computation (queries.need_coverage);
-2. the candidates: per need with a gap, each accepted line of its specialty with officers free over the
-   need's window, and each accepted, ready, certified K9 team of its detection free then; filtered with
-   the rule engine's cheap checks (availability, certification, readiness, legal status, language when
-   refused, rest and travel against the team's own assignments);
-3. CP-SAT: an integer per line candidate (officers), a boolean per team candidate; a line never has more
-   officers on duty than accepted at any instant nor more officer-hours than allowed in any 24 h; a team
-   never two candidates that overlap or breach rest or travel, nor more duty hours than allowed; a need
-   gets at most its gap. Objectives, lexicographically (each stage keeps the optimum of those before):
-   officer-hours covered; then language matches and the same venue as the source's day before; then the
-   largest country's share of duty; then less travel;
-4. every placement checked again by the rule engine (transitions.create_assignment) in a savepoint that
-   is rolled back; a refused one is dropped (there should be none) and the cover after is measured there.
+2. the candidates (deployments.candidates, set-wise with numpy): per need with a gap, each accepted line of
+   its specialty with officers free over the need's window, and each accepted, ready, certified K9 team of
+   its detection free then; filtered with the rule engine's checks written over arrays and never looser
+   (availability, certification, readiness, legal status and language of every need the placement would
+   cover, rest, travel and duty of a team against every live assignment within two days);
+3. CP-SAT, day by day (deployments.proposal_days, deployments.solver): an integer per line candidate
+   (officers), a boolean per team candidate; a line never has more officers on duty than accepted at any
+   instant nor more officer-hours than allowed in any 24 h; a team never two candidates that overlap or
+   breach rest or travel, nor more duty hours than allowed; a need gets at most its gap. Objectives,
+   lexicographically (each stage keeps the optimum of those before): officer-hours covered; then language
+   matches and the same venue as the source's days before; then the largest country's share of duty and
+   travel. Each day has its own time limit (`day_limit`);
+4. the placements inserted together in a savepoint that is rolled back and checked set-wise by the rules'
+   own SQL (deployments.proposal_checks); a refused one is dropped (there should be none) and the cover
+   after is measured there. Applying places each through the rule engine (transitions.create_assignment);
+5. the quality: covered officer-hours against an upper bound computed in the same run
+   (deployments.proposal_bound).
 
 Why CP-SAT: README "Proposals".
 """
@@ -29,30 +34,28 @@ from collections import defaultdict
 from celery import current_app
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Q
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from core.errors import DomainError
 from core.roles import require_coordinator
-from deployments import bulk, transitions
-from deployments.models import Assignment, Proposal, Venue, VenueNeed, VenuePair
+from deployments import bulk, proposal_checks, transitions
+from deployments.candidates import Live, Pairs, Venues
+from deployments.models import Assignment, Proposal, Venue, VenueNeed
+from deployments.proposal_bound import upper_bound
+from deployments.proposal_days import plan
 from deployments.queries import need_coverage
-from deployments.requirements import fits_legally, source_languages, speaks_one
 from deployments.rules.base import day_bounds
-from deployments.solver import DAY, Candidate, Timeline, minutes, nearest_km, peak, solve, team_refusal
+from deployments.solver import DAY, minutes
 from pledges.models import K9Team, Pledge, PledgeLine
-from reinforcements.rules import REFUSE
 
 TASK = "deployments.tasks.compute_proposal"
 LIFETIME = dt.timedelta(days=1)
-# At most this many candidates per need: the best by preference (same venue the day before, then nearest).
-# A need with more free sources than this is filled anyway; the bound keeps the model small at Games scale.
-MAX_CANDIDATES = 25
-# The solver gets the time limit shared among the days of the scope, and at least this per day.
-MIN_DAY_SECONDS = 1.0
+# Each day's CP-SAT time limit: the setting shared among the days, within these (deployments.proposal_days).
+MIN_DAY_SECONDS = 0.3
+MAX_DAY_SECONDS = 5.0
 ENDED_REQUEST = ("declined", "cancelled", "closed")
 
 # Why a need stays short (the `reason` code of `uncovered`), in the order they are reported.
@@ -95,38 +98,50 @@ def _digest(value) -> str:
     return hashlib.sha1(json.dumps(value, default=str, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def fingerprint(operation, needs: list[dict], sources: dict, starts, ends) -> dict:
-    """Per need (its figures and its cover) and per source considered (its state and its live assignments
-    near the scope), a short digest: apply compares them to say what changed."""
+# Per source considered, a digest of its state and of its live assignments within a day of the scope, in one
+# statement: the md5 of the rows as text, read in a fixed order (by id).
+_SOURCES_SQL = """
+WITH src AS (
+    SELECT 'line' AS kind, l.id, concat_ws('|', l.officers_accepted, l.withdrawn_at, l.available_from,
+           l.available_to, p.status, r.status, l.languages::text, l.legal_status, l.armed) AS state
+    FROM pledges_pledgeline l JOIN pledges_pledge p ON p.id = l.pledge_id
+    JOIN reinforcements_reinforcementrequest r ON r.id = p.request_id
+    WHERE l.id = ANY(%(lines)s::bigint[])
+    UNION ALL
+    SELECT 'team', t.id, concat_ws('|', t.accepted, t.withdrawn_at, t.available_from, t.available_to,
+           t.certification_expires_on, p.status, r.status, t.legal_status, t.armed, t.microchip, t.pet_passport,
+           t.rabies_vaccinated_on, t.echinococcus_treated_on)
+    FROM pledges_k9team t JOIN pledges_pledge p ON p.id = t.pledge_id
+    JOIN reinforcements_reinforcementrequest r ON r.id = p.request_id
+    WHERE t.id = ANY(%(teams)s::bigint[])
+), live AS (
+    SELECT CASE WHEN pledge_line_id IS NULL THEN 'team' ELSE 'line' END AS kind,
+           COALESCE(pledge_line_id, k9_team_id) AS id,
+           string_agg(concat_ws(',', id, starts_at, ends_at, quantity, venue_id), ';' ORDER BY id) AS rows
+    FROM deployments_assignment
+    WHERE (pledge_line_id = ANY(%(lines)s::bigint[]) OR k9_team_id = ANY(%(teams)s::bigint[]))
+      AND status <> 'cancelled' AND starts_at < %(hi)s AND ends_at > %(lo)s
+    GROUP BY 1, 2
+)
+SELECT src.kind, src.id, LEFT(md5(src.state || '#' || COALESCE(live.rows, '')), 16)
+FROM src LEFT JOIN live ON live.kind = src.kind AND live.id = src.id
+"""
+
+
+def fingerprint(operation, needs: list[dict], sources, starts, ends) -> dict:
+    """Per need (its figures and its cover) and per source considered, (kind, id), (its state and its live
+    assignments near the scope), a short digest: apply compares them to say what changed."""
     out = {}
     for need in needs:
         out[f"need:{need['id']}"] = _digest(
             [need["quantity"], need["starts_at"], need["ends_at"], need["assigned"], need["languages"]]
         )
-    line_ids = [key[1] for key in sources if key[0] == "line"]
-    team_ids = [key[1] for key in sources if key[0] == "team"]
-    live = defaultdict(list)
-    for key, *row in _live_rows(line_ids, team_ids, starts, ends):
-        live[key].append(tuple(row))
-    states = _source_states(line_ids, team_ids)
-    for key in sources:
-        out[f"{key[0]}:{key[1]}"] = _digest([states.get(key), sorted(live.get(key, []))])
+    params = {"lines": [pk for kind, pk in sources if kind == "line"],
+              "teams": [pk for kind, pk in sources if kind == "team"], "lo": starts - DAY, "hi": ends + DAY}  # fmt: skip
+    with connection.cursor() as cur:
+        cur.execute(_SOURCES_SQL, params)
+        out |= {f"{kind}:{pk}": digest for kind, pk, digest in cur.fetchall()}
     return out
-
-
-def _source_states(line_ids, team_ids) -> dict:
-    states = {}
-    for row in PledgeLine.objects.filter(pk__in=line_ids).values_list(
-        "id", "officers_accepted", "withdrawn_at", "available_from", "available_to", "pledge__status",
-        "pledge__request__status", "languages",
-    ):  # fmt: skip
-        states[("line", row[0])] = row[1:]
-    for row in K9Team.objects.filter(pk__in=team_ids).values_list(
-        "id", "accepted", "withdrawn_at", "available_from", "available_to", "certification_expires_on",
-        "pledge__status", "pledge__request__status",
-    ):  # fmt: skip
-        states[("team", row[0])] = row[1:]
-    return states
 
 
 # ---- the engine ---------------------------------------------------------------------------------------------
@@ -164,142 +179,35 @@ def _sources(operation, specialty_ids, k9_detections):
     return lines, teams
 
 
-def _live_rows(lines, teams, starts, ends):
-    """The live assignments of these sources (lines and teams, or their ids) within a day of the scope:
-    ((kind, source id), id, start, end, quantity, venue_id)."""
-    rows = Assignment.objects.filter(
-        Q(pledge_line__in=lines) | Q(k9_team__in=teams), starts_at__lt=ends + DAY, ends_at__gt=starts - DAY
-    ).exclude(status=Assignment.Status.CANCELLED)
-    for line_id, team_id, *row in rows.values_list(
-        "pledge_line_id", "k9_team_id", "id", "starts_at", "ends_at", "quantity", "venue_id"
-    ):
-        yield (("line", line_id) if line_id else ("team", team_id)), *row
-
-
-def _live_of(lines, teams, starts, ends):
-    """The live assignments of these sources within a day of the scope: (start, end, quantity, venue_id)."""
-    live = defaultdict(list)
-    for key, _id, s, e, q, venue_id in _live_rows(lines, teams, starts, ends):
-        live[key].append((s, e, q or 1, venue_id))
-    return {key: Timeline(items) for key, items in live.items()}
+def day_limit(days: int) -> float:
+    """Each day's CP-SAT time limit: PROPOSAL_TIME_LIMIT_SECONDS shared among the days, at least
+    MIN_DAY_SECONDS, at most MAX_DAY_SECONDS (a day's model is proved optimal well within it)."""
+    return min(max(settings.PROPOSAL_TIME_LIMIT_SECONDS / max(days, 1), MIN_DAY_SECONDS), MAX_DAY_SECONDS)
 
 
 def compute(proposal: Proposal, progress=lambda pct: None) -> dict:
     """The proposal's result (see the module's docstring). Reads only; the savepoint of the final check is
     rolled back."""
-    started = time.monotonic()
+    clock = {"started": time.monotonic()}
     operation = proposal.operation
-    rules = operation.rule_set
-    tz = zoneinfo.ZoneInfo(operation.timezone)
     starts, ends = scope_bounds(operation, proposal.from_date, proposal.to_date)
     rows = _need_rows(operation, proposal.venue_id, proposal.specialty_id, starts, ends)
     gaps = {r["id"]: r["quantity"] - r["assigned"] for r in rows if r["quantity"] > r["assigned"]}
-    needs = VenueNeed.objects.in_bulk(list(gaps))
-    specialties = {
-        n.specialty_id: n.specialty for n in VenueNeed.objects.filter(pk__in=gaps).select_related("specialty")
-    }
-    venues = Venue.objects.in_bulk({n.venue_id for n in needs.values()})
-    k9 = {code.removeprefix("k9_") for code in (s.code for s in specialties.values()) if code.startswith("k9_")}
+    needs = VenueNeed.objects.select_related("specialty").in_bulk(list(gaps))
+    gap_needs = sorted(needs.values(), key=lambda n: (n.starts_at, n.pk))
+    specialties = {n.specialty_id: n.specialty for n in gap_needs}
+    k9 = {s.code.removeprefix("k9_") for s in specialties.values() if s.code.startswith("k9_")}
     lines, teams = _sources(operation, list(specialties), k9)
-    live = _live_of(lines, teams, starts, ends)
-    all_venues = Venue.objects.in_bulk({v for timeline in live.values() for *_x, v in timeline.items} | set(venues))
-    pairs = VenuePair.objects.filter(venue_a__operation=operation).values_list("venue_a_id", "venue_b_id", "minutes")
-    overrides = {(min(a, b), max(a, b)): m for a, b, m in pairs}
+    venues = Venues(operation)
+    live = Live([x.pk for x in lines], [x.pk for x in teams], starts - 2 * DAY, ends + 2 * DAY)
+    clock["read"] = time.monotonic()
+    pairs = Pairs(operation, gap_needs, gaps, lines, teams, live, venues)
+    clock["candidates"] = time.monotonic()
     progress(20)
-
-    language_refused = rules["modes"].get("language_mismatch", REFUSE) == REFUSE
-    legal_refused = rules["modes"].get("legal_status_mismatch", REFUSE) == REFUSE
-    rest_refused = rules["modes"].get("rest_too_short", REFUSE) == REFUSE
-    travel_refused = rules["modes"].get("travel_too_short", REFUSE) == REFUSE
-    # Readiness read once per team, not once per need; the sources of each specialty listed once.
-    ready_at = {
-        t.pk: None if t.readiness or t.ready_from is None else dt.datetime.combine(t.ready_from, dt.time.min, tz)
-        for t in teams
-    }
-    pools = defaultdict(list)
-    for team in teams:
-        pools[f"k9_{team.detection}"].append(("team", team))
-    for line in lines:
-        pools[line.specialty_id].append(("line", line))
-    why = {}  # need id -> the reasons its sources were filtered out
-
-    def need_candidates(need_id):
-        need = needs[need_id]
-        gap, venue, spec = gaps[need_id], venues[need.venue_id], specialties[need.specialty_id]
-        first_day = need.starts_at.astimezone(tz).date()
-        last_day = (need.ends_at - dt.timedelta(microseconds=1)).astimezone(tz).date()
-        reasons, found = set(), []
-        for kind, source in pools[spec.code] if spec.code.startswith("k9_") else pools[need.specialty_id]:
-            key = (kind, source.pk)
-            if not (source.available_from <= first_day and source.available_to >= last_day):
-                continue
-            if not fits_legally(source, need) and legal_refused:
-                reasons.add("legal_status")
-                continue
-            speaks = speaks_one(source_languages(source), need.languages)
-            if not speaks and language_refused:
-                reasons.add("language")
-                continue
-            mine = live[key].between(need.starts_at - 2 * DAY, need.ends_at + 2 * DAY) if key in live else []
-            if kind == "line":
-                free = source.officers_accepted - peak(mine, need.starts_at, need.ends_at)
-                if free <= 0:
-                    reasons.add("capacity")
-                    continue
-                upper = min(gap, free)
-            else:
-                ready = ready_at[source.pk]
-                if source.certification_expires_on < last_day or ready is None or need.starts_at < ready:
-                    reasons.add("readiness")
-                    continue
-                refused = team_refusal(mine, need.starts_at, need.ends_at, venue, all_venues, rules, overrides,
-                                        rest_refused, travel_refused)  # fmt: skip
-                if refused:
-                    reasons.add(refused)
-                    continue
-                upper = 1
-            same_venue = any(v == venue.pk and s < need.starts_at and e > need.starts_at - 2 * DAY
-                             for s, e, _q, v in mine)  # fmt: skip
-            found.append(Candidate(
-                index=None, kind=kind, source=source, need=need, venue=venue, starts_at=need.starts_at,
-                ends_at=need.ends_at, upper=upper, minutes=minutes(need.starts_at, need.ends_at),
-                lang=bool(need.languages) and speaks, same_venue=same_venue,
-                travel_km=nearest_km(mine, need.starts_at, venue, all_venues),
-                country=source.pledge.request.country, var=None,
-            ))  # fmt: skip
-        found.sort(key=lambda c: (not c.lang, not c.same_venue, c.travel_km, -c.upper, c.source.pk))
-        why[need_id] = reasons
-        return found[:MAX_CANDIDATES]
-
-    # Day by day (the needs' local start day), each day seeing what the days before proposed as the sources'
-    # own assignments: a Games-wide model at once does not solve within the time limit; a day does.
-    days = defaultdict(list)
-    for need_id in sorted(gaps, key=lambda i: (needs[i].starts_at, i)):
-        days[needs[need_id].starts_at.astimezone(tz).date()].append(need_id)
-    day_limit = max(settings.PROPOSAL_TIME_LIMIT_SECONDS / max(len(days), 1), MIN_DAY_SECONDS)
-    candidates, chosen = [], []
-    stats = {"variables": 0, "covered_minutes": 0, "bound_minutes": 0, "days": len(days), "stages": {}}
-    read_seconds = solve_seconds = 0.0
-    for day_index, need_ids in enumerate(days.values()):
-        reading = time.monotonic()
-        todays = [c for need_id in need_ids for c in need_candidates(need_id)]
-        solving = time.monotonic()
-        picked, day_stats = solve(todays, gaps, live, rules, all_venues, overrides, rest_refused, travel_refused,
-                                  day_limit)  # fmt: skip
-        read_seconds += solving - reading
-        solve_seconds += time.monotonic() - solving
-        for c, qty in picked:
-            live.setdefault((c.kind, c.source.pk), Timeline([])).add((c.starts_at, c.ends_at, qty, c.venue.pk))
-        chosen += picked
-        candidates += todays
-        for key in ("variables", "covered_minutes", "bound_minutes"):
-            stats[key] += day_stats.get(key, 0)
-        for stage, status in day_stats.get("stages", {}).items():
-            counts = stats["stages"].setdefault(stage, {})
-            counts[status] = counts.get(status, 0) + 1
-        progress(20 + 60 * (day_index + 1) // len(days))
-    stats["status"] = "OPTIMAL" if set(stats["stages"].get("covered", {})) <= {"OPTIMAL"} else "FEASIBLE"
-    read_at = time.monotonic() - solve_seconds  # the phases: reading (with candidates) and solving
+    days = len({n.starts_at.astimezone(zoneinfo.ZoneInfo(operation.timezone)).date() for n in gap_needs})
+    planned = plan(operation, gap_needs, gaps, pairs, live, venues, day_limit(days), progress)
+    chosen, candidates, stats = planned["chosen"], planned["candidates"], planned["stats"]
+    clock["solved"] = time.monotonic()
     progress(80)
     placements = [
         {"kind": c.kind, "source": c.source.pk, "need": c.need.pk, "venue": c.venue.code, "venue_id": c.venue.pk,
@@ -310,12 +218,13 @@ def compute(proposal: Proposal, progress=lambda pct: None) -> dict:
         for c, qty in chosen
     ]  # fmt: skip
     placements.sort(key=lambda p: (p["country"], p["venue"], p["starts_at"], p["source"]))
-    solved_at = time.monotonic()
     kept, dropped, after = _recheck(proposal, placements, starts, ends)
-    checked_at = time.monotonic()
+    clock["checked"] = time.monotonic()
     covered_by_need = defaultdict(int)
     for p in kept:
         covered_by_need[p["need"]] += p["quantity"] or 1
+    with_candidates = {c.need.pk for c in candidates}
+    why = {need.pk: pairs.why[i] for i, need in enumerate(gap_needs)}
     uncovered = []
     for need_id, gap in gaps.items():
         left = gap - covered_by_need[need_id]
@@ -323,44 +232,67 @@ def compute(proposal: Proposal, progress=lambda pct: None) -> dict:
             continue
         need = needs[need_id]
         codes = sorted(why.get(need_id) or ()) or ["capacity"]
-        if any(c.need.pk == need_id for c in candidates):
+        if need_id in with_candidates:
             codes = ["contention", *[c for c in codes if c != "capacity"]]
         uncovered.append({
-            "need": need_id, "venue": venues[need.venue_id].code, "specialty": specialties[need.specialty_id].code,
+            "need": need_id, "venue": venues.by_id[need.venue_id].code, "specialty": specialties[need.specialty_id].code,
             "starts_at": need.starts_at.isoformat(), "ends_at": need.ends_at.isoformat(), "missing": left,
             "reasons": [{"code": c, "detail": str(REASONS[c])} for c in codes],
         })  # fmt: skip
     uncovered.sort(key=lambda u: (u["venue"], u["starts_at"], u["need"]))
     sources = {(c.kind, c.source.pk) for c in candidates}
+    prints = fingerprint(operation, [r for r in rows if r["id"] in gaps], sources, starts, ends)
+    clock["fingerprint"] = time.monotonic()
+    covered = round(sum(p["officer_hours"] for p in kept), 2)
+    bound = upper_bound(operation, gap_needs, gaps, pairs, live, lines, teams, starts, ends)
     stats.update({
-        "seconds": round(time.monotonic() - started, 2),
-        "phases": {"read": round(read_at - started, 2), "solve": round(solved_at - read_at, 2),
-                   "recheck": round(checked_at - solved_at, 2), "fingerprint": round(time.monotonic() - checked_at, 2)},
-        "candidates": len(candidates), "dropped": dropped,
+        "seconds": round(time.monotonic() - clock["started"], 2),
+        "phases": {name: round(clock[name] - clock[before], 2) for before, name in zip(
+            ["started", "read", "candidates", "solved", "checked"],
+            ["read", "candidates", "solved", "checked", "fingerprint"], strict=True)},
+        "candidates": len(candidates), "pairs": len(pairs.need), "dropped": dropped,
         "gap_officer_hours": round(sum(g * minutes(needs[i].starts_at, needs[i].ends_at) for i, g in gaps.items()) / 60, 2),
-        "covered_officer_hours": round(sum(p["officer_hours"] for p in kept), 2),
+        "covered_officer_hours": covered, "bound_officer_hours": bound,
+        "quality": round(covered / bound, 4) if bound else 1.0,
     })  # fmt: skip
+    stats["phases"]["bound"] = round(time.monotonic() - clock["fingerprint"], 2)
     return {
         "assignments": kept,
         "coverage_before": by_venue(rows),
         "coverage_after": by_venue(after),
         "uncovered": uncovered,
-        "fingerprint": fingerprint(operation, [r for r in rows if r["id"] in gaps], sources, starts, ends),
+        "fingerprint": prints,
         "stats": stats,
     }
 
 
 def _recheck(proposal, placements, starts, ends):
-    """Place each through the rule engine in a savepoint, then roll back: (kept, dropped, cover after)."""
+    """In a savepoint rolled back at the end: every placement inserted at once and checked set-wise by the
+    rules' own SQL (deployments.proposal_checks): (kept, dropped, cover after). If the set cannot be inserted
+    (a K9 team's exclusion constraint), each goes through the rule engine instead, as apply does."""
     kept, dropped = [], []
     with transaction.atomic():
-        for p in placements:
-            try:
-                transitions.create_assignment(actor=proposal.created_by, tell=False, **_placement_kwargs(p))
-            except DomainError as exc:
-                dropped.append({**p, "code": exc.code, "detail": str(exc.message)})
-                continue
-            kept.append(p)
+        try:
+            with transaction.atomic():
+                made = proposal_checks.insert(proposal.created_by, placements, str(_("Proposal")))
+        except IntegrityError:
+            made = None
+        if made is None:
+            for p in placements:
+                try:
+                    transitions.create_assignment(actor=proposal.created_by, tell=False, **_placement_kwargs(p))
+                except DomainError as exc:
+                    dropped.append({**p, "code": exc.code, "detail": str(exc.message)})
+                    continue
+                kept.append(p)
+        else:
+            refused = proposal_checks.refused(proposal.operation, [a.pk for a in made])
+            for p, a in zip(placements, made, strict=True):
+                if a.pk in refused:
+                    dropped.append({**p, "code": refused[a.pk][0], "detail": refused[a.pk][1]})
+                else:
+                    kept.append(p)
+            Assignment.objects.filter(pk__in=list(refused)).delete()
         after = _need_rows(proposal.operation, proposal.venue_id, proposal.specialty_id, starts, ends)
         transaction.set_rollback(True)
     return kept, dropped, after

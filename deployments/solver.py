@@ -2,16 +2,22 @@
 cheap rule checks that filter them (rest, travel and duty of a K9 team against its own assignments)."""
 
 import datetime as dt
+import time
 from bisect import bisect_left, bisect_right
 from collections import defaultdict
 
+import numpy as np
 from ortools.sat.python import cp_model
+from ortools.sat.python.cp_model import LinearExpr
 
 from deployments.rules.base import haversine_km
 from deployments.rules.rest import rest_breached
 from deployments.rules.travel import travel_minutes
 
 DAY = dt.timedelta(hours=24)
+US = 1_000_000
+MINUTE = 60 * US
+DAY_US = 86_400 * US
 
 
 class Timeline:
@@ -41,12 +47,14 @@ class Candidate:
 
     __slots__ = (
         "country",
+        "e",
         "ends_at",
         "index",
         "kind",
         "lang",
         "minutes",
         "need",
+        "s",
         "same_venue",
         "source",
         "starts_at",
@@ -54,6 +62,7 @@ class Candidate:
         "upper",
         "var",
         "venue",
+        "vi",
     )  # fmt: skip
 
     def __init__(self, **kw):
@@ -133,9 +142,77 @@ def nearest_km(mine, at, venue, all_venues) -> int:
     return round(haversine_km(other.latitude, other.longitude, venue.latitude, venue.longitude))
 
 
-def solve(candidates, gaps, live, rules, all_venues, overrides, rest_refused, travel_refused, limit):
+class Loads:
+    """Each source's live assignments, and those proposed on earlier days, as a step function over integer
+    microseconds (deployments.candidates.Live): the load at an instant, the officer-minutes in a 24 h
+    window (exact, rounded up), the instants where it changes."""
+
+    def __init__(self, live):
+        self.live = live
+        self.extra = defaultdict(list)
+        self.cache = {}
+
+    def add(self, key, s: int, e: int, q: int) -> None:
+        self.extra[key].append((s, e, q))
+        self.cache.pop(key, None)
+
+    def steps(self, key):
+        if key not in self.cache:
+            sl = self.live.of(key)
+            more = np.array(self.extra.get(key, []), dtype=np.int64).reshape(-1, 3)
+            s = np.concatenate((self.live.s[sl], more[:, 0]))
+            e = np.concatenate((self.live.e[sl], more[:, 1]))
+            q = np.concatenate((self.live.q[sl], more[:, 2]))
+            t, d = np.concatenate((s, e)), np.concatenate((q, -q))
+            order = np.argsort(t, kind="stable")
+            times, first = np.unique(t[order], return_index=True)
+            load = np.cumsum(np.add.reduceat(d[order], first)) if len(t) else np.zeros(0, dtype=np.int64)
+            area = np.concatenate(([0], np.cumsum(load[:-1] * np.diff(times)))) if len(t) else load
+            self.cache[key] = (times, load, area, s, e)
+        return self.cache[key]
+
+    def _at(self, key, ts):
+        times, load, area, _s, _e = self.steps(key)
+        i = np.searchsorted(times, ts, side="right") - 1
+        j = np.maximum(i, 0)
+        if not len(times):
+            return np.zeros(len(ts), dtype=np.int64), np.zeros(len(ts), dtype=np.int64)
+        return np.where(i >= 0, load[j], 0), np.where(i >= 0, area[j] + load[j] * (ts - times[j]), 0)
+
+    def peak(self, key, s: int, e: int) -> int:
+        """The most on duty at once over [s, e) (rules.capacity)."""
+        times, load, *_r = self.steps(key)
+        i0 = np.searchsorted(times, s, side="right") - 1
+        i1 = np.searchsorted(times, e, side="left") - 1
+        inside = load[max(i0 + 1, 0) : i1 + 1]
+        return int(max(load[i0] if i0 >= 0 else 0, inside.max(initial=0)))
+
+    def load_at(self, key, ts):
+        return self._at(key, ts)[0]
+
+    def minutes_in(self, key, ws):
+        """Officer-minutes (minutes for a team) in [w, w + 24 h), rounded up."""
+        area = self._at(key, ws + DAY_US)[1] - self._at(key, ws)[1]
+        return -(-area // MINUTE)
+
+    def near(self, key, lo, hi):
+        """Starts and ends of the assignments overlapping [lo, hi)."""
+        *_r, s, e = self.steps(key)
+        m = (s < hi) & (e > lo)
+        return s[m], e[m]
+
+
+def _constrain(model, seen, terms, room):
+    """Σ m × var ≤ room, once per distinct left-hand side (the tightest room kept)."""
+    key = tuple((id(v), m) for v, m in terms)
+    if key in seen and seen[key][0] <= room:
+        return
+    seen[key] = (room, terms)
+
+
+def solve(candidates, gaps, loads: Loads, rules, venues, rest_refused, travel_refused, limit):
     """CP-SAT over the candidates within `limit` seconds: [(candidate, quantity)] chosen, and the solver's
-    figures."""
+    figures. Times are the candidates' `s` and `e` (µs), venues their index `vi` in `venues`."""
     model = cp_model.CpModel()
     for i, c in enumerate(candidates):
         c.index = i
@@ -145,75 +222,101 @@ def solve(candidates, gaps, live, rules, all_venues, overrides, rest_refused, tr
         by_need[c.need.pk].append(c)
         by_source[(c.kind, c.source.pk)].append(c)
     for need_id, items in by_need.items():
-        model.add(sum(c.var for c in items) <= gaps[need_id])
+        model.add(LinearExpr.sum([c.var for c in items]) <= gaps[need_id])
     duty_minutes = int(rules["max_duty_hours"] * 60)
-    horizon = max(DAY, dt.timedelta(hours=rules["min_rest_hours"]))
+    horizon = max(DAY_US, int(rules["min_rest_hours"] * 3600 * US))
+    brk, rest = rules["max_break_minutes"] * MINUTE, int(rules["min_rest_hours"] * 3600 * US)
+    seen = {}
     for key, items in by_source.items():
-        timeline = live.get(key, EMPTY)
-        items.sort(key=lambda c: (c.starts_at, c.index))
-        chosen = Timeline([(c.starts_at, c.ends_at, c) for c in items])
-        source = items[0].source
+        items.sort(key=lambda c: (c.s, c.index))
+        s = np.array([c.s for c in items], dtype=np.int64)
+        e = np.array([c.e for c in items], dtype=np.int64)
+        upper = np.array([c.upper for c in items], dtype=np.int64)
+        live_s, live_e = loads.near(key, s.min() - DAY_US, e.max() + DAY_US)
         if key[0] == "line":
+            accepted = items[0].source.officers_accepted
             # Officers on duty at once: the load only rises where something starts.
-            instants = {c.starts_at for c in items}
-            for c in items:
-                instants |= {s for s, *_r in timeline.between(c.starts_at, c.ends_at) if s > c.starts_at}
-            for t in sorted(instants):
-                covering = [c for _s, _e, c in chosen.between(t, t + TICK)]
-                busy = sum(q for _s, _e, q, _v in timeline.between(t, t + TICK))
-                if covering and (len(covering) > 1 or busy):
-                    model.add(sum(c.var for c in covering) <= source.officers_accepted - busy)
-            cap = duty_minutes * source.officers_accepted
+            inside = (
+                live_s[((live_s[:, None] > s[None]) & (live_s[:, None] < e[None])).any(1)] if len(live_s) else s[:0]
+            )
+            instants = np.unique(np.concatenate((s, inside)))
+            cover = (s[None] <= instants[:, None]) & (e[None] > instants[:, None])
+            busy = loads.load_at(key, instants)
+            for r in range(len(instants)):
+                idx = np.flatnonzero(cover[r])
+                if len(idx) and (len(idx) > 1 or busy[r]):
+                    _constrain(model, seen, [(items[i].var, 1) for i in idx], max(0, int(accepted - busy[r])))
+            cap = duty_minutes * accepted
         else:
             # Two candidates of one team: not overlapping, and rest and travel between them.
             for a_i, a in enumerate(items):
                 for b in items[a_i + 1 :]:
-                    if b.starts_at >= a.ends_at + horizon:
+                    if b.s >= a.e + horizon:
                         break
-                    if (b.starts_at < a.ends_at
-                            or gap_ok(b.starts_at - a.ends_at, a.venue.pk, b.venue.pk, all_venues, rules, overrides,
-                                      rest_refused, travel_refused)):  # fmt: skip
+                    gap = b.s - a.e
+                    need = venues.travel[a.vi, b.vi]
+                    if (gap < 0 or (rest_refused and brk < gap < rest)
+                            or (travel_refused and a.vi != b.vi and not np.isnan(need) and gap < need * MINUTE)):  # fmt: skip
                         model.add_bool_or([a.var.Not(), b.var.Not()])
             cap = duty_minutes
         # Duty in every 24 h that holds a candidate (the load is piecewise linear in the window's start).
-        anchors = {c.starts_at for c in items} | {c.ends_at - DAY for c in items}
-        for c in items:
-            near = timeline.between(c.starts_at - DAY, c.ends_at + DAY)
-            anchors |= {s for s, *_r in near} | {e - DAY for _s, e, *_r in near}
-        for w in sorted(anchors):
-            terms = [(c, overlap(c.starts_at, c.ends_at, w, w + DAY)) for _s, _e, c in chosen.between(w, w + DAY)]
-            terms = [(c, m) for c, m in terms if m]
-            room = cap - sum(q * overlap(s, e, w, w + DAY) for s, e, q, _v in timeline.between(w, w + DAY))
-            if terms and sum(m * c.upper for c, m in terms) > room:
-                model.add(sum(m * c.var for c, m in terms) <= int(room))
-    stats = {"variables": len(candidates), "status": "empty"}
+        anchors = np.unique(np.concatenate((s, e - DAY_US, live_s, live_e - DAY_US)))
+        m = np.maximum(0, np.minimum(e[None], anchors[:, None] + DAY_US) - np.maximum(s[None], anchors[:, None]))
+        m = -(-m // MINUTE)
+        room = np.maximum(0, cap - loads.minutes_in(key, anchors))
+        for r in np.flatnonzero((m * upper[None]).sum(1) > room):
+            idx = np.flatnonzero(m[r])
+            _constrain(model, seen, [(items[i].var, int(m[r, i])) for i in idx], int(room[r]))
+    for room, terms in seen.values():
+        model.add(LinearExpr.weighted_sum([v for v, _m in terms], [mm for _v, mm in terms]) <= room)
+    stats = {"variables": len(candidates), "constraints": len(seen), "status": "empty"}
     if not candidates:
         return [], stats
-    covered = sum(c.minutes * c.var for c in candidates)
-    preference = sum((1000 * c.lang + c.same_venue) * c.var for c in candidates)
+    variables = [c.var for c in candidates]
+    covered = LinearExpr.weighted_sum(variables, [c.minutes for c in candidates])
+    preference = LinearExpr.weighted_sum(variables, [1000 * c.lang + c.same_venue for c in candidates])
     countries = sorted({c.country for c in candidates})
     # Duty minutes proposed per officer (or team) of the country that could be placed: its "share".
     capacity = {k: max(1, sum(c.upper for c in candidates if c.country == k)) for k in countries}
     most = max(sum(c.minutes * c.upper for c in candidates if c.country == k) // capacity[k] + 1 for k in countries)
     share = model.new_int_var(0, most, "max_share")
     for country in countries:
-        model.add(sum(c.minutes * c.var for c in candidates if c.country == country) <= share * capacity[country])
-    travel = sum(c.travel_km * c.var for c in candidates)
+        mine = [c for c in candidates if c.country == country]
+        model.add(
+            LinearExpr.weighted_sum([c.var for c in mine], [c.minutes for c in mine]) <= share * capacity[country]
+        )
+    travel = LinearExpr.weighted_sum(variables, [c.travel_km for c in candidates])
+    # Fairness, then travel: one stage (travel never outweighs one unit of share).
+    fairness = share * (sum(c.travel_km * c.upper for c in candidates) + 1) + travel
+    for c in candidates:  # nothing placed is a solution: the first stage never ends without one
+        model.add_hint(c.var, 0)
+    model.add_hint(share, 0)
     solver = cp_model.CpSolver()
     solver.parameters.num_workers = 2
-    stages = [("covered", covered, 1), ("preference", preference, 1), ("fairness", share, -1), ("travel", travel, -1)]
-    bound, chosen = None, []
-    for n, (name, expr, sense) in enumerate(stages):
+    # The first stage has the day's limit (and once more four times it, should it end without a solution);
+    # the others what is left of it, each within a little deterministic work: they polish, the first decides.
+    deadline = time.monotonic() + limit
+    stages = [("covered", covered, 1, None), ("preference", preference, 1, 0.1), ("fairness", fairness, -1, 0.1)]
+    chosen = []
+    for name, expr, sense, work in stages:
         if sense > 0:
             model.maximize(expr)
         else:
             model.minimize(expr)
-        solver.parameters.max_time_in_seconds = limit * (0.55 if n == 0 else 0.15)
+        left = deadline - time.monotonic()
+        if work is not None and left < 0.1:
+            break
+        solver.parameters.max_time_in_seconds = max(left, 0.05)
+        solver.parameters.max_deterministic_time = work or 1e9
         result = solver.solve(model)
+        if work is None and result not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            solver.parameters.max_time_in_seconds = 4 * limit
+            result = solver.solve(model)
+        stats.setdefault("stage_seconds", {})[name] = round(solver.wall_time, 3)
         if result not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             break
         value = int(solver.objective_value)
-        if n == 0:
+        if name == "covered":
             bound = int(solver.best_objective_bound)
             stats.update(status=solver.status_name(result), covered_minutes=value, bound_minutes=bound)
         stats[name] = value
@@ -223,5 +326,6 @@ def solve(candidates, gaps, live, rules, all_venues, overrides, rest_refused, tr
         model.clear_hints()
         for c in candidates:
             model.add_hint(c.var, solver.value(c.var))
+        model.add_hint(share, solver.value(share))  # a complete hint: the next stage starts from a solution
         chosen = [(c, solver.value(c.var)) for c in candidates if solver.value(c.var)]
     return chosen, stats

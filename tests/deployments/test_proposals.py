@@ -8,7 +8,8 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from core.errors import DomainError
-from deployments import proposals
+from demo.scale.checks import rule_violations
+from deployments import proposal_checks, proposals
 from deployments.conflicts import conflicts
 from deployments.models import Assignment, Proposal
 from deployments.proposals import ExpiredProposal, StaleProposal, apply_proposal, run_proposal
@@ -110,8 +111,61 @@ def test_applying_every_proposed_assignment_breaks_no_rule_and_leaves_no_conflic
     assert len(placed) == len(proposal.result["assignments"])
     assert [a.k9_team_id for a in placed if a.k9_team_id] == [team.pk]  # one of the two: rest 1 h is too short
     assert list(conflicts(operation)) == []
+    assert not any(rule_violations(operation.pk).values())
     proposal.refresh_from_db()
     assert proposal.status == Proposal.Status.APPLIED
+
+
+def test_the_quality_is_the_cover_against_an_upper_bound_computed_in_the_same_run(coordinator):
+    operation, _line, _needs = crafted()
+
+    stats = propose(coordinator, operation).result["stats"]
+
+    # per minute the gap (10, 20, 10) against 10 free officers: 150 officer-hours; the day's duty: 10 × 12 h
+    assert stats["bound_officer_hours"] == pytest.approx(120)
+    assert stats["covered_officer_hours"] == pytest.approx(120)
+    assert stats["quality"] == pytest.approx(1.0)
+
+
+def test_a_source_refused_by_another_need_its_placement_would_cover_is_not_proposed(coordinator):
+    """rules.needs checks every need a placement covers (its venue and specialty, overlapping it), not
+    only the one it is for: a line speaking only Polish is not proposed for a need overlapped by another
+    that asks for Spanish, whatever the first asks."""
+    line = accepted_line(officers=5, languages=["pl"])
+    operation = line.pledge.request.operation
+    venue = VenueFactory(operation=operation)
+    plain = VenueNeedFactory(venue=venue, quantity=5, starts_at=at(26, 8), ends_at=at(26, 16))
+    VenueNeedFactory(venue=venue, quantity=1, languages=["es"], starts_at=at(26, 10), ends_at=at(26, 12))
+
+    proposal = propose(coordinator, operation)
+
+    assert proposal.result["assignments"] == []
+    reasons = {u["need"]: [r["code"] for r in u["reasons"]] for u in proposal.result["uncovered"]}
+    assert reasons[plain.pk] == ["language"]
+    with pytest.raises(DomainError) as refused:  # what the rule engine says of that placement
+        create_assignment(actor=coordinator, venue=venue, starts_at=at(26, 8), ends_at=at(26, 16), pledge_line=line,
+                          quantity=5)  # fmt: skip
+    assert refused.value.code == "language_mismatch"
+
+
+def test_the_set_wise_check_finds_what_the_rule_engine_would_refuse(coordinator):
+    line = accepted_line(officers=3, languages=["pl"])
+    operation = line.pledge.request.operation
+    venue = VenueFactory(operation=operation)
+    VenueNeedFactory(venue=venue, quantity=1, languages=["es"], starts_at=at(26, 18), ends_at=at(26, 20))
+    placements = [
+        {"kind": "line", "source": line.pk, "quantity": q, "venue_id": venue.pk, "starts_at": s.isoformat(),
+         "ends_at": e.isoformat()}
+        for q, s, e in [(2, at(26, 8), at(26, 12)), (2, at(26, 10), at(26, 14)), (1, at(26, 17), at(26, 19))]
+    ]  # fmt: skip
+
+    made = proposal_checks.insert(coordinator, placements, "Proposal")
+    refused = proposal_checks.refused(operation, [a.pk for a in made])
+
+    # 2 + 2 officers at 10:00 of a line of 3; the evening one covers a need asking for Spanish
+    assert {pk: code for pk, (code, _detail) in refused.items()} == {
+        made[0].pk: "capacity_exceeded", made[1].pk: "capacity_exceeded", made[2].pk: "language_mismatch",
+    }  # fmt: skip
 
 
 def test_a_proposal_prefers_a_line_that_speaks_the_language_asked(coordinator):
