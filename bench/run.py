@@ -401,8 +401,11 @@ def main(argv=None):
         results.append({**r, "status": "ok" if "detail" in r else "error"})
     planning.table(planned)
     results += planned
-    within = (sum(1 for *_x, ok, _w in report if ok) + sum(1 for r in extra if r["within_budget"])
-              + sum(1 for row in planned if row["within_budget"]))
+    within = (
+        sum(1 for *_x, ok, _w in report if ok)
+        + sum(1 for r in extra if r["within_budget"])
+        + sum(1 for row in planned if row["within_budget"])
+    )
     missing = sum(1 for _r, o, *_x in report if o["status"] == "missing")
     Path(args.output).write_text(
         json.dumps({"when": dt.datetime.now(dt.UTC).isoformat(), "machine": machine(), "clients": args.clients,
