@@ -107,8 +107,9 @@ def _attempt(notification_id: int) -> tuple[str, float | None]:
 
 def message_id(notification_id: int) -> str:
     """The same Message-ID on every try of one row: should a mail ever go out twice (a worker killed after
-    the mail server took it, before the row was marked sent), mail clients show it once. Named for the
-    instance too (CELERY_INSTANCE), so two instances' rows of the same number never share one."""
+    the mail server took it, before the row was marked sent), both copies carry one id, by which mail
+    systems recognise the second. Named for the instance too (CELERY_INSTANCE), so two instances' rows
+    of the same number never share one."""
     instance = hashlib.sha256(settings.CELERY_INSTANCE.encode()).hexdigest()[:12]
     domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip("> ") or "localhost"
     return f"<notification-{notification_id}.{instance}@{domain}>"
