@@ -144,7 +144,7 @@ class Screen(threading.Thread):
             headers = {"Last-Event-ID": last} if last else {}
             try:
                 with httpx.stream("GET", self.url, cookies=self.cookies, headers=headers,
-                                  timeout=httpx.Timeout(5.0, read=5.0)) as response:  # fmt: skip
+                                  timeout=httpx.Timeout(5.0, read=15.0)) as response:  # fmt: skip
                     if response.status_code != 200:
                         self.errors.append(f"HTTP {response.status_code}")
                         return
