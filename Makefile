@@ -11,7 +11,7 @@ export PYTHONUNBUFFERED := 1
 export XDG_RUNTIME_DIR ?= $(CURDIR)/.data/run
 SERVICES_ENV = eval "$$($(PY) -m server.services env)"
 
-.PHONY: run dev manage test lint format messages bench backup restore browser-deps clean fuzz screenshots
+.PHONY: run dev manage test lint format messages bench bench-board backup restore browser-deps clean fuzz screenshots
 
 $(PY):
 	@set -e; base=""; \
@@ -111,11 +111,19 @@ messages: $(VENV)/.installed
 	$(PY) manage.py compilemessages --ignore=.venv
 # Games-scale benchmark (issue 9): loads 250,000 assignments into the database reinforcements_bench,
 # serves the app with gunicorn (DEBUG=false), drives it at 8 concurrent clients, prints the table
-# and writes bench/results.json. About 5 to 8 minutes. BENCH_ARGS="--small" for a quick try,
-# "--no-seed" to reuse the loaded data, "--only coverage" for one row.
+# and writes bench/results.json; then the live board (200 streams on one uvicorn, bench/board.py) and
+# the change feed's paging (bench/feed.py), each a row. About 6 to 10 minutes. BENCH_ARGS="--small"
+# for a quick try, "--no-seed" to reuse the loaded data, "--only coverage" for one row.
 bench: $(VENV)/.installed
 	@mkdir -p .data/run
 	@$(SERVICES_ENV); $(PY) -m bench.run $(BENCH_ARGS)
+
+# The live board's row alone (bench/board.py): 200 streams on one uvicorn, on `make run`'s database
+# (the demo's paris-2024), about 30 s. BENCH_ARGS="--connections 400" and so on.
+bench-board: $(VENV)/.installed
+	@mkdir -p .data/run
+	@$(SERVICES_ENV); trap '$(PY) -m server.services stop-started' EXIT; \
+	$(PY) manage.py migrate --no-input -v 0 && $(PY) manage.py seed_demo && $(PY) -m bench.board $(BENCH_ARGS)
 
 clean:
 	-$(PY) -m server.services stop

@@ -326,6 +326,9 @@ if EVENTS_URL and not EVENTS_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"EVENTS_URL must be an http(s):// origin, not {EVENTS_URL!r}")
 LIVE_KEEP = env.int("LIVE_KEEP", default=500)  # events kept per operation for reconnecting boards
 LIVE_HEARTBEAT_SECONDS = env.float("LIVE_HEARTBEAT_SECONDS", default=15)
+# Requests the ASGI process lets through their opening at once (config/asgi.py): each holds a database
+# connection until its response starts; a room of boards reconnecting together must not exhaust PostgreSQL's.
+LIVE_OPENING_CONCURRENCY = env.int("LIVE_OPENING_CONCURRENCY", default=10)
 LIVE_POLL_SECONDS = env.int("LIVE_POLL_SECONDS", default=5)  # the fallback's period, where streams cannot pass
 BOARD_HOURS = env.int("BOARD_HOURS", default=6)  # how far ahead the board looks
 
