@@ -23,4 +23,4 @@ RUN useradd --create-home --uid 1000 app && mkdir -p .data && chown app .data
 USER app
 
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --no-input && exec gunicorn -c server/gunicorn.py --access-logfile - config.wsgi:application"]
+CMD ["sh", "-c", "python -m server.migrate && exec gunicorn -c server/gunicorn.py --access-logfile - config.wsgi:application"]

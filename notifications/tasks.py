@@ -1,5 +1,6 @@
 """Email delivery and the periodic jobs of SPEC §6 (beat schedule in config/celery.py)."""
 
+import hashlib
 import logging
 import time
 from datetime import timedelta
@@ -81,7 +82,10 @@ def _attempt(notification_id: int) -> tuple[str, float | None]:
         # EMAIL_TIMEOUT bounds how long it is held.
         message = EmailMessage(
             note.subject, note.body, settings.DEFAULT_FROM_EMAIL, [note.recipient.email],
-            headers={"Auto-Submitted": "auto-generated", "X-Reinforcements-Event": note.event},
+            headers={
+                "Auto-Submitted": "auto-generated", "X-Reinforcements-Event": note.event,
+                "X-Reinforcements-Notification": str(note.pk), "Message-ID": message_id(note.pk),
+            },
         )  # fmt: skip
         try:
             message.send()
@@ -99,6 +103,16 @@ def _attempt(notification_id: int) -> tuple[str, float | None]:
         note.status, note.sent_at, note.next_attempt_at = Notification.Status.SENT, timezone.now(), None
         note.save(update_fields=["attempts", "status", "sent_at", "next_attempt_at", "updated_at"])
         return "sent", None
+
+
+def message_id(notification_id: int) -> str:
+    """The same Message-ID on every try of one row: should a mail ever go out twice (a worker killed after
+    the mail server took it, before the row was marked sent), both copies carry one id, by which mail
+    systems recognise the second. Named for the instance too (CELERY_INSTANCE), so two instances' rows
+    of the same number never share one."""
+    instance = hashlib.sha256(settings.CELERY_INSTANCE.encode()).hexdigest()[:12]
+    domain = settings.DEFAULT_FROM_EMAIL.rpartition("@")[2].strip("> ") or "localhost"
+    return f"<notification-{notification_id}.{instance}@{domain}>"
 
 
 @shared_task(ignore_result=True)

@@ -184,8 +184,8 @@ async def _stream(operation_id: int, last_id: str):
         await pubsub.subscribe(live.channel(operation_id))
         # The browser waits this long before reconnecting; the first bytes also open the response.
         yield "retry: 1000\n\n"
-        # Skipped from the channel: what the board had (up to its last id) and what the catch-up sent. Not
-        # "every id up to the last one sent": two processes may publish their ids out of order.
+        # Skipped from the channel: what the board had (up to its last id) and what the catch-up sent too.
+        # Ids come in order (staff/live.py publishes atomically): nothing older than `seen` arrives later.
         seen, caught_up = live.id_key(last_id), set()
         if seen > (0, 0):
             missed = await client.xrange(live.stream_key(operation_id), min=f"({seen[0]}-{seen[1]}")

@@ -125,21 +125,36 @@ def events_of(changes) -> list[dict]:
     return events
 
 
-def publish(events: list[dict]) -> None:
-    """Append each event to its operation's stream, then tell the screens: one round trip for both."""
+# Each event is appended to its stream and published in one atomic step (a script runs alone), so the
+# screens get events in the order of their ids, whichever process wrote them. Two steps (XADD, then
+# PUBLISH) let another process's newer event come first: a board that then reconnected with that newer id
+# lost the older one, which neither the catch-up (ids after it) nor the stream (ids after it) sends.
+# KEYS: the stream of each event; ARGV: maxlen, ttl, then each event's channel and JSON (an object).
+_APPEND_AND_PUBLISH = """
+local ids = {}
+for i, key in ipairs(KEYS) do
+  local event = ARGV[2 + 2 * i]
+  local id = redis.call('XADD', key, 'MAXLEN', '~', ARGV[1], '*', 'event', event)
+  redis.call('EXPIRE', key, ARGV[2])
+  redis.call('PUBLISH', ARGV[1 + 2 * i], '{"id": "' .. id .. '", ' .. string.sub(event, 2))
+  ids[i] = id
+end
+return ids
+"""
+# A quiet operation's log goes away after a day: a board away that long reloads anyway.
+LOG_TTL_SECONDS = 24 * 3600
+
+
+def publish(events: list[dict]) -> list[str]:
+    """Append each event to its operation's stream and tell the screens: one round trip. Returns the ids."""
     if not events:
-        return
+        return []
+    keys, args = [], [settings.LIVE_KEEP, LOG_TTL_SECONDS]
+    for event in events:
+        keys.append(stream_key(event["operation"]))
+        args += [channel(event["operation"]), json.dumps(event)]
     r = client()
-    with r.pipeline(transaction=False) as pipe:
-        for event in events:
-            pipe.xadd(stream_key(event["operation"]), {"event": json.dumps(event)}, maxlen=settings.LIVE_KEEP)
-        ids = pipe.execute()
-        # A quiet operation's log goes away after a day: a board away that long reloads anyway.
-        for key in {stream_key(event["operation"]) for event in events}:
-            pipe.expire(key, 24 * 3600)
-        for event, event_id in zip(events, ids, strict=True):
-            pipe.publish(channel(event["operation"]), json.dumps({**event, "id": event_id}))
-        pipe.execute()
+    return r.register_script(_APPEND_AND_PUBLISH)(keys=keys, args=args)
 
 
 def recent(operation_id: int, count: int = 12) -> list[dict]:

@@ -29,3 +29,11 @@ def test_the_compose_file_runs_web_sse_worker_beat_postgres_and_redis_with_healt
     assert int(services["postgres"]["image"].split(":")[1]) >= 15
     assert "gunicorn" in (ROOT / "Dockerfile").read_text()
     assert services["sse"]["command"][:2] == ["uvicorn", "config.asgi:application"]
+
+
+def test_web_and_workers_scale_by_replicas_one_web_per_host_for_its_published_port():
+    services = yaml.safe_load((ROOT / "docker-compose.yml").read_text())["services"]
+
+    assert services["worker"]["deploy"]["replicas"] == "${WORKER_REPLICAS:-2}"
+    assert services["web"]["deploy"]["replicas"] == "${WEB_REPLICAS:-1}"
+    assert "deploy" not in services["beat"], "one beat for the whole deployment"

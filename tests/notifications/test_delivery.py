@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from notifications.models import Notification
-from notifications.tasks import deliver, send_again, send_reminders, sweep_pending
+from notifications.tasks import deliver, message_id, send_again, send_reminders, sweep_pending
 from reinforcements.transitions import acknowledge_request, send_request
 from tests.factories import LiaisonFactory, RequestFactory, RequestLineFactory
 from tests.notifications.conftest import broker_at, closed_port, running_worker, wait_until
@@ -51,6 +51,17 @@ def test_a_row_already_sent_and_queued_again_is_not_mailed_again(celery_worker, 
 
     assert len(mail.outbox) == 2
     assert sorted(celery_worker.outcomes) == ["sent", "sent", "skipped", "skipped"]
+
+
+def test_each_mail_names_its_row_and_carries_the_same_message_id_on_every_try(celery_worker, coordinator, liaisons):
+    send_request(RequestLineFactory(request__status="draft").request.pk, actor=coordinator)
+    assert wait_until(lambda: len(mail.outbox) == 2)
+    celery_worker.drain()
+
+    rows = Notification.objects.filter(channel="email")
+    named = {int(m.extra_headers["X-Reinforcements-Notification"]): m.extra_headers["Message-ID"] for m in mail.outbox}
+    assert named == {row.pk: message_id(row.pk) for row in rows}
+    assert len(set(named.values())) == 2 and all(v.endswith("@interieur.gouv.example>") for v in named.values())
 
 
 def test_with_the_broker_down_moves_succeed_and_the_sweeper_later_mails_each_once(empty_queue, coordinators):
