@@ -328,7 +328,8 @@ BULK_EXAMPLES = [
 )
 class AssignmentViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                         mixins.CreateModelMixin, mixins.UpdateModelMixin):  # fmt: skip
-    """Who is where, when. A liaison sees their contingent's assignments and confirms them."""
+    """Who is where, when. A liaison sees their contingent's assignments, confirms them and, on the day, checks
+    them in, completes them or records a no-show (deployments.transitions says who may make which move)."""
 
     serializer_class = AssignmentSerializer
     filterset_class = AssignmentFilter
