@@ -192,10 +192,12 @@ def _simple_move(assignment_id, actor, *, move, to, event, reason=None, liaison_
         assignment.status_reason = reason
         fields.append("status_reason")
     save_by(assignment, actor, update_fields=fields)
+    by = "liaison" if liaison_country(actor) else "coordinator"
     if tell:
-        _tell(actor, assignment, event, reason=reason or "", by="liaison" if liaison_country(actor) else "coordinator")
+        _tell(actor, assignment, event, reason=reason or "", by=by)
     else:  # people get the caller's digest (a bulk cancel); hooks still hear each assignment
-        write_deliveries(event, assignment, data={"country": assignment.pledge.request.country, "reason": reason or ""})
+        data = {"country": assignment.pledge.request.country, "reason": reason or "", "by": by}
+        write_deliveries(event, assignment, data=data)
     return assignment
 
 

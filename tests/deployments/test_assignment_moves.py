@@ -12,8 +12,8 @@ from deployments.transitions import (
     record_no_show,
     start_assignment,
 )
-from notifications.models import Notification
-from tests.factories import AssignmentFactory, at
+from notifications.models import Notification, WebhookDelivery
+from tests.factories import AssignmentFactory, WebhookFactory, at
 
 pytestmark = pytest.mark.django_db
 
@@ -139,3 +139,14 @@ def test_confirming_records_who_and_tells_the_coordinators(liaison_pl, coordinat
 
     assert assignment.history.first().history_user == liaison_pl
     assert Notification.objects.filter(recipient=coordinator, event="assignment_confirmed").exists()
+
+
+def test_a_hook_hears_who_reported_the_day(liaison_pl):
+    hook = WebhookFactory(events=["assignment.started"])
+    assignment = AssignmentFactory(status="confirmed")
+
+    start_assignment(assignment.pk, actor=liaison_pl)
+
+    delivery = WebhookDelivery.objects.get(webhook=hook)
+    assert (delivery.event, delivery.payload["data"]["by"]) == ("assignment.started", "liaison")
+    assert delivery.payload["data"]["status"] == "active"
