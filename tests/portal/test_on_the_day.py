@@ -186,3 +186,15 @@ def test_the_rows_answer_in_french_shows_no_english_sentence(pl_client, pl_line,
 
     assert leaks_in(visible_text(html), english_sentences()) == []
     assert ("Prise de service enregistrée" if name == "start" else "Dites ce qui s’est passé") in html
+
+
+def test_a_check_in_after_the_session_ended_sends_the_whole_page_to_the_login(client, pl_line):
+    assignment = AssignmentFactory(pledge_line=pl_line)
+    page = f"http://testserver{reverse('portal:deployments')}"
+
+    response = client.post(url("start", assignment), HTTP_HX_REQUEST="true", HTTP_HX_CURRENT_URL=page)
+
+    assert response.status_code == 204
+    assert response["HX-Redirect"] == f"{reverse('login')}?next=/portal/deployments/"
+    assignment.refresh_from_db()
+    assert assignment.status == "planned"
