@@ -172,12 +172,14 @@ def move_assignment(assignment_id: int, *, actor, venue=None, starts_at=None, en
     return assignment
 
 
-def _simple_move(assignment_id, actor, *, move, to, event, reason=None, liaison_may=False, tell=True, guard=None):
+def _simple_move(
+    assignment_id, actor, *, move, to, event, reason=None, liaison_may=False, tell=True, guard=None, context=None
+):
     """The moves that change only the status (and reason). `guard(assignment)`: a further check of the
     locked row, after who and from-state. `liaison_may`: a liaison of the assignment's country may make the
     move as well as a coordinator (a liaison of another country never finds the row: 404 in pages and API).
     The message tells the other side who acted (`by`: "liaison" or "coordinator"), so its wording fits
-    whoever reads it."""
+    whoever reads it; `context`: more for the message and the hooks."""
     assignment = _locked(assignment_id)
     if liaison_may:
         require_coordinator_or_liaison_of(actor, assignment.pledge.request.country)
@@ -194,7 +196,7 @@ def _simple_move(assignment_id, actor, *, move, to, event, reason=None, liaison_
     save_by(assignment, actor, update_fields=fields)
     by = "liaison" if liaison_country(actor) else "coordinator"
     if tell:
-        _tell(actor, assignment, event, reason=reason or "", by=by)
+        _tell(actor, assignment, event, reason=reason or "", by=by, **(context or {}))
     else:  # people get the caller's digest (a bulk cancel); hooks still hear each assignment
         data = {"country": assignment.pledge.request.country, "reason": reason or "", "by": by}
         write_deliveries(event, assignment, data=data)
@@ -254,10 +256,11 @@ def record_no_show(assignment_id: int, *, actor, reason: str = "") -> Assignment
     if not reason and liaison_country(actor):
         raise ValidationError({"reason": _("Say what happened: the ministry reads it with the no-show.")})
     text = _("No-show: nobody reported for duty.")
+    # The message words the no-show in each reader's language (`no_show`), then the actor's own `details`.
     return _simple_move(
         assignment_id, actor, move="no_show", to=Status.CANCELLED,
         event="assignment_cancelled", reason=f"{text} {reason}" if reason else text, guard=_has_started,
-        liaison_may=True,
+        liaison_may=True, context={"no_show": True, "details": reason},
     )  # fmt: skip
 
 

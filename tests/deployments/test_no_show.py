@@ -92,3 +92,17 @@ def test_a_liaisons_no_show_before_the_shift_starts_is_refused_too(liaison_pl):
 
     assignment.refresh_from_db()
     assert assignment.status == "planned"
+
+
+def test_each_coordinator_reads_the_liaisons_no_show_in_their_own_language(liaison_pl, coordinators):
+    assignment = AssignmentFactory(status="confirmed", pledge_line__pledge__request__country="PL")
+
+    record_no_show(assignment.pk, actor=liaison_pl, reason="The coach broke down at Arras.")
+
+    bodies = {
+        n.recipient.language: n.body
+        for n in Notification.objects.filter(event="assignment_cancelled", channel="in_app")
+    }
+    assert bodies["en"].endswith("Reason: No-show: nobody reported for duty. The coach broke down at Arras.\n")
+    assert bodies["fr"].startswith("L’officier de liaison du pays a annulé l’affectation")
+    assert bodies["fr"].endswith("Motif : Absence : personne ne s'est présenté. The coach broke down at Arras.\n")
