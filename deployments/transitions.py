@@ -253,20 +253,20 @@ def record_no_show(assignment_id: int, *, actor, reason: str = "") -> Assignment
     tells the other side. A liaison must say what happened (`reason`): the ministry was not there to see
     it; a coordinator may add it."""
     reason = (reason or "").strip()
-    if not reason and liaison_country(actor):
-        raise ValidationError({"reason": _("Say what happened: the ministry reads it with the no-show.")})
     text = _("No-show: nobody reported for duty.")
+
+    def guard(assignment):  # after who and from-state: a stranger is refused as such, whatever they wrote
+        if not assignment.has_started:
+            raise ValidationError(_("A no-show is recorded once the assignment has started."))
+        if not reason and liaison_country(actor):
+            raise ValidationError({"reason": _("Say what happened: the ministry reads it with the no-show.")})
+
     # The message words the no-show in each reader's language (`no_show`), then the actor's own `details`.
     return _simple_move(
         assignment_id, actor, move="no_show", to=Status.CANCELLED,
-        event="assignment_cancelled", reason=f"{text} {reason}" if reason else text, guard=_has_started,
+        event="assignment_cancelled", reason=f"{text} {reason}" if reason else text, guard=guard,
         liaison_may=True, context={"no_show": True, "details": reason},
     )  # fmt: skip
-
-
-def _has_started(assignment) -> None:
-    if not assignment.has_started:
-        raise ValidationError(_("A no-show is recorded once the assignment has started."))
 
 
 def cancel_open_assignments_of(pledge, *, actor, reason: str, lines=None, k9_teams=None, **_signal) -> list[Assignment]:
