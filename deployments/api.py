@@ -275,6 +275,9 @@ class BulkCancelledSerializer(serializers.Serializer):
     assignments = AssignmentSerializer(many=True)
 
 
+NO_SHOW_EXAMPLE = OpenApiExample(
+    "what happened", value={"reason": "The team missed the 07:10 train from Lille."}, request_only=True
+)
 BULK_EXAMPLES = [
     OpenApiExample(
         "ten days, 08:00-20:00",
@@ -325,7 +328,8 @@ BULK_EXAMPLES = [
 )
 class AssignmentViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                         mixins.CreateModelMixin, mixins.UpdateModelMixin):  # fmt: skip
-    """Who is where, when. A liaison sees their contingent's assignments and confirms them."""
+    """Who is where, when. A liaison sees their contingent's assignments, confirms them and, on the day, checks
+    them in, completes them or records a no-show (deployments.transitions says who may make which move)."""
 
     serializer_class = AssignmentSerializer
     filterset_class = AssignmentFilter
@@ -390,13 +394,23 @@ class AssignmentViewSet(viewsets.GenericViewSet, mixins.ListModelMixin, mixins.R
 
     @move(response=AssignmentSerializer)
     def start(self, request, pk=None):
-        """planned|confirmed → active, by a coordinator."""
+        """planned|confirmed → active (check-in), by a liaison of the contingent's country or a coordinator."""
         return self._answer(transitions.start_assignment(self.get_object().pk, actor=request.user))
 
     @move(response=AssignmentSerializer)
     def complete(self, request, pk=None):
-        """active → completed, by a coordinator."""
+        """active → completed, by a liaison of the contingent's country or a coordinator."""
         return self._answer(transitions.complete_assignment(self.get_object().pk, actor=request.user))
+
+    @move(ReasonSerializer, response=AssignmentSerializer, examples=[NO_SHOW_EXAMPLE], url_path="no-show")
+    def no_show(self, request, pk=None):
+        """planned|confirmed → cancelled once the shift has started (before: 400), by a liaison of the
+        contingent's country or a coordinator: nobody reported for duty. The reason becomes "No-show: nobody
+        reported for duty." followed by `reason`, which a liaison must give (what happened) and a coordinator
+        may."""
+        pk = self.get_object().pk
+        reason = parse(ReasonSerializer, request)["reason"]
+        return self._answer(transitions.record_no_show(pk, actor=request.user, reason=reason))
 
     @move(ReasonSerializer, response=AssignmentSerializer, examples=[REASON_EXAMPLE])
     def cancel(self, request, pk=None):

@@ -7,6 +7,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Func, Q
 from django.db.models.functions import Greatest, Least
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -306,6 +307,12 @@ class Assignment(Lifecycle, models.Model):
     def source(self):
         """The officer line or the K9 team placed."""
         return self.k9_team if self.k9_team_id else self.pledge_line
+
+    @property
+    def has_started(self) -> bool:
+        """Its start has passed (the real clock, not the demo's): from then on a no-show may be recorded
+        (deployments.transitions.record_no_show); pages offer the button on the same test."""
+        return self.starts_at <= timezone.now()
 
 
 class Proposal(models.Model):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from core.errors import InvalidTransition, RuleViolation
 from core.history import create_all_by, save_by
 from core.lifecycle import require_move
-from core.roles import require_coordinator, require_coordinator_or_liaison_of
+from core.roles import liaison_country, require_coordinator, require_coordinator_or_liaison_of
 from deployments import rules
 from deployments.models import Assignment, Proposal
 from deployments.rules.availability import check_availability
@@ -207,9 +207,14 @@ def move_assignment(assignment_id: int, *, actor, venue=None, starts_at=None, en
     return assignment
 
 
-def _simple_move(assignment_id, actor, *, move, to, event, reason=None, liaison_may=False, tell=True, guard=None):
+def _simple_move(
+    assignment_id, actor, *, move, to, event, reason=None, liaison_may=False, tell=True, guard=None, context=None
+):
     """The moves that change only the status (and reason). `guard(assignment)`: a further check of the
-    locked row, after who and from-state."""
+    locked row, after who and from-state. `liaison_may`: a liaison of the assignment's country may make the
+    move as well as a coordinator (a liaison of another country never finds the row: 404 in pages and API).
+    The message tells the other side who acted (`by`: "liaison" or "coordinator"), so its wording fits
+    whoever reads it; `context`: more for the message and the hooks."""
     assignment = _locked(assignment_id)
     if liaison_may:
         require_coordinator_or_liaison_of(actor, assignment.pledge.request.country)
@@ -224,10 +229,12 @@ def _simple_move(assignment_id, actor, *, move, to, event, reason=None, liaison_
         assignment.status_reason = reason
         fields.append("status_reason")
     save_by(assignment, actor, update_fields=fields)
+    by = "liaison" if liaison_country(actor) else "coordinator"
     if tell:
-        _tell(actor, assignment, event, reason=reason or "")
+        _tell(actor, assignment, event, reason=reason or "", by=by, **(context or {}))
     else:  # people get the caller's digest (a bulk cancel); hooks still hear each assignment
-        write_deliveries(event, assignment, data={"country": assignment.pledge.request.country, "reason": reason or ""})
+        data = {"country": assignment.pledge.request.country, "reason": reason or "", "by": by}
+        write_deliveries(event, assignment, data=data)
     return assignment
 
 
@@ -242,19 +249,21 @@ def confirm_assignment(assignment_id: int, *, actor) -> Assignment:
 
 @transaction.atomic
 def start_assignment(assignment_id: int, *, actor) -> Assignment:
-    """planned|confirmed -> active, by a coordinator; tells the liaisons."""
+    """planned|confirmed -> active (check-in: its people reported for duty), by a liaison of the country
+    (their officers on the ground report it) or a coordinator; tells the other side. No time guard: a
+    shift may begin early, and the move is what says it has."""
     return _simple_move(
         assignment_id, actor, move="start", to=Status.ACTIVE,
-        event="assignment_started",
+        event="assignment_started", liaison_may=True,
     )  # fmt: skip
 
 
 @transaction.atomic
 def complete_assignment(assignment_id: int, *, actor) -> Assignment:
-    """active -> completed, by a coordinator; tells the liaisons."""
+    """active -> completed, by a liaison of the country or a coordinator; tells the other side."""
     return _simple_move(
         assignment_id, actor, move="complete", to=Status.COMPLETED,
-        event="assignment_completed",
+        event="assignment_completed", liaison_may=True,
     )  # fmt: skip
 
 
@@ -272,19 +281,27 @@ def cancel_assignment(assignment_id: int, *, actor, reason: str, tell=True) -> A
 
 
 @transaction.atomic
-def record_no_show(assignment_id: int, *, actor) -> Assignment:
-    """planned|confirmed -> cancelled, once its start has passed, by a coordinator: nobody reported for
-    duty. A cancellation whose reason says so (no status of its own: the capacity is free again, as for
-    any cancellation); tells the liaisons."""
+def record_no_show(assignment_id: int, *, actor, reason: str = "") -> Assignment:
+    """planned|confirmed -> cancelled, once its start has passed (Assignment.has_started), by a liaison of
+    the country or a coordinator: nobody reported for duty. A cancellation whose reason says so, followed
+    by what the actor adds (no status of its own: the capacity is free again, as for any cancellation);
+    tells the other side. A liaison must say what happened (`reason`): the ministry was not there to see
+    it; a coordinator may add it."""
+    reason = (reason or "").strip()
+    text = _("No-show: nobody reported for duty.")
+
+    def guard(assignment):  # after who and from-state: a stranger is refused as such, whatever they wrote
+        if not assignment.has_started:
+            raise ValidationError(_("A no-show is recorded once the assignment has started."))
+        if not reason and liaison_country(actor):
+            raise ValidationError({"reason": _("Say what happened: the ministry reads it with the no-show.")})
+
+    # The message words the no-show in each reader's language (`no_show`), then the actor's own `details`.
     return _simple_move(
         assignment_id, actor, move="no_show", to=Status.CANCELLED,
-        event="assignment_cancelled", reason=_("No-show: nobody reported for duty."), guard=_has_started,
+        event="assignment_cancelled", reason=f"{text} {reason}" if reason else text, guard=guard,
+        liaison_may=True, context={"no_show": True, "details": reason},
     )  # fmt: skip
-
-
-def _has_started(assignment) -> None:
-    if assignment.starts_at > timezone.now():
-        raise ValidationError(_("A no-show is recorded once the assignment has started."))
 
 
 def cancel_open_assignments_of(pledge, *, actor, reason: str, lines=None, k9_teams=None, **_signal) -> list[Assignment]:

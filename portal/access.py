@@ -5,6 +5,7 @@ from functools import wraps
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
 from django.shortcuts import redirect
 from django.utils import translation
 
@@ -19,6 +20,10 @@ def liaison_required(view):
     def wrapper(request, *args, **kwargs):
         user = request.user
         if not user.is_authenticated:
+            htmx = getattr(request, "htmx", None)
+            if htmx:  # a session that ended while the page stayed open: the whole page goes to the login
+                page = htmx.current_url_abs_path or request.get_full_path()
+                return HttpResponse(status=204, headers={"HX-Redirect": redirect_to_login(page).url})
             return redirect_to_login(request.get_full_path())
         if is_staff_reader(user):
             return redirect("/")

@@ -1,15 +1,17 @@
-"""The liaison's deployments: the list, its print view and CSV, a duty roster, one assignment and its confirmation."""
+"""The liaison's deployments: the list, its print view and CSV, a duty roster, one assignment, its confirmation
+and, on the day, its check-in, completion or no-show."""
 
 import csv
 import zoneinfo
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from core import cells
@@ -19,9 +21,10 @@ from core.filterbar import Shown, chosen, filter_bar
 from deployments.filters import AssignmentFilter
 from deployments.models import Assignment
 from deployments.queries import visible_assignments
-from deployments.transitions import confirm_assignment
+from deployments.transitions import complete_assignment, confirm_assignment, record_no_show, start_assignment
 from deployments.views.roster import roster_response
 from portal.access import liaison_required
+from portal.forms import NoShowForm
 from reinforcements.queries import visible_operations
 
 
@@ -136,3 +139,44 @@ def assignment_confirm(request, pk):
     if request.POST.get("next_page") == "list":
         return redirect("portal:deployments")
     return redirect("portal:assignment_detail", pk=assignment.pk)
+
+
+# On the day (SPEC §12): the liaison reports what their officers on the ground see, through the moves the
+# planner and the API use (deployments.transitions says who may make each and when).
+ON_THE_DAY = {
+    "start": (start_assignment, gettext_lazy("Checked in: the assignment is under way.")),
+    "complete": (complete_assignment, gettext_lazy("Assignment completed.")),
+    "no_show": (record_no_show, gettext_lazy("No-show recorded; the ministry is told.")),
+}
+
+
+@require_POST
+@liaison_required
+def assignment_on_the_day(request, pk, move):
+    """Check in, complete or record a no-show (with what happened). htmx gets the row again, with the outcome in
+    it; without JavaScript, back to the list (or to the assignment's page, `next_page=detail`) with a message.
+    A refusal changes nothing and says why, in the liaison's language."""
+    assignment = get_object_or_404(_assignments(request.user), pk=pk)
+    function, success = ON_THE_DAY[move]
+    form = NoShowForm(request.POST) if move == "no_show" else None
+    error = reason_error = ""
+    if form is not None and not form.is_valid():
+        error = reason_error = " ".join(form.errors["reason"])
+    else:
+        try:
+            function(assignment.pk, actor=request.user, **(form.cleaned_data if form is not None else {}))
+        except DomainError as exc:
+            error = exc.message
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+    if request.htmx:
+        context = {"a": _assignments(request.user).get(pk=pk), "note": error or success, "failed": bool(error),
+                   "reason_error": reason_error, "reason": request.POST.get("reason", "") if error else ""}  # fmt: skip
+        return render(request, "portal/_deployment_row.html", context)
+    if error:
+        messages.error(request, f"#{assignment.pk}: {error}")
+    else:
+        messages.success(request, f"#{assignment.pk}: {success}")
+    if request.POST.get("next_page") == "detail":
+        return redirect("portal:assignment_detail", pk=assignment.pk)
+    return redirect(f"{reverse('portal:deployments')}#assignment-{assignment.pk}")

@@ -195,6 +195,15 @@ class ReasonForm(forms.Form):
     )
 
 
+class NoShowForm(forms.Form):
+    """What happened, when nobody reported for duty: the ministry reads it with the no-show."""
+
+    reason = forms.CharField(
+        label=_("What happened (the ministry is told)"), widget=forms.Textarea(attrs={"rows": 2}), max_length=2000,
+        validators=[multiline], error_messages={"required": _("Say what happened: the ministry reads it with the no-show.")},
+    )  # fmt: skip
+
+
 class PartialWithdrawalForm(ReasonForm):
     """Some lines and teams of a pledge, withdrawn alone with a reason (the pledge stays). Prefixed: it shares
     its page with the whole pledge's withdrawal form."""

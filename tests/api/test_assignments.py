@@ -24,13 +24,19 @@ LEGAL = [
     ("confirm", "planned", "liaison_pl", {}, "confirmed"),
     ("confirm", "planned", "coordinator", {}, "confirmed"),
     ("start", "confirmed", "coordinator", {}, "active"),
+    ("start", "planned", "liaison_pl", {}, "active"),
     ("complete", "active", "coordinator", {}, "completed"),
+    ("complete", "active", "liaison_pl", {}, "completed"),
+    ("no-show", "confirmed", "liaison_pl", {"reason": "Train cancelled."}, "cancelled"),
+    ("no-show", "planned", "coordinator", {}, "cancelled"),
     ("cancel", "active", "coordinator", {"reason": "Storm."}, "cancelled"),
 ]
 ILLEGAL = [
     ("confirm", "confirmed", "liaison_pl", {}),
     ("start", "completed", "coordinator", {}),
     ("complete", "planned", "coordinator", {}),
+    ("complete", "confirmed", "liaison_pl", {}),
+    ("no-show", "active", "liaison_pl", {"reason": "Gone home."}),
     ("cancel", "cancelled", "coordinator", {"reason": "Again."}),
 ]
 
@@ -55,12 +61,49 @@ def test_an_illegal_assignment_move_answers_409_invalid_transition(request, move
     assert response.data["code"] == "invalid_transition"
 
 
-def test_a_liaison_may_not_start_an_assignment(liaison_pl):
-    assignment = AssignmentFactory(status="confirmed")
+def test_the_countrys_liaison_checks_in_their_assignment_and_the_coordinators_are_told(liaison_pl, coordinator):
+    assignment = AssignmentFactory(status="confirmed", pledge_line__pledge__request__country="PL")
 
     response = client_as(liaison_pl).post(f"/api/v1/assignments/{assignment.pk}/start/")
 
-    assert response.status_code == 403
+    assert response.status_code == 200, response.data
+    assert response.data["status"] == "active"
+    assert Notification.objects.filter(recipient=coordinator, event="assignment_started").exists()
+
+
+@pytest.mark.parametrize("move", ["start", "complete", "no-show"])
+def test_a_liaison_of_another_country_gets_404_for_the_days_moves(move, liaison_de):
+    assignment = AssignmentFactory(status="active" if move == "complete" else "planned")
+
+    response = client_as(liaison_de).post(f"/api/v1/assignments/{assignment.pk}/{move}/", {"reason": "Not mine."})
+
+    assert response.status_code == 404
+    assignment.refresh_from_db()
+    assert assignment.status in ("active", "planned")
+
+
+def test_a_liaisons_no_show_without_what_happened_is_a_400_in_french_and_changes_nothing(liaison_pl):
+    assignment = AssignmentFactory(status="confirmed")
+
+    response = client_as(liaison_pl).post(
+        f"/api/v1/assignments/{assignment.pk}/no-show/", {"reason": " "}, HTTP_ACCEPT_LANGUAGE="fr"
+    )
+
+    assert response.status_code == 400
+    assert response.data["reason"] == ["Dites ce qui s’est passé : le ministère le lira avec l’absence."]
+    assignment.refresh_from_db()
+    assert assignment.status == "confirmed"
+
+
+def test_a_no_show_with_a_control_character_is_a_400(liaison_pl):
+    assignment = AssignmentFactory(status="confirmed")
+
+    response = client_as(liaison_pl).post(f"/api/v1/assignments/{assignment.pk}/no-show/", {"reason": "late\x07"})
+
+    assert response.status_code == 400
+    assert "reason" in response.data
+    assignment.refresh_from_db()
+    assert assignment.status == "confirmed"
 
 
 def test_more_officers_than_accepted_is_a_409_capacity_exceeded(coordinator):

@@ -35,3 +35,48 @@ def test_every_notification_reads_in_french_for_a_french_reader(event):
     email = email_text(body, user=reader, url="/portal/")
 
     assert leaks_in(f"{title}\n{body}\n{email}", english_sentences()) == []
+
+
+# The day's moves are made by either side (SPEC §12): each message says who reported it, in the reader's language.
+DAY_TEXTS = {
+    ("assignment_started", "liaison"): (
+        "The country's liaison officer reported the check-in: the assignment",
+        "L’officier de liaison du pays a signalé la prise de service : l’affectation",
+    ),
+    ("assignment_started", "coordinator"): (
+        "The ministry recorded the check-in: the assignment",
+        "Le ministère a enregistré la prise de service : l’affectation",
+    ),
+    ("assignment_completed", "liaison"): (
+        "The country's liaison officer reported the assignment",
+        "L’officier de liaison du pays a signalé l’affectation",
+    ),
+    ("assignment_completed", "coordinator"): (
+        "The ministry recorded the assignment",
+        "Le ministère a enregistré l’affectation",
+    ),
+    ("assignment_cancelled", "liaison"): (
+        "The country's liaison officer cancelled the assignment",
+        "L’officier de liaison du pays a annulé l’affectation",
+    ),
+    ("assignment_cancelled", "coordinator"): (
+        "The ministry cancelled the assignment",
+        "Le ministère a annulé l’affectation",
+    ),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("event", "by"), DAY_TEXTS, ids=lambda v: v if isinstance(v, str) else None)
+def test_a_days_move_says_who_reported_it_in_either_language(event, by):
+    assignment = AssignmentFactory(quantity=3)
+    context = {"by": by, "reason": "Absence : personne ne s’est présenté."}
+    english, french = DAY_TEXTS[(event, by)]
+
+    _subject, body_en = event_texts(event, assignment, context, language="en")
+    subject_fr, body_fr = event_texts(event, assignment, context, language="fr")
+
+    assert body_en.startswith(english) and body_fr.startswith(french)
+    assert "3 policiers (Maintien de l'ordre) à " in body_fr and "26 juillet 2024 08:00" in body_fr
+    assert leaks_in(f"{subject_fr}\n{body_fr}", english_sentences()) == []
+    assert ("Thank you." in body_en) == (event == "assignment_completed" and by == "coordinator")

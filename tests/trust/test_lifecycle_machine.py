@@ -65,8 +65,8 @@ PLEDGE_MOVES = {
 }
 ASSIGNMENT_MOVES = {
     "confirm": ({"planned"}, "confirmed", "coordinator_or_liaison"),
-    "start": ({"planned", "confirmed"}, "active", "coordinator"),
-    "complete": ({"active"}, "completed", "coordinator"),
+    "start": ({"planned", "confirmed"}, "active", "coordinator_or_liaison"),
+    "complete": ({"active"}, "completed", "coordinator_or_liaison"),
     "cancel": ({"planned", "confirmed", "active"}, "cancelled", "coordinator"),
 }
 EDGES = {
