@@ -312,7 +312,12 @@ class Assignment(Lifecycle, models.Model):
     def has_started(self) -> bool:
         """Its start has passed (the real clock, not the demo's): from then on a no-show may be recorded
         (deployments.transitions.record_no_show); pages offer the button on the same test."""
-        return self.starts_at <= timezone.now()
+        return self.start_passed(self.starts_at)
+
+    @staticmethod
+    def start_passed(starts_at) -> bool:
+        """has_started's test, for pages that hold an assignment's values rather than the instance."""
+        return starts_at <= timezone.now()
 
 
 class Proposal(models.Model):

@@ -178,6 +178,7 @@ def _planner_assignments(operation, venue, start, end, specialties) -> list[dict
         a["from"], a["to"] = when(a["starts_at"]), when(a["ends_at"])
         a["status_label"] = status_labels[a["status"]]
         a["can"] = Assignment.moves_from(a["status"])
+        a["has_started"] = Assignment.start_passed(a["starts_at"])  # a no-show only once the shift began
     return rows
 
 

@@ -1,14 +1,17 @@
 """The operations board (staff/board.py) and its events (staff/live.py): the page, the polling
 fallback, and what is published to Redis when a change commits."""
 
+import datetime as dt
 import json
 import uuid
+from zoneinfo import ZoneInfo
 
 import pytest
 import redis
 from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from core import freshness
 from deployments.models import Assignment
@@ -222,6 +225,32 @@ def test_the_board_offers_check_in_and_no_show_to_a_coordinator_only(client, coo
 
     assert start in as_coordinator and no_show in as_coordinator
     assert start not in as_viewer and no_show not in as_viewer
+
+
+def test_a_shift_not_yet_begun_offers_check_in_but_no_no_show_on_the_board_and_the_planner(
+    client, coordinator, settings
+):
+    settings.DEMO_NOW = ""  # the real clock, which record_no_show judges by
+    operation = OperationFactory(starts_on=dt.date.today(), ends_on=dt.date.today() + dt.timedelta(days=3))
+    starts_at = timezone.now() + dt.timedelta(hours=1)
+    assignment = AssignmentFactory(
+        pledge_line=accepted_line(pledge__request__operation=operation),
+        starts_at=starts_at, ends_at=starts_at + dt.timedelta(hours=4),
+    )  # fmt: skip
+    start, no_show = (
+        reverse("assignment_start", args=[assignment.pk]),
+        reverse("assignment_no_show", args=[assignment.pk]),
+    )
+    client.force_login(coordinator)
+
+    board = client.get(reverse("board", args=[operation.code])).content.decode()
+    planner = client.get(
+        reverse("planner", args=[operation.code]),
+        {"venue": assignment.venue.code, "day": timezone.localdate(starts_at, ZoneInfo(operation.timezone))},
+    ).content.decode()
+
+    assert start in board and no_show not in board
+    assert start in planner and no_show not in planner
 
 
 def test_recording_a_no_show_from_the_planner_cancels_with_its_reason(client, coordinator):
