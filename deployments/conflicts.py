@@ -39,15 +39,16 @@ class Conflict:
     other: dict | None
 
 
-def conflicts(operation, *, rule: str | None = None, country: str | None = None, teams=None, lines=None):
+def conflicts(operation, *, rule: str | None = None, country: str | None = None, teams=None, lines=None, around=None):
     """Every live assignment of `operation` that breaks a rule now, by rule then start. `teams` and `lines`
-    (ids) narrow it to some sources (the planner's day). Ministry staff only: callers check.
+    (ids) narrow it to some sources, `around` (start, end) to the assignments overlapping that span (the
+    planner's day). Ministry staff only: callers check.
 
     The whole operation's list (about 0.5 s of database CPU on a whole Games) is cached per process until
     a watched row changes (core/freshness.py), keyed by what else it reads: the operation's rules, time
     zone and border requirement, the filters and the language of its messages."""
-    if teams is not None or lines is not None:
-        return _conflicts(operation, rule, country, teams, lines)
+    if teams is not None or lines is not None or around is not None:
+        return _conflicts(operation, rule, country, teams, lines, around)
     asks = (operation.rule_set, operation.timezone, operation.requires_echinococcus, operation.starts_on)
     key = hashlib.sha256(json.dumps(asks, sort_keys=True, default=str).encode()).hexdigest()[:16]
     return freshness.cached(
@@ -56,11 +57,12 @@ def conflicts(operation, *, rule: str | None = None, country: str | None = None,
     )  # fmt: skip
 
 
-def query_params(operation, country, teams, lines) -> dict:
+def query_params(operation, country, teams, lines, around=None) -> dict:
     """The parameters of the statements of deployments.conflicts_sql (bench/explain.py runs them too)."""
     rules = operation.rule_set
+    after, before = around or (None, None)
     return {
-        "op": operation.pk, "country": country or None, "tz": operation.timezone,
+        "op": operation.pk, "country": country or None, "tz": operation.timezone, "after": after, "before": before,
         "sources": teams is not None or lines is not None, "teams": list(teams or []), "lines": list(lines or []),
         "brk": rules["max_break_minutes"], "rest": rules["min_rest_hours"], "kmh": rules["travel_kmh"],
         "buffer": rules["travel_buffer_minutes"], "max": rules["max_duty_hours"], "rabies_days": RABIES_WAIT.days,
@@ -68,9 +70,9 @@ def query_params(operation, country, teams, lines) -> dict:
     }  # fmt: skip
 
 
-def _conflicts(operation, rule, country, teams, lines):
+def _conflicts(operation, rule, country, teams, lines, around=None):
     rules = operation.rule_set
-    params = query_params(operation, country, teams, lines)
+    params = query_params(operation, country, teams, lines, around)
     found = []
     with connection.cursor() as cur:
         for sql, codes in STATEMENTS:
@@ -203,12 +205,19 @@ def _hm(gap: dt.timedelta) -> str:
     return f"{total // 60}h{total % 60:02d}"
 
 
-def conflicting_ids(operation, *, teams, lines) -> dict[int, list[str]]:
-    """For the planner: assignment id -> the messages of the conflicts it is part of (either side)."""
+REACH = dt.timedelta(hours=48)
+
+
+def conflicting_ids(operation, *, teams, lines, start, end) -> dict[int, list[str]]:
+    """For the planner's [start, end): assignment id -> the messages of the conflicts it is part of (either
+    side). The other side of a conflict lies within REACH of the one reported (a duty window is a day, a
+    rest at most 48 h, a journey between two venues of one country well under that at the default speed):
+    the assignments overlapping the span widened by REACH are enough to mark every one shown."""
     marks: dict[int, list[str]] = {}
     if not teams and not lines:
         return marks
-    for c in conflicts(operation, teams=teams, lines=lines):
+    reach = REACH
+    for c in conflicts(operation, teams=teams, lines=lines, around=(start - reach, end + reach)):
         for side in (c.assignment, c.other):
             if side is not None:
                 marks.setdefault(side["id"], []).append(c.detail)

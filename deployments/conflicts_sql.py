@@ -22,6 +22,7 @@ anchors AS (
       AND (%(country)s::text IS NULL OR r.country = %(country)s)
       AND (%(sources)s::boolean IS FALSE OR a.k9_team_id = ANY(%(teams)s::bigint[])
            OR a.pledge_line_id = ANY(%(lines)s::bigint[]))
+      AND (%(after)s::timestamptz IS NULL OR (a.starts_at < %(before)s AND a.ends_at > %(after)s))
       {{teams_only}}
 )"""
 _ANCHORS = _ALL_ANCHORS.format(teams_only="")
@@ -66,7 +67,8 @@ WHERE p.venue_id <> p.prev_venue AND n.need IS NOT NULL
 # sliding window's load are there: deployments.rules.duty). A source's (team's, or line's as officer-hours)
 # assignments sharing the same span add up first (a line is placed at many venues on the same shifts: a
 # quarter as many spans as assignments on the games-scale data), and those that end a day or more before
-# its first live one are left out (they weigh in no window checked). Then one sort per source instead of
+# its first live one, or start a day or more after its last one ends, are left out (they weigh in no
+# window checked). Then one sort per source instead of
 # a query per window: F(t), the hours worked by a source up to t, is x·L(t) − Σ δ·x over its spans'
 # starts (δ = +q) and ends (−q) up to t (x: seconds since the operation's first day, L the load) — two
 # running sums; a window's load is F(end) − F(start). The windows' far bounds join the same sorted stream
@@ -76,19 +78,21 @@ WHERE p.venue_id <> p.prev_venue AND n.need IS NOT NULL
 # the one of the source weighing most in the heaviest window (breaches only).
 DUTY_SQL = f"""
 WITH {_ANCHORS},
-teams AS (SELECT k9_team_id, MIN(starts_at) - INTERVAL '24 hours' AS since FROM anchors
+teams AS (SELECT k9_team_id, MIN(starts_at) - INTERVAL '24 hours' AS since,
+                 MAX(ends_at) + INTERVAL '24 hours' AS until FROM anchors
           WHERE k9_team_id IS NOT NULL GROUP BY 1),
-lines AS (SELECT pledge_line_id, MIN(starts_at) - INTERVAL '24 hours' AS since FROM anchors
+lines AS (SELECT pledge_line_id, MIN(starts_at) - INTERVAL '24 hours' AS since,
+                 MAX(ends_at) + INTERVAL '24 hours' AS until FROM anchors
           WHERE pledge_line_id IS NOT NULL GROUP BY 1),
 spans AS MATERIALIZED (
     SELECT ROW_NUMBER() OVER () AS sid, src, starts_at, ends_at, SUM(q)::int AS q, BOOL_OR(live) AS live FROM (
         SELECT b.k9_team_id AS src, b.starts_at, b.ends_at, 1 AS q, b.status IN {LIVE} AS live
         FROM deployments_assignment b JOIN teams t USING (k9_team_id)
-        WHERE b.status <> 'cancelled' AND b.ends_at > t.since
+        WHERE b.status <> 'cancelled' AND b.ends_at > t.since AND b.starts_at < t.until
         UNION ALL
         SELECT -b.pledge_line_id, b.starts_at, b.ends_at, b.quantity, b.status IN {LIVE}
         FROM deployments_assignment b JOIN lines l USING (pledge_line_id)
-        WHERE b.status <> 'cancelled' AND b.ends_at > l.since
+        WHERE b.status <> 'cancelled' AND b.ends_at > l.since AND b.starts_at < l.until
     ) worked GROUP BY 2, 3, 4
 ), ev AS (
     SELECT src, starts_at AS t, q AS delta, CASE WHEN live THEN sid END AS sid, 0 AS tag FROM spans

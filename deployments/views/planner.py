@@ -164,7 +164,8 @@ def _planner_assignments(operation, venue, start, end, specialties) -> list[dict
         operation,
         teams={a["k9_team_id"] for a in rows if a["k9_team_id"]},
         lines={a["pledge_line_id"] for a in rows if a["pledge_line_id"]},
-    )
+        start=start, end=end,
+    )  # fmt: skip
     for a in rows:
         a["conflict"] = " ".join(marks.get(a["pk"], []))
         if a["k9_team_id"]:

@@ -163,6 +163,21 @@ def test_the_planner_marks_the_cells_of_conflicting_assignments(client, coordina
     assert "would rest only" in html or "rests only" in html
 
 
+def test_the_planner_marks_an_assignment_whose_conflict_is_reported_on_the_next_day(client, coordinator):
+    team = accepted_team()
+    evening = AssignmentFactory(pledge_line=None, quantity=None, k9_team=team, starts_at=at(26, 19), ends_at=at(26, 23))
+    AssignmentFactory(  # rests 7 h after the evening: the conflict is the morning's, naming the evening
+        pledge_line=None, quantity=None, k9_team=team, venue=evening.venue, starts_at=at(27, 6), ends_at=at(27, 10)
+    )
+    client.force_login(coordinator)
+
+    html = client.get(
+        reverse("planner", args=[evening.venue.operation.code]), {"venue": evening.venue.code, "day": "2024-07-26"}
+    ).content.decode()
+
+    assert html.count('class="conflict" title="') == 1
+
+
 def test_a_placement_under_a_warned_rule_is_planned_with_a_warning(client, coordinator):
     team = accepted_team()
     operation = team.pledge.request.operation
