@@ -1,14 +1,15 @@
 """A proposal's placements checked all at once (SPEC §10, deployments.proposals): inserted together in a
 savepoint that the caller rolls back, then judged set-wise by the rules' own SQL — the conflicts of
-deployments.conflicts (duty, rest, travel, certification), a line's officers at its busiest instant
-(capacity) and what the covered needs ask (language, legal status) — instead of one rule-engine placement
-each. Applying a proposal still places each assignment through the rule engine (transitions)."""
+deployments.conflicts (duty, rest, travel, certification, K9 readiness, what the covered needs ask) and a
+line's officers at its busiest instant (capacity) — instead of one rule-engine placement each. Applying a
+proposal still places each assignment through the rule engine (transitions)."""
 
 import datetime as dt
 
 from django.db import connection
 from django.utils.translation import gettext as _
 
+from core import freshness
 from core.errors import RuleViolation
 from deployments.conflicts import conflicts
 from deployments.models import Assignment
@@ -35,22 +36,6 @@ WITH new AS (
 SELECT DISTINCT a.id FROM deployments_assignment a JOIN over o ON o.line = a.pledge_line_id
 WHERE a.id = ANY(%(ids)s::bigint[]) AND a.starts_at < COALESCE(o.next_t, 'infinity') AND a.ends_at > o.t
 """
-# The new assignments covering a need (its venue and specialty, overlapping it: deployments.requirements)
-# whose language, legal status or arms they do not have.
-_NEEDS_SQL = """
-SELECT a.id, bool_or(cardinality(n.languages) > 0 AND NOT COALESCE(l.languages && n.languages, false))
-FROM deployments_assignment a
-LEFT JOIN pledges_pledgeline l ON l.id = a.pledge_line_id
-LEFT JOIN pledges_k9team t ON t.id = a.k9_team_id
-LEFT JOIN reinforcements_specialty ks ON ks.code = 'k9_' || t.detection
-JOIN deployments_venueneed n ON n.venue_id = a.venue_id AND n.specialty_id = COALESCE(l.specialty_id, ks.id)
-    AND n.starts_at < a.ends_at AND n.ends_at > a.starts_at
-WHERE a.id = ANY(%(ids)s::bigint[]) AND (
-    (cardinality(n.languages) > 0 AND NOT COALESCE(l.languages && n.languages, false))
-    OR (COALESCE(n.legal_status, '') <> '' AND n.legal_status <> COALESCE(l.legal_status, t.legal_status))
-    OR (n.armed IS NOT NULL AND n.armed <> COALESCE(l.armed, t.armed)))
-GROUP BY a.id
-"""
 
 
 def insert(actor, placements: list[dict], role: str) -> list[Assignment]:
@@ -65,7 +50,9 @@ def insert(actor, placements: list[dict], role: str) -> list[Assignment]:
             venue_id=p["venue_id"], starts_at=dt.datetime.fromisoformat(p["starts_at"]),
             ends_at=dt.datetime.fromisoformat(p["ends_at"]), role=role, created_by=actor,
         ))  # fmt: skip
-    return Assignment.objects.bulk_create(rows)
+    made = Assignment.objects.bulk_create(rows)
+    freshness.data_changed()  # no post_save from a bulk insert: cached figures must not answer for this transaction
+    return made
 
 
 def refused(operation, ids: list[int]) -> dict[int, tuple[str, str]]:
@@ -89,9 +76,4 @@ def refused(operation, ids: list[int]) -> dict[int, tuple[str, str]]:
         cur.execute(_CAPACITY_SQL, {"ids": ids})
         for (pk,) in cur.fetchall():
             out.setdefault(pk, (RuleViolation.CAPACITY, str(_("More officers of this line at once than accepted."))))
-        cur.execute(_NEEDS_SQL, {"ids": ids})
-        for pk, language in cur.fetchall():
-            code = RuleViolation.LANGUAGE if language else RuleViolation.LEGAL_STATUS
-            if refuses(code):
-                out.setdefault(pk, (code, str(_("A need it covers asks for what this source does not have."))))
     return out

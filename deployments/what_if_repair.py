@@ -24,6 +24,7 @@ from collections import defaultdict
 
 from django.db import connection, transaction
 
+from core import freshness
 from deployments.models import Proposal, VenueNeed
 from deployments.proposals import compute
 from deployments.what_if_sql import CUTS, what_if_params
@@ -112,6 +113,7 @@ def repair(operation, *, actor, cuts, quantities, rows) -> dict:
     with transaction.atomic():
         with connection.cursor() as cur:  # one repair of an operation at a time: two never deadlock
             cur.execute("SELECT pg_advisory_xact_lock(%s, %s)", [REPAIR_LOCK, operation.pk])
+        freshness.data_changed()  # raw writes send no signal: no cached figure may answer inside this transaction
         _make_changes(operation, cuts, quantities, starts - NEAR, ends + NEAR)
         with connection.cursor() as cur:
             cur.execute(_LEAVE_OUT_SQL, {
