@@ -21,6 +21,25 @@ pytestmark = pytest.mark.django_db(transaction=True)
 APP_NAME = f"sse-crowd-{uuid.uuid4().hex[:12]}"
 
 
+def run_apart(coroutine):
+    """asyncio.run in a thread of its own: the browser tests' Playwright keeps an event loop running in
+    the main thread, where asyncio.run refuses to start another."""
+    outcome = {}
+
+    def run():
+        try:
+            outcome["value"] = asyncio.run(coroutine)
+        except BaseException as exc:  # raised again in the caller's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
+
+
 def server_connections() -> int:
     with connection.cursor() as cur:
         cur.execute(
@@ -70,7 +89,7 @@ def test_forty_boards_opening_at_once_are_all_served_within_the_connection_limit
         watcher = threading.Thread(target=watch)
         watcher.start()
         try:
-            statuses = asyncio.run(open_streams(url, reverse("board_events", args=[operation.code]), cookies, 40))
+            statuses = run_apart(open_streams(url, reverse("board_events", args=[operation.code]), cookies, 40))
         finally:
             stop.set()
             watcher.join()
@@ -112,4 +131,4 @@ def test_the_limit_holds_requests_until_the_first_body_bytes_and_frees_a_place_o
         for call in calls[1:]:
             call.cancel()
 
-    asyncio.run(scenario())
+    run_apart(scenario())
