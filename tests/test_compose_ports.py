@@ -1,4 +1,4 @@
-"""docker compose publishes the app on 127.0.0.1 unless told otherwise (a reverse proxy on the host is the way in)."""
+"""docker compose publishes its proxy on 127.0.0.1 unless told otherwise (a TLS proxy on the host is the way in)."""
 
 from pathlib import Path
 
@@ -12,10 +12,7 @@ def test_every_published_port_is_bound_to_localhost_by_default():
 
     published = [port for service in services.values() for port in service.get("ports", [])]
 
-    assert published == [
-        "${BIND_ADDRESS:-127.0.0.1}:${PORT:-8000}:8000",
-        "${BIND_ADDRESS:-127.0.0.1}:${SSE_PORT:-8001}:8001",
-    ]
+    assert published == ["${BIND_ADDRESS:-127.0.0.1}:${PORT:-8000}:8000"]  # the proxy's: the one way in
 
 
 def test_production_in_compose_needs_an_https_site_url_and_trusts_one_proxy():
