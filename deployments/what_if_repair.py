@@ -27,7 +27,7 @@ from django.db import connection, transaction
 from core import freshness
 from deployments.models import Proposal, VenueNeed
 from deployments.proposals import compute
-from deployments.what_if_sql import CUTS, what_if_params
+from deployments.what_if_sql import CUT_AT, CUT_JOINS, CUTS, what_if_params
 
 # The first days with a need that falls short, at most this many: a bounded answer at Games scale. The
 # needs short later are counted (`needs_left_out`): a proposal of their own recovers them.
@@ -41,13 +41,11 @@ REPAIR_LOCK = 15_010
 
 _CUT_ASSIGNMENTS_SQL = f"""
 WITH {CUTS} after AS (
-    SELECT a.id, a.starts_at, LEAST(a.ends_at, cp.at, cl.at, ct.at) AS ends_at
+    SELECT a.id, a.starts_at, LEAST(a.ends_at, {CUT_AT}) AS ends_at
     FROM deployments_assignment a
     JOIN deployments_venue v ON v.id = a.venue_id AND v.operation_id = %(operation)s
-    LEFT JOIN cut_by cp ON cp.kind = 'pledge' AND cp.id = a.pledge_id
-    LEFT JOIN cut_by cl ON cl.kind = 'line' AND cl.id = a.pledge_line_id
-    LEFT JOIN cut_by ct ON ct.kind = 'team' AND ct.id = a.k9_team_id
-    WHERE a.status <> 'cancelled' AND LEAST(cp.at, cl.at, ct.at) < a.ends_at
+    {CUT_JOINS}
+    WHERE a.status <> 'cancelled' AND {CUT_AT} < a.ends_at
       AND a.starts_at < %(near_ends)s AND a.ends_at > %(near_starts)s
 )
 UPDATE deployments_assignment a

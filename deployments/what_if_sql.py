@@ -28,10 +28,16 @@ CUTS = """cuts AS (
 ), cut_by AS (
     SELECT kind, id, MIN(at) AS at FROM cuts GROUP BY kind, id
 ),"""
+# The cuts reaching an assignment `a` (its pledge's, its line's, its team's), joined after CUTS; the
+# earliest of them is CUT_AT (NULL when none reaches it).
+CUT_JOINS = """LEFT JOIN cut_by cp ON cp.kind = 'pledge' AND cp.id = a.pledge_id
+    LEFT JOIN cut_by cl ON cl.kind = 'line' AND cl.id = a.pledge_line_id
+    LEFT JOIN cut_by ct ON ct.kind = 'team' AND ct.id = a.k9_team_id"""
+CUT_AT = "LEAST(cp.at, cl.at, ct.at)"
 # The assignments no cut reaches are read as they are (a filter on the three columns, no join), and only those
 # of a cut pledge, line or team (read through their indexes) are joined to the cuts and shortened: one join
 # over the whole table made every what-if slower than the plain cover query by half.
-ASSIGNMENTS_AFTER = """(
+ASSIGNMENTS_AFTER = f"""(
     SELECT a.id, a.venue_id, a.pledge_id, a.pledge_line_id, a.k9_team_id, a.quantity, a.status, a.starts_at, a.ends_at
     FROM deployments_assignment a
     WHERE a.pledge_id <> ALL(%(cut_pledges)s::bigint[])
@@ -39,14 +45,12 @@ ASSIGNMENTS_AFTER = """(
       AND (a.k9_team_id IS NULL OR a.k9_team_id <> ALL(%(cut_teams)s::bigint[]))
     UNION ALL
     SELECT a.id, a.venue_id, a.pledge_id, a.pledge_line_id, a.k9_team_id, a.quantity, a.status, a.starts_at,
-           LEAST(a.ends_at, cp.at, cl.at, ct.at) AS ends_at
+           LEAST(a.ends_at, {CUT_AT}) AS ends_at
     FROM deployments_assignment a
-    LEFT JOIN cut_by cp ON cp.kind = 'pledge' AND cp.id = a.pledge_id
-    LEFT JOIN cut_by cl ON cl.kind = 'line' AND cl.id = a.pledge_line_id
-    LEFT JOIN cut_by ct ON ct.kind = 'team' AND ct.id = a.k9_team_id
+    {CUT_JOINS}
     WHERE (a.pledge_id = ANY(%(cut_pledges)s::bigint[]) OR a.pledge_line_id = ANY(%(cut_lines)s::bigint[])
            OR a.k9_team_id = ANY(%(cut_teams)s::bigint[]))
-      AND LEAST(a.ends_at, cp.at, cl.at, ct.at) > a.starts_at
+      AND LEAST(a.ends_at, {CUT_AT}) > a.starts_at
 )"""
 NEEDS_AFTER = """(
     SELECT n.id, n.venue_id, n.specialty_id, n.starts_at, n.ends_at, COALESCE(q.quantity, n.quantity) AS quantity,
@@ -60,13 +64,11 @@ NEEDS_AFTER = """(
 _LOST_DUTY_SQL = f"""
 WITH {CUTS} lost AS (
     SELECT a.starts_at, a.ends_at, COALESCE(a.quantity, 1) AS n,
-           GREATEST(a.starts_at, LEAST(cp.at, cl.at, ct.at)) AS cut_at
+           GREATEST(a.starts_at, {CUT_AT}) AS cut_at
     FROM deployments_assignment a
     JOIN deployments_venue v ON v.id = a.venue_id AND v.operation_id = %(operation)s
-    LEFT JOIN cut_by cp ON cp.kind = 'pledge' AND cp.id = a.pledge_id
-    LEFT JOIN cut_by cl ON cl.kind = 'line' AND cl.id = a.pledge_line_id
-    LEFT JOIN cut_by ct ON ct.kind = 'team' AND ct.id = a.k9_team_id
-    WHERE a.status <> 'cancelled' AND LEAST(cp.at, cl.at, ct.at) < a.ends_at
+    {CUT_JOINS}
+    WHERE a.status <> 'cancelled' AND {CUT_AT} < a.ends_at
       AND (a.pledge_id = ANY(%(cut_pledges)s::bigint[]) OR a.pledge_line_id = ANY(%(cut_lines)s::bigint[])
            OR a.k9_team_id = ANY(%(cut_teams)s::bigint[]))
 )
