@@ -10,7 +10,6 @@ import numpy as np
 from ortools.sat.python import cp_model
 from ortools.sat.python.cp_model import LinearExpr
 
-from deployments.rules.base import haversine_km
 from deployments.rules.rest import rest_breached
 from deployments.rules.travel import travel_minutes
 
@@ -82,20 +81,6 @@ def overlap(a0, a1, b0, b1) -> int:
     return minutes(max(a0, b0), min(a1, b1))
 
 
-def load_at(live, t) -> int:
-    return sum(q for s, e, q, _v in live if s <= t < e)
-
-
-def peak(live, s0, e0) -> int:
-    instants = [s0] + [s for s, _e, _q, _v in live if s0 < s < e0]
-    return max((load_at(live, t) for t in instants), default=0)
-
-
-def window_load(live, w0) -> float:
-    """Officer-minutes (or minutes) in [w0, w0 + 24 h)."""
-    return sum(q * overlap(s, e, w0, w0 + DAY) for s, e, q, _v in live)
-
-
 def gap_ok(gap: dt.timedelta, a_venue, b_venue, all_venues, rules, overrides, rest_refused, travel_refused):
     """None if two duties of one team `gap` apart (gap >= 0) at these venues break no rule, else the rule."""
     if rest_refused and rest_breached(gap, rules):
@@ -130,16 +115,6 @@ def window_peak(live, extra) -> float:
         if any(s < w + DAY and e > w for s, e, _q in extra):
             best = max(best, sum(q * overlap(s, e, w, w + DAY) for s, e, q in items))
     return best
-
-
-def nearest_km(mine, at, venue, all_venues) -> int:
-    before = [(e, v) for s, e, _q, v in mine if e <= at]
-    if not before:
-        return 0
-    other = all_venues.get(max(before)[1])
-    if other is None or None in (other.latitude, other.longitude, venue.latitude, venue.longitude):
-        return 0
-    return round(haversine_km(other.latitude, other.longitude, venue.latitude, venue.longitude))
 
 
 class Loads:
