@@ -217,8 +217,7 @@ def conflicting_ids(operation, *, teams, lines, start, end) -> dict[int, list[st
     marks: dict[int, list[str]] = {}
     if not teams and not lines:
         return marks
-    reach = REACH
-    for c in conflicts(operation, teams=teams, lines=lines, around=(start - reach, end + reach)):
+    for c in conflicts(operation, teams=teams, lines=lines, around=(start - REACH, end + REACH)):
         for side in (c.assignment, c.other):
             if side is not None:
                 marks.setdefault(side["id"], []).append(c.detail)
