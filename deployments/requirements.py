@@ -27,14 +27,17 @@ def source_languages(source) -> list[str]:
 
 def covered_needs(source, venue, starts_at, ends_at):
     """The needs of `venue` and the source's specialty overlapping [starts_at, ends_at) that ask anything,
-    in time order (one query, on the index venue, specialty, starts_at)."""
+    in time order (one query, on the index venue, specialty, starts_at), each holding `venue`. Most
+    placements cover none; a refused one reads its need's specialty for the message."""
     asks = ~Q(languages=[]) | Q(legal_status__isnull=False) | Q(armed__isnull=False)
-    return (
+    needs = list(
         VenueNeed.objects.filter(venue=venue, starts_at__lt=ends_at, ends_at__gt=starts_at, **source_specialty(source))
         .filter(asks)
-        .select_related("specialty", "venue")
         .order_by("starts_at", "pk")
     )
+    for need in needs:
+        need.venue = venue
+    return needs
 
 
 def need_label(need, tz: str) -> str:

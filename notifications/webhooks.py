@@ -165,12 +165,16 @@ def write_deliveries_for(event: str, items) -> list[WebhookDelivery]:
     items = list(items)
     if name is None or not items:
         return []
-    hooks = list(Webhook.objects.filter(is_active=True).filter(Q(events__contains=[name]) | Q(events__contains=[ALL])))
+    hooks = list(
+        Webhook.objects.filter(is_active=True)
+        .filter(Q(events__contains=[name]) | Q(events__contains=[ALL]))
+        .values_list("pk", flat=True)
+    )
     if not hooks:
         return []
     now = timezone.now()
     rows = WebhookDelivery.objects.bulk_create(
-        WebhookDelivery(webhook=hook, event=name, payload=_payload(obj, data), created_at=now, next_attempt_at=now)
+        WebhookDelivery(webhook_id=hook, event=name, payload=_payload(obj, data), created_at=now, next_attempt_at=now)
         for obj, data in items
         for hook in hooks
     )

@@ -95,11 +95,18 @@ def changed(sender, instance, **kwargs) -> None:
 
 
 def events_of(changes) -> list[dict]:
-    """One event per change, with its operation: two queries at most (venues, requests)."""
+    """One event per change, with its operation: two queries at most (venues not already held, requests)."""
     changes = list(changes)
-    venue_ids = {i.venue_id for kind, _pk, i, _a in changes if kind in ("assignment", "need")}
+    # A venue the change already holds (a placement's, a move's) is not read again.
+    venues = {
+        i.venue.pk: i.venue
+        for kind, _pk, i, _a in changes
+        if kind in ("assignment", "need") and type(i).venue.is_cached(i) and i.venue.pk == i.venue_id
+    }
+    venue_ids = {i.venue_id for kind, _pk, i, _a in changes if kind in ("assignment", "need")} - venues.keys()
     request_ids = {i.request_id for kind, _pk, i, _a in changes if kind == "pledge"}
-    venues = {v.pk: v for v in Venue.objects.filter(pk__in=venue_ids).only("code", "operation_id")} if venue_ids else {}
+    if venue_ids:
+        venues |= {v.pk: v for v in Venue.objects.filter(pk__in=venue_ids).only("code", "operation_id")}
     requests = (
         {r.pk: r for r in ReinforcementRequest.objects.filter(pk__in=request_ids).only("country", "operation_id")}
         if request_ids

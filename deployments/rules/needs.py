@@ -48,5 +48,5 @@ def _covered(ctx) -> list:
     """The needs this placement covers: those of the venue over the whole placement (every day of a bulk
     one) read once, then the ones overlapping this assignment, in time order."""
     live = ctx.live
-    needs = ctx.memo(("needs", ctx.venue.pk), lambda: list(covered_needs(ctx.source, ctx.venue, live.lo, live.hi)))
+    needs = ctx.memo(("needs", ctx.venue.pk), lambda: covered_needs(ctx.source, ctx.venue, live.lo, live.hi))
     return [need for need in needs if need.starts_at < ctx.ends_at and need.ends_at > ctx.starts_at]
