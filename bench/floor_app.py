@@ -2,7 +2,8 @@
 
 A bare WSGI app served by the same gunicorn as Django (bench/wsgi.py sends /_floor/<name> here),
 so an endpoint's p95 divided by its floor's p95 is what the framework, the ORM and the
-serialisers cost on top of the database and the network.
+serialisers cost on top of the database and the network. The single placement's floor, a write, is
+bench/floor_write.py.
 """
 
 import json
@@ -11,6 +12,7 @@ from urllib.parse import parse_qs
 
 import psycopg2
 
+from bench import floor_write
 from bench.sql import COUNTRY_COVERAGE_SQL, NEED_COVERAGE_SQL, SPECIALTY_COVERAGE_SQL
 
 _LINES = """(SELECT json_agg(json_build_object('id', l.id, 'specialty', s.code, 'quantity', l.quantity) ORDER BY l.id)
@@ -102,6 +104,8 @@ def _cursor():
 
 def application(environ, start_response):
     name = environ.get("PATH_INFO", "").removeprefix("/_floor/").strip("/")
+    if name == "assignment_create" and environ.get("REQUEST_METHOD") == "POST":
+        return floor_write.create(environ, start_response)
     if name not in FLOORS:
         start_response("404 Not Found", [("Content-Type", "text/plain")])
         return [b"no such floor"]

@@ -29,7 +29,7 @@ import zoneinfo
 from pathlib import Path
 from urllib.parse import quote
 
-from bench import board, feed, load, planning
+from bench import board, feed, floor_write, load, planning
 from server import services
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -245,14 +245,21 @@ def measure(port, row, fixtures, args):
     return {"status": "ok", "result": result, "probe_http": status}
 
 
-def measure_floor(port, floor, fixtures, args):
-    path = f"/_floor/{floor}?{fixtures.floor_query()}"
+def measure_floor(port, row, fixtures, args):
+    """The row's floor (bench/floor_app.py) under the same load: a read's statement, or for a write the same
+    statements with the same bodies as the row's, fresh inputs (bench/floor_write.py)."""
+    path = f"/_floor/{row['floor']}?{fixtures.floor_query()}"
+    n = row.get("requests", args.requests)
 
-    def make(_i):
-        return "GET", path, {"Host": "127.0.0.1"}, None
+    def make(i):
+        if "body" not in row:
+            return "GET", path, {"Host": "127.0.0.1"}, None
+        _ids, body = getattr(fixtures, row["body"])(2 * n + 2 * args.clients + i)  # inputs the row did not use
+        headers = {**headers_for(row.get("auth", "token"), fixtures), "Content-Type": "application/json"}
+        return row.get("method", "GET"), path, headers, json.dumps(body).encode()
 
     load.run("127.0.0.1", port, make, clients=args.clients, requests=args.clients, duration_s=10)
-    return load.run("127.0.0.1", port, make, clients=args.clients, requests=args.requests, duration_s=args.duration)
+    return load.run("127.0.0.1", port, make, clients=args.clients, requests=n, duration_s=args.duration)
 
 
 def judge(row, outcome, floor):
@@ -348,7 +355,9 @@ def main(argv=None):
         for row in rows:
             print(f"... {row['name']}", file=sys.stderr, flush=True)
             outcome = measure(args.port, row, fixtures, args)
-            floor = measure_floor(args.port, row["floor"], fixtures, args) if row.get("floor") else None
+            floor = measure_floor(args.port, row, fixtures, args) if row.get("floor") else None
+            if floor is not None and "body" in row:  # the write floor's rows checked no rule: gone before the check
+                floor_write.clean(connection)
             if row.get("body") == "create_assignment" and outcome["status"] == "ok":
                 from demo.scale.checks import rule_violations
 
@@ -392,6 +401,8 @@ def main(argv=None):
             "p50_ms": r.percentile(50) if r else None, "p95_ms": p95, "throughput_rps": r.throughput if r else None,
             "requests": r.n if r else 0, "http_statuses": r.statuses if r else None,
             "queries_per_request": r.queries if r else None, "floor_p95_ms": fp95, "ratio_to_floor": ratio,
+            "floor_p50_ms": floor.percentile(50) if floor and floor.n else None,
+            "floor_throughput_rps": floor.throughput if floor and floor.n else None,
             "budget_ms": row["budget_ms"], "rules": row.get("rules"), "within_budget": ok, "verdict": why,
         })  # fmt: skip
     for r in extra:  # p50 / p95: commit-to-screen for the board, page 1 / page 1,000 for the feed

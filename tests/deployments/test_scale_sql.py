@@ -77,3 +77,31 @@ def test_every_floor_query_returns_rows_as_json(operation, floor):
         (value,) = cur.fetchone()
 
     assert value
+
+
+def test_the_write_floor_makes_the_rows_a_placement_makes(operation):
+    """bench/floor_write.py stands for `POST /api/v1/assignments/` without the framework: its statements
+    write what a placement writes (the assignment, its history, the liaisons' in-app and email rows)."""
+    from knox.models import AuthToken
+
+    from bench import floor_write
+    from notifications.models import Notification
+    from pledges.models import PledgeLine
+    from reinforcements.models import User
+
+    key = AuthToken.objects.create(user=User.objects.get(username="games-sql-coordinator-1"))[1]
+    line = PledgeLine.objects.filter(pledge__request__operation=operation, officers_accepted__gt=0).first()
+    venue = Assignment.objects.filter(venue__operation=operation).values_list("venue_id", flat=True).first()
+    liaisons = User.objects.filter(liaison_profile__country=line.pledge.request.country, is_active=True).count()
+    body = {"venue": venue, "pledge_line": line.pk, "quantity": 1, "role": "floor",
+            "starts_at": "2024-08-01T10:00:00+02:00", "ends_at": "2024-08-01T14:00:00+02:00"}  # fmt: skip
+
+    with connection.cursor() as cur:
+        placed = floor_write.place(cur.cursor, key, body)
+
+    assignment = Assignment.objects.get(pk=placed["id"])
+    assert (assignment.role, assignment.pledge_line_id, assignment.venue_id) == (floor_write.ROLE, line.pk, venue)
+    assert assignment.history.count() == 1
+    rows = Notification.objects.filter(object_id=assignment.pk, event="assignment_planned")
+    assert liaisons and rows.filter(channel="in_app").count() == rows.filter(channel="email").count() == liaisons
+    assert placed["board"]["operation"] == operation.pk and "coordinators" in placed["groups"]
