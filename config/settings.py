@@ -326,6 +326,9 @@ if EVENTS_URL and not EVENTS_URL.startswith(("http://", "https://")):
     raise ImproperlyConfigured(f"EVENTS_URL must be an http(s):// origin, not {EVENTS_URL!r}")
 LIVE_KEEP = env.int("LIVE_KEEP", default=500)  # events kept per operation for reconnecting boards
 LIVE_HEARTBEAT_SECONDS = env.float("LIVE_HEARTBEAT_SECONDS", default=15)
+# How long one stream stays open: then it ends, the browser reconnects (catching up from Last-Event-ID) and
+# the reconnect is authorised again, so a screen signed out or deactivated stops getting events within this.
+LIVE_STREAM_SECONDS = env.float("LIVE_STREAM_SECONDS", default=300)
 # Requests the ASGI process lets through their opening at once (config/asgi.py): each holds a database
 # connection until its response starts; a room of boards reconnecting together must not exhaust PostgreSQL's.
 LIVE_OPENING_CONCURRENCY = env.int("LIVE_OPENING_CONCURRENCY", default=10)

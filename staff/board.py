@@ -6,12 +6,14 @@ Three views:
   the data version, core.freshness, is still N);
 - `events`: the Server-Sent Events stream (async, served by uvicorn, see staff/live.py): one `change`
   event per committed change, the events missed since `Last-Event-ID` first, a comment every
-  LIVE_HEARTBEAT_SECONDS so proxies keep the line open.
+  LIVE_HEARTBEAT_SECONDS so proxies keep the line open; it ends after LIVE_STREAM_SECONDS and the
+  browser reconnects, authorised anew.
 """
 
 import asyncio
 import datetime as dt
 import json
+import random
 from urllib.parse import urlsplit
 
 import redis
@@ -194,9 +196,11 @@ async def _stream(operation_id: int, last_id: str):
                 yield _frame(event_id, json.loads(fields["event"]))
         heartbeat = settings.LIVE_HEARTBEAT_SECONDS
         loop = asyncio.get_running_loop()
-        next_beat = loop.time() + heartbeat
-        while True:
-            message = await pubsub.get_message(timeout=max(next_beat - loop.time(), 0.01))
+        # The user was checked once, at the opening: the stream ends in time for the reconnect to check again,
+        # a little earlier or later for each screen, so a room of screens opened together does not reconnect at once.
+        next_beat, ends = loop.time() + heartbeat, loop.time() + settings.LIVE_STREAM_SECONDS * random.uniform(0.9, 1)
+        while loop.time() < ends:
+            message = await pubsub.get_message(timeout=max(min(next_beat, ends) - loop.time(), 0.01))
             if message is not None and message["type"] == "message":
                 event = json.loads(message["data"])
                 event_id = event.pop("id", "")

@@ -203,3 +203,22 @@ def test_events_published_out_of_order_by_two_processes_all_reach_the_board(clie
 
         received = [json.loads(reader.next_change()["data"])["pk"] for _ in range(2)]
     assert received == [2, 1]
+
+
+def test_a_stream_ends_in_time_and_its_reconnect_is_authorised_anew(client, viewer, world):
+    """The user is checked when a stream opens: it ends after LIVE_STREAM_SECONDS (here 1.5), and a user
+    deactivated meanwhile gets a 404 on reconnecting instead of more events."""
+    cookies = session_of(client, viewer)
+    with uvicorn(LIVE_STREAM_SECONDS="1.5", LIVE_HEARTBEAT_SECONDS="0.5", CELERY_INSTANCE=PREFIX) as url:
+        http, stream = open_stream(url, world["operation"], cookies)
+        with http, stream as response:
+            frames = list(Reader(response).frames(20))
+            ended = response.is_closed  # read to its end: the server closed it (the deadline would leave it open)
+
+        viewer.is_active = False
+        viewer.save(update_fields=["is_active"])
+        with httpx.Client(base_url=url, cookies=cookies, timeout=5) as http:
+            again = http.get(reverse("board_events", args=[world["operation"].code]))
+
+    assert ended and {"comment": "heartbeat"} in frames
+    assert again.status_code == 404
