@@ -23,6 +23,7 @@ from core import freshness
 from core.countries import country_label
 from core.errors import DomainError
 from core.pages import apply_errors, attempt, page, staff_page
+from core.roles import is_coordinator
 from core.templatetags.staff import hm, when
 from deployments import bulk, transitions
 from deployments.conflicts import conflicting_ids
@@ -32,6 +33,7 @@ from deployments.models import Assignment, VenueNeed
 from deployments.queries import planner_lines, planner_teams, planner_timeline, visible_venues
 from deployments.requirements import speaks_one
 from deployments.views.days import chosen_day
+from deployments.views.planner_rows import rows_html
 from pledges.models import K9Team, PledgeLine, legal_status_text
 from reinforcements.models import Specialty
 from reinforcements.queries import operation_of
@@ -217,6 +219,7 @@ def _planner_context(request, operation, venues, venue, day, form=None, bulk_for
     specialty = specialties.get(params.get("specialty", ""))
     search = params.get("q", "").replace("\x00", "").strip()[:100]  # PostgreSQL takes no NUL in a text
     assignments = _planner_assignments(operation, venue, start, end, reference["specialties"])
+    rows_html(request, assignments, can_edit=is_coordinator(request.user))
     if form is None:
         local = start.replace(tzinfo=None)
         form = AssignmentForm(initial={"starts_at": local.replace(hour=8), "ends_at": local.replace(hour=16)})
