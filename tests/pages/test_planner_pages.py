@@ -253,3 +253,21 @@ def test_any_search_text_gives_the_planner_not_an_error(client, coordinator, sea
 
     assert response.status_code == 200
     assert "<script>" not in response.content.decode()
+
+
+def test_the_planners_rows_escape_what_people_typed(client, coordinator):
+    """The rows are written in Python (deployments/views/planner_rows.py): a role or a reason is text, never markup."""
+    line = accepted_line(officers=10)
+    venue = VenueFactory(operation=line.pledge.request.operation)
+    placed = AssignmentFactory(pledge_line=line, venue=venue, quantity=2, starts_at=at(26, 8), ends_at=at(26, 16),
+                               role='<script>alert("role")</script>')  # fmt: skip
+    AssignmentFactory(pledge_line=line, venue=venue, quantity=1, starts_at=at(26, 9), ends_at=at(26, 10),
+                      status="cancelled", status_reason="<b>rain</b> & wind")  # fmt: skip
+    client.force_login(coordinator)
+
+    html = client.get(reverse("planner", args=[venue.operation.code]), {"venue": venue.code, "day": "2024-07-26"})
+    text = html.content.decode()
+
+    assert "<script>alert" not in text and "&lt;script&gt;alert(&quot;role&quot;)&lt;/script&gt;" in text
+    assert "&lt;b&gt;rain&lt;/b&gt; &amp; wind" in text
+    assert f'action="{reverse("assignment_cancel", args=[placed.pk])}"' in text
