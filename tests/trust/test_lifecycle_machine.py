@@ -214,11 +214,16 @@ class Lifecycles(RuleBasedStateMachine):
     # Assignments ----------------------------------------------------------------------
     @precondition(lambda self: self.pledge_ids)
     @rule(
-        actor=COORDINATOR, pick=st.integers(0, 99), use_team=st.booleans(),
+        actor=COORDINATOR, pick=st.integers(0, 99), use_team=st.booleans(), decided=st.booleans(),
         day=st.sampled_from([5, 21, 26, 27, 28]), hour=st.integers(0, 20), hours=st.integers(1, 12), quantity=st.integers(1, 6),
     )  # fmt: skip
-    def place(self, actor, pick, use_team, day, hour, hours, quantity):
-        pledge = Pledge.objects.get(pk=self.pledge_ids[pick % len(self.pledge_ids)])
+    def place(self, actor, pick, use_team, decided, day, hour, hours, quantity):
+        # Half the tries pick among the accepted pledges (when there are some), so that runs place people
+        # often enough to matter; the other half from any pledge, refused unless accepted.
+        accepted = Pledge.objects.filter(pk__in=self.pledge_ids, status__in=Pledge.ACCEPTED_STATUSES).order_by("pk")
+        pool = list(accepted.values_list("pk", flat=True)) if decided else []
+        pool = pool or self.pledge_ids
+        pledge = Pledge.objects.get(pk=pool[pick % len(pool)])
         sources = list(pledge.k9_teams.all()) if use_team else list(pledge.lines.all())
         if not sources:
             return
