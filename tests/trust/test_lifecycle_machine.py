@@ -220,8 +220,10 @@ class Lifecycles(RuleBasedStateMachine):
     def place(self, actor, pick, use_team, decided, day, hour, hours, quantity):
         # Half the tries pick among the accepted pledges (when there are some), so that runs place people
         # often enough to matter; the other half from any pledge, refused unless accepted.
-        accepted = Pledge.objects.filter(pk__in=self.pledge_ids, status__in=Pledge.ACCEPTED_STATUSES).order_by("pk")
-        pool = list(accepted.values_list("pk", flat=True)) if decided else []
+        pool = []
+        if decided:
+            accepted = Pledge.objects.filter(pk__in=self.pledge_ids, status__in=Pledge.ACCEPTED_STATUSES)
+            pool = list(accepted.order_by("pk").values_list("pk", flat=True))
         pool = pool or self.pledge_ids
         pledge = Pledge.objects.get(pk=pool[pick % len(pool)])
         sources = list(pledge.k9_teams.all()) if use_team else list(pledge.lines.all())
